@@ -1,0 +1,81 @@
+//! Panel backends: one folder per API, each with `mod.rs` (impl `Panel`), `client.rs`
+//! (raw HTTP), `wire.rs` (request/response types) and `error.rs` (panel errors to
+//! `PanelError`). Nothing here may use `crate::tfvalue`, `crate::framework` or
+//! `crate::plugin`.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::panel::{Panel, PanelKind, PanelResult, Secret};
+
+/// How to authenticate, per panel. Which variants a backend accepts is its own
+/// business; the provider layer validates the combination before connecting.
+#[derive(Clone, PartialEq)]
+pub enum Credentials {
+    /// Plesk (REST Basic auth, XML `HTTP_AUTH_*`), Hestia admin user + password.
+    LoginPassword { login: String, password: Secret },
+    /// Plesk REST `X-API-Key`.
+    ApiKey(Secret),
+    /// Plesk XML `KEY` header (secret key).
+    SecretKey(Secret),
+    /// Hestia access key + secret key.
+    AccessKey { access_key: String, secret_key: Secret },
+    /// PanelAlpha bearer token.
+    Token(Secret),
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::LoginPassword { login, .. } => f
+                .debug_struct("LoginPassword")
+                .field("login", login)
+                .field("password", &"<redacted>")
+                .finish(),
+            Credentials::ApiKey(_) => f.write_str("ApiKey(<redacted>)"),
+            Credentials::SecretKey(_) => f.write_str("SecretKey(<redacted>)"),
+            Credentials::AccessKey { access_key, .. } => f
+                .debug_struct("AccessKey")
+                .field("access_key", access_key)
+                .field("secret_key", &"<redacted>")
+                .finish(),
+            Credentials::Token(_) => f.write_str("Token(<redacted>)"),
+        }
+    }
+}
+
+/// Everything a backend needs to reach its panel.
+#[derive(Clone, Debug)]
+pub struct BackendConfig {
+    pub kind: PanelKind,
+    /// Base URL, e.g. `https://panel.example.com:8443`. Backends append their API path.
+    pub endpoint: String,
+    pub credentials: Credentials,
+    /// Skip TLS verification. Off by default; the provider warns when it is on.
+    pub insecure: bool,
+    /// Extra CA certificate(s), PEM, trusted in addition to the system roots.
+    pub ca_cert_pem: Option<String>,
+    pub request_timeout: Duration,
+    /// Maximum requests in flight to this panel at once.
+    pub max_concurrent_requests: usize,
+}
+
+/// Build the backend for `config.kind`. Does no network I/O; call
+/// [`Panel::check_connection`] to verify credentials.
+pub fn connect(config: BackendConfig) -> PanelResult<Arc<dyn Panel>> {
+    match config.kind {
+        PanelKind::Hestia => Err(crate::panel::PanelError::unsupported(
+            "the hestia backend is not built yet",
+        )),
+        PanelKind::PleskXml => Err(crate::panel::PanelError::unsupported(
+            "the plesk_xml backend is not built yet",
+        )),
+        PanelKind::PleskRest => Err(crate::panel::PanelError::unsupported(
+            "the plesk_rest backend is not built yet",
+        )),
+        PanelKind::PanelAlpha => Err(crate::panel::PanelError::unsupported(
+            "the panelalpha backend is not built yet",
+        )),
+    }
+}

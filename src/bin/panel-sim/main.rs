@@ -1,0 +1,5 @@
+//! panel-sim: simulators of the Plesk (REST v2 + XML), PanelAlpha and HestiaCP APIs.
+
+mod panel;
+
+fn main() {}

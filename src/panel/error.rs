@@ -1,0 +1,111 @@
+//! Typed errors every panel backend produces. The resource layer branches on
+//! [`PanelErrorKind`]; everything else is context for the person reading it.
+
+use super::model::{Database, Domain, User};
+
+/// What went wrong, in terms the resource layer can act on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PanelErrorKind {
+    /// The object does not exist (Read removes it from state; Delete treats it as done).
+    NotFound,
+    /// Create collided with an existing object: the diagnostic points to import.
+    AlreadyExists,
+    /// The panel rejected a value. `field` is the neutral model's field name
+    /// (e.g. `"email"`, `"name"`), when the panel's answer lets us tell which.
+    InvalidInput { field: Option<String> },
+    /// The configured panel cannot do this at all.
+    Unsupported,
+    /// Credentials rejected, or the API is disabled / the client IP not allowed.
+    Auth,
+    /// The panel asked us to slow down (429 or its own rate limit).
+    RateLimited,
+    /// A failure worth retrying later (5xx, timeouts on idempotent reads).
+    Temporary,
+    /// The panel answered something we could not understand.
+    Protocol,
+    /// The request never got an answer (connection refused, TLS, DNS, timeout).
+    Transport,
+}
+
+/// An object a multi-step create left behind before it failed, so the resource layer
+/// can still record it in state.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PartialObject {
+    User(User),
+    Domain(Domain),
+    Database(Database),
+}
+
+/// A panel error: its kind, a lowercase message that chains, and the panel's own
+/// code/message where there is one. Never contains a secret.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct PanelError {
+    pub kind: PanelErrorKind,
+    pub message: String,
+    /// The panel's own error code (Hestia exit code, Plesk errcode, HTTP status).
+    pub panel_code: Option<String>,
+    /// The panel's own error text, verbatim (secrets scrubbed).
+    pub panel_message: Option<String>,
+    /// Set when a multi-step create failed after creating something.
+    pub partial: Option<Box<PartialObject>>,
+}
+
+impl PanelError {
+    pub fn new(kind: PanelErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            panel_code: None,
+            panel_message: None,
+            partial: None,
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(PanelErrorKind::NotFound, message)
+    }
+
+    pub fn already_exists(message: impl Into<String>) -> Self {
+        Self::new(PanelErrorKind::AlreadyExists, message)
+    }
+
+    pub fn invalid(field: Option<&str>, message: impl Into<String>) -> Self {
+        Self::new(
+            PanelErrorKind::InvalidInput {
+                field: field.map(str::to_owned),
+            },
+            message,
+        )
+    }
+
+    pub fn unsupported(message: impl Into<String>) -> Self {
+        Self::new(PanelErrorKind::Unsupported, message)
+    }
+
+    pub fn protocol(message: impl Into<String>) -> Self {
+        Self::new(PanelErrorKind::Protocol, message)
+    }
+
+    pub fn transport(message: impl Into<String>) -> Self {
+        Self::new(PanelErrorKind::Transport, message)
+    }
+
+    pub fn with_panel(mut self, code: Option<String>, message: Option<String>) -> Self {
+        self.panel_code = code;
+        self.panel_message = message;
+        self
+    }
+
+    pub fn with_partial(mut self, partial: PartialObject) -> Self {
+        self.partial = Some(Box::new(partial));
+        self
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.kind == PanelErrorKind::NotFound
+    }
+}
+
+pub type PanelResult<T> = Result<T, PanelError>;

@@ -1,0 +1,1 @@
+//! The JSON encoding of values (state upgrades arrive as JSON) and of types.

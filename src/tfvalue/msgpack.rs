@@ -1,0 +1,1 @@
+//! The msgpack encoding of `DynamicValue` (Terraform's object wire format).
