@@ -3,14 +3,27 @@
 //! Null, unknown and known are three distinct states: a `Value` is exactly one of
 //! `Value::Null`, `Value::Unknown(_)` or one of the known variants. Nothing in this
 //! module knows about protobuf or about resources.
+//!
+//! Equality (`PartialEq` for [`Value`] and [`Number`]) is semantic, not structural:
+//! two `Value::Set`s are equal when they hold the same elements in any order, and
+//! numbers compare by their mathematical value (`Int(1) == Float(1.0) == Big("1e0")`).
+//!
+//! Values of the `"dynamic"` type carry no extra wrapper: decoding keeps only the value,
+//! and encoding infers the wire type from the value (see [`Value::infer_type`]).
 
 pub mod json;
 pub mod msgpack;
+mod number;
 pub mod path;
 
 use std::collections::BTreeMap;
 
 pub use path::{AttributePath, PathStep};
+
+/// Nesting deeper than this (in types or values) is rejected by the decoders. Terraform
+/// schemas nest a handful of levels at most; the limit keeps hostile input from
+/// exhausting the stack.
+pub const MAX_DEPTH: usize = 64;
 
 /// A cty type, as carried in `Schema.Attribute.type` (JSON bytes) and used to decode
 /// `DynamicValue`s.
@@ -30,7 +43,10 @@ pub enum Type {
 
 /// A cty number. Terraform numbers are arbitrary precision; we keep integers exact and
 /// fall back to `f64` or the decimal text for anything else.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// The decoders produce a canonical form: `Int` whenever the value is an integer that
+/// fits `i64`, `Float` when the value is exactly an `f64`, `Big` otherwise.
+#[derive(Clone, Debug)]
 pub enum Number {
     Int(i64),
     Float(f64),
@@ -49,7 +65,7 @@ pub struct Refinements {
 }
 
 /// A cty value.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Value {
     Null,
     Unknown(Refinements),
@@ -61,4 +77,418 @@ pub enum Value {
     Map(BTreeMap<String, Value>),
     Object(BTreeMap<String, Value>),
     Tuple(Vec<Value>),
+}
+
+/// A value could not be decoded (bad bytes, or bytes that do not match the type).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct DecodeError {
+    pub message: String,
+    /// Where in the value decoding failed (empty: at the root).
+    pub path: AttributePath,
+}
+
+/// A value could not be encoded against the given type.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct EncodeError {
+    pub message: String,
+    /// Where in the value encoding failed (empty: at the root).
+    pub path: AttributePath,
+}
+
+impl DecodeError {
+    pub fn new(message: impl Into<String>, path: &AttributePath) -> Self {
+        Self {
+            message: message.into(),
+            path: path.clone(),
+        }
+    }
+}
+
+impl EncodeError {
+    pub fn new(message: impl Into<String>, path: &AttributePath) -> Self {
+        Self {
+            message: message.into(),
+            path: path.clone(),
+        }
+    }
+}
+
+impl Type {
+    pub fn object(attrs: impl IntoIterator<Item = (impl Into<String>, Type)>) -> Type {
+        Type::Object(
+            attrs
+                .into_iter()
+                .map(|(name, ty)| (name.into(), ty))
+                .collect(),
+        )
+    }
+
+    pub fn list(t: Type) -> Type {
+        Type::List(Box::new(t))
+    }
+
+    pub fn set(t: Type) -> Type {
+        Type::Set(Box::new(t))
+    }
+
+    pub fn map(t: Type) -> Type {
+        Type::Map(Box::new(t))
+    }
+
+    /// The compact JSON form Terraform expects in `Schema.Attribute.type`,
+    /// e.g. `"string"` or `["list","string"]`.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = String::new();
+        json::write_type(self, &mut out);
+        out.into_bytes()
+    }
+
+    /// Parses a type from its JSON form (the inverse of [`Type::to_json`]). Also accepts
+    /// the three-element object form with optional attribute names.
+    pub fn from_json(bytes: &[u8]) -> Result<Type, DecodeError> {
+        json::parse_type(bytes)
+    }
+
+    /// Whether this is a list, set or map (the types cty calls collections).
+    pub fn is_collection(&self) -> bool {
+        matches!(self, Type::List(_) | Type::Set(_) | Type::Map(_))
+    }
+}
+
+impl Value {
+    pub fn unknown() -> Value {
+        Value::Unknown(Refinements::default())
+    }
+
+    pub fn string(s: impl Into<String>) -> Value {
+        Value::String(s.into())
+    }
+
+    pub fn int(i: i64) -> Value {
+        Value::Number(Number::Int(i))
+    }
+
+    pub fn bool(b: bool) -> Value {
+        Value::Bool(b)
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Value::Unknown(_))
+    }
+
+    /// Known means neither null nor unknown (a known value may still contain unknowns
+    /// inside; see [`Value::is_wholly_known`]).
+    pub fn is_known(&self) -> bool {
+        !self.is_null() && !self.is_unknown()
+    }
+
+    /// No unknown anywhere inside (nulls are allowed).
+    pub fn is_wholly_known(&self) -> bool {
+        match self {
+            Value::Unknown(_) => false,
+            Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => true,
+            Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+                items.iter().all(Value::is_wholly_known)
+            }
+            Value::Map(entries) | Value::Object(entries) => {
+                entries.values().all(Value::is_wholly_known)
+            }
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The number as `i64` when it is an integer in range (also for `Float`/`Big`
+    /// numbers whose value is integral).
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Number(n) => n.as_i64(),
+            _ => None,
+        }
+    }
+
+    pub fn as_number(&self) -> Option<&Number> {
+        match self {
+            Value::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&BTreeMap<String, Value>> {
+        match self {
+            Value::Object(attrs) => Some(attrs),
+            _ => None,
+        }
+    }
+
+    /// Elements of a list, set or tuple.
+    pub fn as_elements(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(items) | Value::Set(items) | Value::Tuple(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&BTreeMap<String, Value>> {
+        match self {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// An attribute of an object value; `None` if not an object or absent.
+    pub fn get_attr(&self, name: &str) -> Option<&Value> {
+        self.as_object().and_then(|attrs| attrs.get(name))
+    }
+
+    /// Sets an attribute of an object value; does nothing for any other value.
+    pub fn set_attr(&mut self, name: &str, v: Value) {
+        if let Value::Object(attrs) = self {
+            attrs.insert(name.to_string(), v);
+        }
+    }
+
+    /// The null value of a type. cty nulls are typed, ours are not: the type is only
+    /// taken for readability at the call site.
+    pub fn null_of(_ty: &Type) -> Value {
+        Value::Null
+    }
+
+    /// Whether the value fits the type. Null and unknown fit every type, and every value
+    /// fits `dynamic`. An object may omit attributes (they count as null, as in the
+    /// encoders) but must not carry attributes the type lacks.
+    pub fn conforms_to(&self, ty: &Type) -> bool {
+        match (self, ty) {
+            (Value::Null | Value::Unknown(_), _) | (_, Type::Dynamic) => true,
+            (Value::Bool(_), Type::Bool)
+            | (Value::Number(_), Type::Number)
+            | (Value::String(_), Type::String) => true,
+            (Value::List(items), Type::List(elem)) | (Value::Set(items), Type::Set(elem)) => {
+                items.iter().all(|item| item.conforms_to(elem))
+            }
+            (Value::Map(entries), Type::Map(elem)) => {
+                entries.values().all(|item| item.conforms_to(elem))
+            }
+            (Value::Object(attrs), Type::Object(attr_types)) => {
+                attrs.iter().all(|(name, value)| {
+                    attr_types
+                        .get(name)
+                        .is_some_and(|attr_ty| value.conforms_to(attr_ty))
+                })
+            }
+            (Value::Tuple(items), Type::Tuple(elem_types)) => {
+                items.len() == elem_types.len()
+                    && items
+                        .iter()
+                        .zip(elem_types)
+                        .all(|(item, elem)| item.conforms_to(elem))
+            }
+            _ => false,
+        }
+    }
+
+    /// Replace every unknown (recursively) with null; used when a computed attribute must
+    /// become known.
+    pub fn unknowns_to_null(&self) -> Value {
+        match self {
+            Value::Unknown(_) => Value::Null,
+            Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => self.clone(),
+            Value::List(items) => Value::List(items.iter().map(Value::unknowns_to_null).collect()),
+            Value::Set(items) => Value::Set(items.iter().map(Value::unknowns_to_null).collect()),
+            Value::Tuple(items) => {
+                Value::Tuple(items.iter().map(Value::unknowns_to_null).collect())
+            }
+            Value::Map(entries) => Value::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.unknowns_to_null()))
+                    .collect(),
+            ),
+            Value::Object(attrs) => Value::Object(
+                attrs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.unknowns_to_null()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Walk to a path; `None` if absent. Attribute steps enter objects, string keys enter
+    /// maps, integer keys enter lists and tuples (sets have no addressable elements).
+    pub fn at_path(&self, path: &AttributePath) -> Option<&Value> {
+        path.steps
+            .iter()
+            .try_fold(self, |current, step| match (current, step) {
+                (Value::Object(attrs), PathStep::Attribute(name)) => attrs.get(name),
+                (Value::Map(entries), PathStep::ElementKeyString(key)) => entries.get(key),
+                (Value::List(items) | Value::Tuple(items), PathStep::ElementKeyInt(index)) => {
+                    usize::try_from(*index).ok().and_then(|i| items.get(i))
+                }
+                _ => None,
+            })
+    }
+
+    /// The most specific type that describes a value, used to encode values of the
+    /// `dynamic` type. Null and unknown parts become `dynamic`; a list, set or map takes
+    /// the type of its first non-null, known element (cty collections are homogeneous).
+    pub fn infer_type(&self) -> Type {
+        fn element_type<'v>(mut items: impl Iterator<Item = &'v Value>) -> Type {
+            items
+                .find(|v| v.is_known())
+                .map(Value::infer_type)
+                .unwrap_or(Type::Dynamic)
+        }
+        match self {
+            Value::Null | Value::Unknown(_) => Type::Dynamic,
+            Value::Bool(_) => Type::Bool,
+            Value::Number(_) => Type::Number,
+            Value::String(_) => Type::String,
+            Value::List(items) => Type::list(element_type(items.iter())),
+            Value::Set(items) => Type::set(element_type(items.iter())),
+            Value::Map(entries) => Type::map(element_type(entries.values())),
+            Value::Object(attrs) => Type::Object(
+                attrs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.infer_type()))
+                    .collect(),
+            ),
+            Value::Tuple(items) => Type::Tuple(items.iter().map(Value::infer_type).collect()),
+        }
+    }
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) => true,
+            (Value::Unknown(a), Value::Unknown(b)) => a == b,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Number(a), Value::Number(b)) => a == b,
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::List(a), Value::List(b)) | (Value::Tuple(a), Value::Tuple(b)) => a == b,
+            (Value::Set(a), Value::Set(b)) => same_elements_any_order(a, b),
+            (Value::Map(a), Value::Map(b)) | (Value::Object(a), Value::Object(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// Multiset comparison without hashing or ordering (values have neither); sets in
+/// Terraform values are small, so quadratic matching is fine.
+fn same_elements_any_order(a: &[Value], b: &[Value]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut matched = vec![false; b.len()];
+    a.iter().all(|item| {
+        let found = b
+            .iter()
+            .enumerate()
+            .position(|(i, candidate)| !matched[i] && candidate == item);
+        match found {
+            Some(i) => {
+                matched[i] = true;
+                true
+            }
+            None => false,
+        }
+    })
+}
+
+impl Number {
+    /// Parses decimal number text (JSON number syntax) into the canonical form: `Int`
+    /// if integral and in `i64` range, `Float` if exactly representable as `f64`, `Big`
+    /// otherwise. `None` if the text is not a number.
+    pub fn parse(text: &str) -> Option<Number> {
+        number::parse(text)
+    }
+
+    /// The value as `i64` when it is an integer in range.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Number::Int(i) => Some(*i),
+            Number::Float(f) => number::f64_to_i64_exact(*f),
+            Number::Big(text) => match number::parse(text) {
+                Some(Number::Int(i)) => Some(i),
+                _ => None,
+            },
+        }
+    }
+
+    /// The value as `f64` (rounded for `Big`; `None` if `Big` holds invalid text).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Number::Int(i) => Some(*i as f64),
+            Number::Float(f) => Some(*f),
+            Number::Big(text) => text.parse().ok(),
+        }
+    }
+
+    /// The decimal text of the number (exact).
+    pub fn to_decimal_string(&self) -> String {
+        match self {
+            Number::Int(i) => i.to_string(),
+            Number::Float(f) => number::f64_to_text(*f),
+            Number::Big(text) => text.clone(),
+        }
+    }
+}
+
+impl PartialEq for Number {
+    fn eq(&self, other: &Number) -> bool {
+        match (self, other) {
+            (Number::Int(a), Number::Int(b)) => a == b,
+            (Number::Float(a), Number::Float(b)) => a == b,
+            (Number::Int(i), Number::Float(f)) | (Number::Float(f), Number::Int(i)) => {
+                number::f64_to_i64_exact(*f) == Some(*i)
+            }
+            _ => match (number::Decimal::of(self), number::Decimal::of(other)) {
+                (Some(a), Some(b)) => a == b,
+                // Unparseable `Big` text only equals identical text.
+                _ => matches!((self, other), (Number::Big(a), Number::Big(b)) if a == b),
+            },
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::String(s.to_string())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::String(s)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Value {
+        Value::int(i)
+    }
 }
