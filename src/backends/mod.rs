@@ -7,6 +7,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub mod http;
+
 use crate::panel::{Panel, PanelKind, PanelResult, Secret};
 
 /// How to authenticate, per panel. Which variants a backend accepts is its own
@@ -20,7 +22,10 @@ pub enum Credentials {
     /// Plesk XML `KEY` header (secret key).
     SecretKey(Secret),
     /// Hestia access key + secret key.
-    AccessKey { access_key: String, secret_key: Secret },
+    AccessKey {
+        access_key: String,
+        secret_key: Secret,
+    },
     /// PanelAlpha bearer token.
     Token(Secret),
 }
