@@ -492,3 +492,150 @@ impl From<i64> for Value {
         Value::int(i)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user() -> Value {
+        Value::Object(BTreeMap::from([
+            ("name".to_string(), Value::string("alice")),
+            ("password".to_string(), Value::unknown()),
+            (
+                "tags".to_string(),
+                Value::Map(BTreeMap::from([("env".to_string(), Value::string("prod"))])),
+            ),
+            (
+                "aliases".to_string(),
+                Value::List(vec![Value::string("a"), Value::unknown()]),
+            ),
+            ("quota".to_string(), Value::Null),
+        ]))
+    }
+
+    fn user_type() -> Type {
+        Type::object([
+            ("name", Type::String),
+            ("password", Type::String),
+            ("tags", Type::map(Type::String)),
+            ("aliases", Type::list(Type::String)),
+            ("quota", Type::Number),
+        ])
+    }
+
+    #[test]
+    fn null_unknown_and_known_are_distinct() {
+        let states = [
+            (Value::Null, (true, false, false)),
+            (Value::unknown(), (false, true, false)),
+            (Value::string(""), (false, false, true)),
+        ];
+        for (value, (null, unknown, known)) in states {
+            assert_eq!(
+                (value.is_null(), value.is_unknown(), value.is_known()),
+                (null, unknown, known)
+            );
+        }
+        assert_ne!(Value::Null, Value::unknown());
+        assert_ne!(Value::Null, Value::string(""));
+    }
+
+    #[test]
+    fn wholly_known_looks_inside() {
+        assert!(!user().is_wholly_known());
+        assert!(user().is_known());
+        let cleaned = user().unknowns_to_null();
+        assert!(cleaned.is_wholly_known());
+        assert_eq!(cleaned.get_attr("password"), Some(&Value::Null));
+        assert_eq!(
+            cleaned.at_path(&AttributePath::root("aliases").index(1)),
+            Some(&Value::Null)
+        );
+        assert_eq!(cleaned.get_attr("name"), Some(&Value::string("alice")));
+    }
+
+    #[test]
+    fn sets_compare_without_order_but_with_multiplicity() {
+        let a = Value::Set(vec![Value::string("x"), Value::string("y")]);
+        let b = Value::Set(vec![Value::string("y"), Value::string("x")]);
+        assert_eq!(a, b);
+        let c = Value::Set(vec![Value::string("x"), Value::string("x")]);
+        assert_ne!(a, c);
+        // Lists keep order.
+        assert_ne!(
+            Value::List(vec![Value::int(1), Value::int(2)]),
+            Value::List(vec![Value::int(2), Value::int(1)])
+        );
+        assert_ne!(Value::Set(vec![]), Value::List(vec![]));
+    }
+
+    #[test]
+    fn numbers_compare_by_value() {
+        assert_eq!(Value::int(1), Value::Number(Number::Float(1.0)));
+        assert_eq!(Value::Number(Number::Big("10".into())), Value::int(10));
+        assert_eq!(Value::Number(Number::Float(2.0)).as_i64(), Some(2));
+        assert_eq!(Value::Number(Number::Float(2.5)).as_i64(), None);
+    }
+
+    #[test]
+    fn attribute_access_and_paths() {
+        let mut value = user();
+        assert_eq!(
+            value.get_attr("name").and_then(Value::as_str),
+            Some("alice")
+        );
+        assert_eq!(value.get_attr("missing"), None);
+        value.set_attr("quota", Value::int(5));
+        assert_eq!(value.get_attr("quota").and_then(Value::as_i64), Some(5));
+        assert_eq!(
+            value.at_path(&AttributePath::root("tags").key("env")),
+            Some(&Value::string("prod"))
+        );
+        assert_eq!(
+            value.at_path(&AttributePath::root("tags").key("nope")),
+            None
+        );
+        assert_eq!(
+            value.at_path(&AttributePath::root("aliases").index(-1)),
+            None
+        );
+        assert_eq!(value.at_path(&AttributePath::root("name").attr("x")), None);
+        assert_eq!(value.at_path(&AttributePath::default()), Some(&value));
+
+        let mut not_object = Value::string("s");
+        not_object.set_attr("a", Value::Null);
+        assert_eq!(not_object, Value::string("s"));
+        assert_eq!(not_object.get_attr("a"), None);
+    }
+
+    #[test]
+    fn conformance() {
+        assert!(user().conforms_to(&user_type()));
+        assert!(Value::Null.conforms_to(&user_type()));
+        assert!(Value::unknown().conforms_to(&Type::Bool));
+        assert!(Value::string("x").conforms_to(&Type::Dynamic));
+        assert!(!Value::string("x").conforms_to(&Type::Number));
+        assert!(!Value::List(vec![]).conforms_to(&Type::set(Type::String)));
+        let mut extra = user();
+        extra.set_attr("bogus", Value::Null);
+        assert!(!extra.conforms_to(&user_type()));
+        let partial = Value::Object(BTreeMap::from([("name".to_string(), Value::string("a"))]));
+        assert!(partial.conforms_to(&user_type()));
+        assert!(!Value::Tuple(vec![Value::int(1)]).conforms_to(&Type::Tuple(vec![])));
+    }
+
+    #[test]
+    fn type_constructors() {
+        assert_eq!(
+            Type::object([("b", Type::Bool)]),
+            Type::Object(BTreeMap::from([("b".to_string(), Type::Bool)]))
+        );
+        assert_eq!(Type::list(Type::Bool), Type::List(Box::new(Type::Bool)));
+        assert!(Type::map(Type::Bool).is_collection());
+        assert!(!Type::Tuple(vec![]).is_collection());
+        assert_eq!(
+            Value::List(vec![Value::Null, Value::int(1)]).infer_type(),
+            Type::list(Type::Number)
+        );
+    }
+}
