@@ -524,7 +524,7 @@ impl Encoder {
             Number::Float(f) => self.out.push_str(&number::f64_to_text(*f)),
             Number::Big(text) => {
                 if Decimal::parse(text).is_none() {
-                    return Err(self.error(format!("{text:?} is not a number")));
+                    return Err(self.error("Big number holds text that is not a number"));
                 }
                 self.out.push_str(text);
             }

@@ -56,7 +56,8 @@ pub enum Number {
 
 /// Refinements Terraform may attach to an unknown value (msgpack extension 12).
 /// Only what a provider may reasonably use is kept; the rest is dropped on decode.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// `Debug` does not show the string prefix (it is the start of a possibly secret value).
+#[derive(Clone, Default, PartialEq)]
 pub struct Refinements {
     /// `Some(false)`: the value is known not to be null once known.
     pub nullness: Option<bool>,
@@ -65,7 +66,10 @@ pub struct Refinements {
 }
 
 /// A cty value.
-#[derive(Clone, Debug)]
+///
+/// `Debug` never shows string contents, only their length: values carry passwords and
+/// sensitivity is only known from the schema, so any string may be a secret.
+#[derive(Clone)]
 pub enum Value {
     Null,
     Unknown(Refinements),
@@ -375,6 +379,50 @@ impl Value {
     }
 }
 
+/// Stands in for a string's contents in `Debug` output.
+struct Redacted(usize);
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{} chars redacted>", self.0)
+    }
+}
+
+impl std::fmt::Debug for Refinements {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Refinements")
+            .field("nullness", &self.nullness)
+            .field(
+                "string_prefix",
+                &self
+                    .string_prefix
+                    .as_ref()
+                    .map(|prefix| Redacted(prefix.chars().count())),
+            )
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Null => f.write_str("Null"),
+            Value::Unknown(refinements) => f.debug_tuple("Unknown").field(refinements).finish(),
+            Value::Bool(b) => f.debug_tuple("Bool").field(b).finish(),
+            Value::Number(n) => f.debug_tuple("Number").field(n).finish(),
+            Value::String(s) => f
+                .debug_tuple("String")
+                .field(&Redacted(s.chars().count()))
+                .finish(),
+            Value::List(items) => f.debug_tuple("List").field(items).finish(),
+            Value::Set(items) => f.debug_tuple("Set").field(items).finish(),
+            Value::Tuple(items) => f.debug_tuple("Tuple").field(items).finish(),
+            Value::Map(entries) => f.debug_tuple("Map").field(entries).finish(),
+            Value::Object(attrs) => f.debug_tuple("Object").field(attrs).finish(),
+        }
+    }
+}
+
 impl PartialEq for Value {
     fn eq(&self, other: &Value) -> bool {
         match (self, other) {
@@ -622,6 +670,23 @@ mod tests {
         let partial = Value::Object(BTreeMap::from([("name".to_string(), Value::string("a"))]));
         assert!(partial.conforms_to(&user_type()));
         assert!(!Value::Tuple(vec![Value::int(1)]).conforms_to(&Type::Tuple(vec![])));
+    }
+
+    #[test]
+    fn debug_output_never_shows_string_contents() {
+        let value = Value::Object(BTreeMap::from([
+            ("password".to_string(), Value::string("hunter2")),
+            (
+                "pending".to_string(),
+                Value::Unknown(Refinements {
+                    nullness: Some(false),
+                    string_prefix: Some("hunt".to_string()),
+                }),
+            ),
+        ]));
+        let debug = format!("{value:?} {value:#?}");
+        assert!(!debug.contains("hunt"), "{debug}");
+        assert!(debug.contains("password") && debug.contains("7 chars redacted"));
     }
 
     #[test]
