@@ -524,7 +524,7 @@ impl Encoder {
             Number::Float(f) => self.out.push_str(&number::f64_to_text(*f)),
             Number::Big(text) => {
                 if Decimal::parse(text).is_none() {
-                    return Err(self.error(format!("{text:?} is not a number")));
+                    return Err(self.error("Big number holds text that is not a number"));
                 }
                 self.out.push_str(text);
             }
@@ -655,5 +655,200 @@ fn type_from_tree(json: &Json, depth: usize) -> Result<Type, DecodeError> {
             }
         }
         _ => Err(invalid("expected a string or an array")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state_type() -> Type {
+        Type::object([
+            ("id", Type::String),
+            ("quota", Type::Number),
+            ("enabled", Type::Bool),
+            ("tags", Type::map(Type::String)),
+            ("aliases", Type::set(Type::String)),
+        ])
+    }
+
+    #[test]
+    fn decodes_state_with_missing_attributes_as_null() {
+        let value = decode(
+            br#"{"id":"u1","quota":123456789012345678901234567890,"tags":{"a":"b"}}"#,
+            &state_type(),
+        )
+        .unwrap();
+        assert_eq!(value.get_attr("id"), Some(&Value::string("u1")));
+        assert!(matches!(
+            value.get_attr("quota"),
+            Some(Value::Number(Number::Big(text))) if text == "123456789012345678901234567890"
+        ));
+        assert_eq!(value.get_attr("enabled"), Some(&Value::Null));
+        assert_eq!(value.get_attr("aliases"), Some(&Value::Null));
+        assert_eq!(
+            value.at_path(&AttributePath::root("tags").key("a")),
+            Some(&Value::string("b"))
+        );
+    }
+
+    #[test]
+    fn numbers_keep_their_exact_value() {
+        let cases = [
+            ("0.1", Number::Big("0.1".into())),
+            ("1.5", Number::Float(1.5)),
+            ("2.0", Number::Int(2)),
+            ("-7", Number::Int(-7)),
+            ("\"12\"", Number::Int(12)),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(
+                decode(text.as_bytes(), &Type::Number),
+                Ok(Value::Number(expected)),
+                "{text}"
+            );
+        }
+        let big = Value::Number(Number::Big("0.1".into()));
+        assert_eq!(encode(&big, &Type::Number).unwrap(), b"0.1");
+    }
+
+    #[test]
+    fn removed_attributes_fail_strict_decode_and_are_dropped_by_lenient_decode() {
+        let old_state = br#"{"id":"u1","legacy":{"x":1}}"#;
+        let err = decode(old_state, &state_type()).unwrap_err();
+        assert!(err.message.contains("legacy"), "{err}");
+        let value = decode_lenient(old_state, &state_type()).unwrap();
+        assert_eq!(value.get_attr("legacy"), None);
+        assert_eq!(value.get_attr("id"), Some(&Value::string("u1")));
+    }
+
+    #[test]
+    fn unknowns_cannot_be_encoded() {
+        let mut value = decode(br#"{"id":"u1"}"#, &state_type()).unwrap();
+        value.set_attr("quota", Value::unknown());
+        let err = encode(&value, &state_type()).unwrap_err();
+        assert_eq!(err.path, AttributePath::root("quota"));
+    }
+
+    #[test]
+    fn encodes_objects_in_type_order_and_round_trips() {
+        let text = r#"{"aliases":["x"],"enabled":true,"id":"a\"b\n","quota":5,"tags":{}}"#;
+        let value = decode(text.as_bytes(), &state_type()).unwrap();
+        assert_eq!(
+            String::from_utf8(encode(&value, &state_type()).unwrap()).unwrap(),
+            text
+        );
+    }
+
+    #[test]
+    fn string_escapes_and_surrogate_pairs() {
+        assert_eq!(
+            decode(br#""\u00e9\ud83d\ude00\/\t""#, &Type::String),
+            Ok(Value::string("é😀/\t"))
+        );
+        for bad in [
+            &br#""\ud83d""#[..],
+            br#""\ude00""#,
+            br#""\x""#,
+            b"\"a\x01\"",
+            br#""\u+041""#,
+        ] {
+            assert!(decode(bad, &Type::String).is_err(), "{bad:?}");
+        }
+        let control = Value::string("\u{1}");
+        let encoded = encode(&control, &Type::String).unwrap();
+        assert_eq!(encoded, br#""\u0001""#);
+        assert_eq!(decode(&encoded, &Type::String), Ok(control));
+    }
+
+    #[test]
+    fn dynamic_is_a_type_and_value_pair() {
+        let value = decode(
+            br#"{"value":["a"],"type":["list","string"]}"#,
+            &Type::Dynamic,
+        );
+        assert_eq!(value, Ok(Value::List(vec![Value::string("a")])));
+        let encoded = encode(&Value::string("s"), &Type::Dynamic).unwrap();
+        assert_eq!(encoded, br#"{"value":"s","type":"string"}"#);
+        assert!(decode(br#"{"value":1}"#, &Type::Dynamic).is_err());
+    }
+
+    #[test]
+    fn malformed_json_is_an_error() {
+        for bad in [
+            &b""[..],
+            b"{",
+            b"[1,]",
+            b"{\"a\":1,}",
+            b"01",
+            b"1.",
+            b"nul",
+            b"\"abc",
+            b"[1] x",
+            b"\xff",
+            b"{\"a\" 1}",
+        ] {
+            assert!(decode(bad, &Type::Dynamic).is_err(), "{bad:?}");
+            assert!(decode(bad, &Type::list(Type::Number)).is_err(), "{bad:?}");
+        }
+        assert!(decode(br#"{"a":1,"a":2}"#, &Type::map(Type::Number)).is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = "[".repeat(100_000);
+        let err = decode(deep.as_bytes(), &Type::list(Type::String)).unwrap_err();
+        assert!(err.message.contains("nested"), "{err}");
+        assert!(Type::from_json(deep.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn type_json_matches_terraform_forms() {
+        let cases = [
+            (Type::String, r#""string""#),
+            (Type::Dynamic, r#""dynamic""#),
+            (Type::list(Type::String), r#"["list","string"]"#),
+            (
+                Type::map(Type::set(Type::Bool)),
+                r#"["map",["set","bool"]]"#,
+            ),
+            (
+                Type::object([("b", Type::Number), ("a", Type::String)]),
+                r#"["object",{"a":"string","b":"number"}]"#,
+            ),
+            (
+                Type::Tuple(vec![Type::String, Type::Number]),
+                r#"["tuple",["string","number"]]"#,
+            ),
+            (Type::Tuple(vec![]), r#"["tuple",[]]"#),
+        ];
+        for (ty, json) in cases {
+            assert_eq!(String::from_utf8(ty.to_json()).unwrap(), json);
+            assert_eq!(Type::from_json(json.as_bytes()), Ok(ty));
+        }
+    }
+
+    #[test]
+    fn type_json_accepts_optional_attribute_form_and_rejects_nonsense() {
+        assert_eq!(
+            Type::from_json(br#" ["object", {"a": "string"}, ["a"]] "#),
+            Ok(Type::object([("a", Type::String)]))
+        );
+        for bad in [
+            &br#""text""#[..],
+            br#"["list"]"#,
+            br#"["list","string","x"]"#,
+            br#"["object",["a"]]"#,
+            br#"["object",{"a":"string","a":"bool"}]"#,
+            br#"["tuple","string"]"#,
+            br#"["frob","string"]"#,
+            br#"42"#,
+        ] {
+            assert!(
+                Type::from_json(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
     }
 }

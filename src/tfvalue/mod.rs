@@ -56,7 +56,8 @@ pub enum Number {
 
 /// Refinements Terraform may attach to an unknown value (msgpack extension 12).
 /// Only what a provider may reasonably use is kept; the rest is dropped on decode.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// `Debug` does not show the string prefix (it is the start of a possibly secret value).
+#[derive(Clone, Default, PartialEq)]
 pub struct Refinements {
     /// `Some(false)`: the value is known not to be null once known.
     pub nullness: Option<bool>,
@@ -65,7 +66,10 @@ pub struct Refinements {
 }
 
 /// A cty value.
-#[derive(Clone, Debug)]
+///
+/// `Debug` never shows string contents, only their length: values carry passwords and
+/// sensitivity is only known from the schema, so any string may be a secret.
+#[derive(Clone)]
 pub enum Value {
     Null,
     Unknown(Refinements),
@@ -375,6 +379,50 @@ impl Value {
     }
 }
 
+/// Stands in for a string's contents in `Debug` output.
+struct Redacted(usize);
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{} chars redacted>", self.0)
+    }
+}
+
+impl std::fmt::Debug for Refinements {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Refinements")
+            .field("nullness", &self.nullness)
+            .field(
+                "string_prefix",
+                &self
+                    .string_prefix
+                    .as_ref()
+                    .map(|prefix| Redacted(prefix.chars().count())),
+            )
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Null => f.write_str("Null"),
+            Value::Unknown(refinements) => f.debug_tuple("Unknown").field(refinements).finish(),
+            Value::Bool(b) => f.debug_tuple("Bool").field(b).finish(),
+            Value::Number(n) => f.debug_tuple("Number").field(n).finish(),
+            Value::String(s) => f
+                .debug_tuple("String")
+                .field(&Redacted(s.chars().count()))
+                .finish(),
+            Value::List(items) => f.debug_tuple("List").field(items).finish(),
+            Value::Set(items) => f.debug_tuple("Set").field(items).finish(),
+            Value::Tuple(items) => f.debug_tuple("Tuple").field(items).finish(),
+            Value::Map(entries) => f.debug_tuple("Map").field(entries).finish(),
+            Value::Object(attrs) => f.debug_tuple("Object").field(attrs).finish(),
+        }
+    }
+}
+
 impl PartialEq for Value {
     fn eq(&self, other: &Value) -> bool {
         match (self, other) {
@@ -490,5 +538,169 @@ impl From<bool> for Value {
 impl From<i64> for Value {
     fn from(i: i64) -> Value {
         Value::int(i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user() -> Value {
+        Value::Object(BTreeMap::from([
+            ("name".to_string(), Value::string("alice")),
+            ("password".to_string(), Value::unknown()),
+            (
+                "tags".to_string(),
+                Value::Map(BTreeMap::from([("env".to_string(), Value::string("prod"))])),
+            ),
+            (
+                "aliases".to_string(),
+                Value::List(vec![Value::string("a"), Value::unknown()]),
+            ),
+            ("quota".to_string(), Value::Null),
+        ]))
+    }
+
+    fn user_type() -> Type {
+        Type::object([
+            ("name", Type::String),
+            ("password", Type::String),
+            ("tags", Type::map(Type::String)),
+            ("aliases", Type::list(Type::String)),
+            ("quota", Type::Number),
+        ])
+    }
+
+    #[test]
+    fn null_unknown_and_known_are_distinct() {
+        let states = [
+            (Value::Null, (true, false, false)),
+            (Value::unknown(), (false, true, false)),
+            (Value::string(""), (false, false, true)),
+        ];
+        for (value, (null, unknown, known)) in states {
+            assert_eq!(
+                (value.is_null(), value.is_unknown(), value.is_known()),
+                (null, unknown, known)
+            );
+        }
+        assert_ne!(Value::Null, Value::unknown());
+        assert_ne!(Value::Null, Value::string(""));
+    }
+
+    #[test]
+    fn wholly_known_looks_inside() {
+        assert!(!user().is_wholly_known());
+        assert!(user().is_known());
+        let cleaned = user().unknowns_to_null();
+        assert!(cleaned.is_wholly_known());
+        assert_eq!(cleaned.get_attr("password"), Some(&Value::Null));
+        assert_eq!(
+            cleaned.at_path(&AttributePath::root("aliases").index(1)),
+            Some(&Value::Null)
+        );
+        assert_eq!(cleaned.get_attr("name"), Some(&Value::string("alice")));
+    }
+
+    #[test]
+    fn sets_compare_without_order_but_with_multiplicity() {
+        let a = Value::Set(vec![Value::string("x"), Value::string("y")]);
+        let b = Value::Set(vec![Value::string("y"), Value::string("x")]);
+        assert_eq!(a, b);
+        let c = Value::Set(vec![Value::string("x"), Value::string("x")]);
+        assert_ne!(a, c);
+        // Lists keep order.
+        assert_ne!(
+            Value::List(vec![Value::int(1), Value::int(2)]),
+            Value::List(vec![Value::int(2), Value::int(1)])
+        );
+        assert_ne!(Value::Set(vec![]), Value::List(vec![]));
+    }
+
+    #[test]
+    fn numbers_compare_by_value() {
+        assert_eq!(Value::int(1), Value::Number(Number::Float(1.0)));
+        assert_eq!(Value::Number(Number::Big("10".into())), Value::int(10));
+        assert_eq!(Value::Number(Number::Float(2.0)).as_i64(), Some(2));
+        assert_eq!(Value::Number(Number::Float(2.5)).as_i64(), None);
+    }
+
+    #[test]
+    fn attribute_access_and_paths() {
+        let mut value = user();
+        assert_eq!(
+            value.get_attr("name").and_then(Value::as_str),
+            Some("alice")
+        );
+        assert_eq!(value.get_attr("missing"), None);
+        value.set_attr("quota", Value::int(5));
+        assert_eq!(value.get_attr("quota").and_then(Value::as_i64), Some(5));
+        assert_eq!(
+            value.at_path(&AttributePath::root("tags").key("env")),
+            Some(&Value::string("prod"))
+        );
+        assert_eq!(
+            value.at_path(&AttributePath::root("tags").key("nope")),
+            None
+        );
+        assert_eq!(
+            value.at_path(&AttributePath::root("aliases").index(-1)),
+            None
+        );
+        assert_eq!(value.at_path(&AttributePath::root("name").attr("x")), None);
+        assert_eq!(value.at_path(&AttributePath::default()), Some(&value));
+
+        let mut not_object = Value::string("s");
+        not_object.set_attr("a", Value::Null);
+        assert_eq!(not_object, Value::string("s"));
+        assert_eq!(not_object.get_attr("a"), None);
+    }
+
+    #[test]
+    fn conformance() {
+        assert!(user().conforms_to(&user_type()));
+        assert!(Value::Null.conforms_to(&user_type()));
+        assert!(Value::unknown().conforms_to(&Type::Bool));
+        assert!(Value::string("x").conforms_to(&Type::Dynamic));
+        assert!(!Value::string("x").conforms_to(&Type::Number));
+        assert!(!Value::List(vec![]).conforms_to(&Type::set(Type::String)));
+        let mut extra = user();
+        extra.set_attr("bogus", Value::Null);
+        assert!(!extra.conforms_to(&user_type()));
+        let partial = Value::Object(BTreeMap::from([("name".to_string(), Value::string("a"))]));
+        assert!(partial.conforms_to(&user_type()));
+        assert!(!Value::Tuple(vec![Value::int(1)]).conforms_to(&Type::Tuple(vec![])));
+    }
+
+    #[test]
+    fn debug_output_never_shows_string_contents() {
+        let value = Value::Object(BTreeMap::from([
+            ("password".to_string(), Value::string("hunter2")),
+            (
+                "pending".to_string(),
+                Value::Unknown(Refinements {
+                    nullness: Some(false),
+                    string_prefix: Some("hunt".to_string()),
+                }),
+            ),
+        ]));
+        let debug = format!("{value:?} {value:#?}");
+        assert!(!debug.contains("hunt"), "{debug}");
+        assert!(debug.contains("password") && debug.contains("7 chars redacted"));
+    }
+
+    #[test]
+    fn type_constructors() {
+        assert_eq!(
+            Type::object([("b", Type::Bool)]),
+            Type::Object(BTreeMap::from([("b".to_string(), Type::Bool)]))
+        );
+        assert_eq!(Type::list(Type::Bool), Type::List(Box::new(Type::Bool)));
+        assert!(Type::map(Type::Bool).is_collection());
+        assert!(!Type::Tuple(vec![]).is_collection());
+        assert_eq!(
+            Value::List(vec![Value::Null, Value::int(1)]).infer_type(),
+            Type::list(Type::Number)
+        );
     }
 }

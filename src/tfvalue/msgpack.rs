@@ -357,7 +357,8 @@ impl<'a> Reader<'a> {
             // Terraform sends numbers that fit neither i64 nor f64 as decimal text.
             Head::Str(len) => {
                 let text = self.text(len)?;
-                Number::parse(&text).ok_or_else(|| self.error(format!("{text:?} is not a number")))
+                // The text stays out of the message: it is not known to be harmless.
+                Number::parse(&text).ok_or_else(|| self.error("string is not a number"))
             }
             other => Err(self.mismatch("a number", &other)),
         }
@@ -588,7 +589,7 @@ impl Writer {
             },
             Number::Big(text) => {
                 if Decimal::parse(text).is_none() {
-                    return Err(self.error(format!("{text:?} is not a number")));
+                    return Err(self.error("Big number holds text that is not a number"));
                 }
                 self.str(text)?;
             }
@@ -696,5 +697,334 @@ pub(crate) fn kind_name(value: &Value) -> &'static str {
         Value::Map(_) => "map",
         Value::Object(_) => "object",
         Value::Tuple(_) => "tuple",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object_type() -> Type {
+        Type::object([
+            ("id", Type::String),
+            ("port", Type::Number),
+            (
+                "nested",
+                Type::object([("a", Type::Bool), ("b", Type::String)]),
+            ),
+        ])
+    }
+
+    fn refinements(nullness: Option<bool>, prefix: Option<&str>) -> Refinements {
+        Refinements {
+            nullness,
+            string_prefix: prefix.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn terraform_plain_unknown_decodes_as_unknown_for_any_type() {
+        for ty in [Type::String, Type::Number, object_type(), Type::Dynamic] {
+            assert_eq!(decode(&[0xd4, 0x00, 0x00], &ty), Ok(Value::unknown()));
+        }
+        // Any extension code and length is an unknown.
+        assert_eq!(
+            decode(&[0xd5, 0x07, 1, 2], &Type::Bool),
+            Ok(Value::unknown())
+        );
+        assert_eq!(
+            decode(&[0xc7, 0x00, 0x00], &Type::Bool),
+            Ok(Value::unknown())
+        );
+    }
+
+    #[test]
+    fn nil_is_null_not_unknown() {
+        let value = decode(&[0xc0], &object_type());
+        assert_eq!(value, Ok(Value::Null));
+        assert!(value.is_ok_and(|v| v.is_null() && !v.is_unknown() && !v.is_known()));
+    }
+
+    #[test]
+    fn refined_unknown_extension_12_keeps_nullness_and_prefix() {
+        // ext8, len 7, type 12, payload {1: false, 2: "ab"}
+        let bytes = [0xc7, 0x07, 0x0c, 0x82, 0x01, 0xc2, 0x02, 0xa2, b'a', b'b'];
+        assert_eq!(
+            decode(&bytes, &Type::String),
+            Ok(Value::Unknown(refinements(Some(false), Some("ab"))))
+        );
+        // A prefix only makes sense for strings.
+        let only_nullness = [0xc7, 0x03, 0x0c, 0x81, 0x01, 0xc2];
+        assert_eq!(
+            decode(&only_nullness, &Type::Number),
+            Ok(Value::Unknown(refinements(Some(false), None)))
+        );
+    }
+
+    #[test]
+    fn refinements_we_do_not_use_are_skipped_not_fatal() {
+        // {3: [1, true], 5: 2, 99: {"x": [nil]}, 1: false}
+        let payload = [
+            0x84, 0x03, 0x92, 0x01, 0xc3, 0x05, 0x02, 0x63, 0x81, 0xa1, b'x', 0x91, 0xc0, 0x01,
+            0xc2,
+        ];
+        let mut bytes = vec![0xc7, payload.len() as u8, 0x0c];
+        bytes.extend_from_slice(&payload);
+        assert_eq!(
+            decode(&bytes, &Type::list(Type::String)),
+            Ok(Value::Unknown(refinements(Some(false), None)))
+        );
+    }
+
+    #[test]
+    fn malformed_refinement_payload_degrades_to_plain_unknown() {
+        for payload in [&[0x92, 0x01, 0x02][..], &[0x85, 0x01], &[0xc1, 0x00]] {
+            let mut bytes = vec![0xc7, payload.len() as u8, 0x0c];
+            bytes.extend_from_slice(payload);
+            assert_eq!(decode(&bytes, &Type::String), Ok(Value::unknown()));
+        }
+    }
+
+    #[test]
+    fn refinement_saying_definitely_null_is_null() {
+        assert_eq!(
+            decode(&[0xc7, 0x03, 0x0c, 0x81, 0x01, 0xc3], &Type::String),
+            Ok(Value::Null)
+        );
+    }
+
+    #[test]
+    fn object_missing_attributes_are_null_and_nested_objects_decode() {
+        // {"id": "x", "nested": {"a": true}}  ("port" and "nested.b" absent)
+        let bytes = [
+            0x82, 0xa2, b'i', b'd', 0xa1, b'x', 0xa6, b'n', b'e', b's', b't', b'e', b'd', 0x81,
+            0xa1, b'a', 0xc3,
+        ];
+        let value = decode(&bytes, &object_type()).unwrap();
+        assert_eq!(value.get_attr("id"), Some(&Value::string("x")));
+        assert_eq!(value.get_attr("port"), Some(&Value::Null));
+        let nested = value.get_attr("nested").unwrap();
+        assert_eq!(nested.get_attr("a"), Some(&Value::Bool(true)));
+        assert_eq!(nested.get_attr("b"), Some(&Value::Null));
+    }
+
+    #[test]
+    fn attribute_not_in_type_is_an_error_with_its_path() {
+        // {"nested": {"zzz": 1}}
+        let bytes = [
+            0x81, 0xa6, b'n', b'e', b's', b't', b'e', b'd', 0x81, 0xa3, b'z', b'z', b'z', 0x01,
+        ];
+        let err = decode(&bytes, &object_type()).unwrap_err();
+        assert!(err.message.contains("zzz"), "{err}");
+        assert_eq!(err.path, AttributePath::root("nested"));
+    }
+
+    #[test]
+    fn type_mismatch_reports_the_path() {
+        // {"nested": {"a": "yes"}}
+        let bytes = [
+            0x81, 0xa6, b'n', b'e', b's', b't', b'e', b'd', 0x81, 0xa1, b'a', 0xa3, b'y', b'e',
+            b's',
+        ];
+        let err = decode(&bytes, &object_type()).unwrap_err();
+        assert_eq!(err.path, AttributePath::root("nested").attr("a"));
+    }
+
+    #[test]
+    fn numbers_of_every_width_and_as_strings() {
+        let cases: &[(&[u8], Number)] = &[
+            (&[0x05], Number::Int(5)),
+            (&[0xff], Number::Int(-1)),
+            (&[0xcc, 0xff], Number::Int(255)),
+            (&[0xd1, 0xff, 0x00], Number::Int(-256)),
+            (&[0xce, 0xff, 0xff, 0xff, 0xff], Number::Int(4_294_967_295)),
+            (
+                &[0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+                Number::Big("18446744073709551615".into()),
+            ),
+            (&[0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0], Number::Float(1.5)),
+            (&[0xca, 0x3f, 0xc0, 0, 0], Number::Float(1.5)),
+            (&[0xa2, b'1', b'2'], Number::Int(12)),
+            (&[0xa3, b'0', b'.', b'1'], Number::Big("0.1".into())),
+        ];
+        for (bytes, expected) in cases {
+            assert_eq!(
+                decode(bytes, &Type::Number),
+                Ok(Value::Number(expected.clone())),
+                "{bytes:02x?}"
+            );
+        }
+        let big = "123456789012345678901234567890";
+        let mut bytes = vec![0xa0 | big.len() as u8];
+        bytes.extend_from_slice(big.as_bytes());
+        let decoded = decode(&bytes, &Type::Number).unwrap();
+        assert!(matches!(&decoded, Value::Number(Number::Big(text)) if text == big));
+        assert_eq!(encode(&decoded, &Type::Number).unwrap(), bytes);
+    }
+
+    #[test]
+    fn integral_float_normalises_to_int() {
+        let decoded = decode(&[0xcb, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0], &Type::Number).unwrap();
+        assert!(matches!(decoded, Value::Number(Number::Int(1))));
+        assert_eq!(decoded.as_i64(), Some(1));
+    }
+
+    #[test]
+    fn non_number_string_for_number_is_an_error() {
+        assert!(decode(&[0xa2, b'n', b'o'], &Type::Number).is_err());
+    }
+
+    #[test]
+    fn encodes_integers_in_the_smallest_form() {
+        let cases: &[(i64, &[u8])] = &[
+            (0, &[0x00]),
+            (127, &[0x7f]),
+            (128, &[0xcc, 0x80]),
+            (256, &[0xcd, 0x01, 0x00]),
+            (65_536, &[0xce, 0x00, 0x01, 0x00, 0x00]),
+            (1 << 32, &[0xcf, 0, 0, 0, 1, 0, 0, 0, 0]),
+            (-1, &[0xff]),
+            (-32, &[0xe0]),
+            (-33, &[0xd0, 0xdf]),
+            (-129, &[0xd1, 0xff, 0x7f]),
+            (-32_769, &[0xd2, 0xff, 0xff, 0x7f, 0xff]),
+            (i64::MIN, &[0xd3, 0x80, 0, 0, 0, 0, 0, 0, 0]),
+        ];
+        for (i, expected) in cases {
+            let bytes = encode(&Value::int(*i), &Type::Number).unwrap();
+            assert_eq!(&bytes, expected, "{i}");
+            assert_eq!(decode(&bytes, &Type::Number), Ok(Value::int(*i)));
+        }
+        assert_eq!(
+            encode(&Value::Number(Number::Float(1.5)), &Type::Number).unwrap(),
+            [0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0]
+        );
+    }
+
+    #[test]
+    fn encodes_unknowns_as_terraform_does() {
+        assert_eq!(
+            encode(&Value::unknown(), &Type::String).unwrap(),
+            [0xd4, 0x00, 0x00]
+        );
+        let refined = Value::Unknown(refinements(Some(false), Some("ab")));
+        let bytes = encode(&refined, &Type::String).unwrap();
+        assert_eq!(
+            bytes,
+            [0xc7, 0x07, 0x0c, 0x82, 0x01, 0xc2, 0x02, 0xa2, b'a', b'b']
+        );
+        assert_eq!(decode(&bytes, &Type::String), Ok(refined.clone()));
+        // Refinements that do not apply to the type are not sent (go-cty would reject a
+        // prefix on a number, and ignores every refinement on dynamic).
+        let prefix_only = Value::Unknown(refinements(None, Some("ab")));
+        assert_eq!(
+            encode(&prefix_only, &Type::Number).unwrap(),
+            [0xd4, 0x00, 0x00]
+        );
+        assert_eq!(
+            encode(&refined, &Type::Dynamic).unwrap(),
+            [0xd4, 0x00, 0x00]
+        );
+    }
+
+    #[test]
+    fn encodes_objects_in_sorted_attribute_order_with_nil_for_missing() {
+        let ty = Type::object([("b", Type::Bool), ("a", Type::String)]);
+        let mut value = Value::Object(BTreeMap::new());
+        value.set_attr("b", Value::Bool(true));
+        assert_eq!(
+            encode(&value, &ty).unwrap(),
+            [0x82, 0xa1, b'a', 0xc0, 0xa1, b'b', 0xc3]
+        );
+        value.set_attr("extra", Value::Null);
+        let err = encode(&value, &ty).unwrap_err();
+        assert!(err.message.contains("extra"), "{err}");
+    }
+
+    #[test]
+    fn encode_rejects_values_of_the_wrong_kind_with_path() {
+        let ty = Type::object([("tags", Type::map(Type::String))]);
+        let mut value = Value::Object(BTreeMap::new());
+        value.set_attr(
+            "tags",
+            Value::Map(BTreeMap::from([("k".to_string(), Value::int(1))])),
+        );
+        let err = encode(&value, &ty).unwrap_err();
+        assert_eq!(err.path, AttributePath::root("tags").key("k"));
+        assert!(encode(&Value::List(vec![]), &Type::set(Type::String)).is_err());
+        assert!(encode(&Value::Number(Number::Big("x".into())), &Type::Number).is_err());
+    }
+
+    #[test]
+    fn dynamic_values_carry_their_type() {
+        // [bin "\"string\"", "hi"]
+        let mut bytes = vec![0x92, 0xc4, 0x08];
+        bytes.extend_from_slice(b"\"string\"");
+        bytes.extend_from_slice(&[0xa2, b'h', b'i']);
+        assert_eq!(decode(&bytes, &Type::Dynamic), Ok(Value::string("hi")));
+        assert_eq!(encode(&Value::string("hi"), &Type::Dynamic).unwrap(), bytes);
+
+        let list = Value::List(vec![Value::int(1), Value::Null]);
+        let encoded = encode(&list, &Type::Dynamic).unwrap();
+        assert_eq!(decode(&encoded, &Type::Dynamic), Ok(list));
+    }
+
+    #[test]
+    fn sets_tuples_and_maps_decode() {
+        // set of strings ["b", "a"], compared without order
+        let bytes = [0x92, 0xa1, b'b', 0xa1, b'a'];
+        assert_eq!(
+            decode(&bytes, &Type::set(Type::String)),
+            Ok(Value::Set(vec![Value::string("a"), Value::string("b")]))
+        );
+        let tuple_ty = Type::Tuple(vec![Type::String, Type::Number]);
+        assert!(decode(&bytes, &tuple_ty).is_err());
+        assert_eq!(
+            decode(&[0x92, 0xa1, b'a', 0x07], &tuple_ty),
+            Ok(Value::Tuple(vec![Value::string("a"), Value::int(7)]))
+        );
+        // duplicate map keys are ambiguous
+        let dup = [0x82, 0xa1, b'k', 0x01, 0xa1, b'k', 0x02];
+        assert!(decode(&dup, &Type::map(Type::Number)).is_err());
+    }
+
+    #[test]
+    fn malformed_input_is_an_error() {
+        let cases: &[(&[u8], Type)] = &[
+            (&[], Type::String),
+            (&[0xa5, b'a'], Type::String),
+            (&[0xa1, 0xff], Type::String),
+            (&[0xc1], Type::Bool),
+            (&[0xc3, 0xc3], Type::Bool),
+            (&[0xdd, 0xff, 0xff, 0xff, 0xff], Type::list(Type::String)),
+            (&[0xdf, 0xff, 0xff, 0xff, 0xff], Type::map(Type::String)),
+            (&[0xdb, 0xff, 0xff, 0xff, 0xff], Type::String),
+            (&[0xc9, 0xff, 0xff, 0xff, 0xff, 0x0c], Type::String),
+            (&[0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 1], Type::Number),
+            (&[0x92, 0xa3, b'b', b'a', b'd', 0xc0], Type::Dynamic),
+        ];
+        for (bytes, ty) in cases {
+            assert!(decode(bytes, ty).is_err(), "{bytes:02x?} as {ty:?}");
+        }
+    }
+
+    #[test]
+    fn nesting_beyond_the_limit_is_an_error_not_a_stack_overflow() {
+        let mut ty = Type::String;
+        for _ in 0..200 {
+            ty = Type::list(ty);
+        }
+        let mut bytes = vec![0x91; 200];
+        bytes.extend_from_slice(&[0xa1, b'x']);
+        let err = decode(&bytes, &ty).unwrap_err();
+        assert!(err.message.contains("deeper"), "{err}");
+
+        let mut shallow_ty = Type::String;
+        let mut shallow_bytes = vec![0x91; 10];
+        for _ in 0..10 {
+            shallow_ty = Type::list(shallow_ty);
+        }
+        shallow_bytes.extend_from_slice(&[0xa1, b'x']);
+        assert!(decode(&shallow_bytes, &shallow_ty).is_ok());
     }
 }

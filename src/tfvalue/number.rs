@@ -135,6 +135,31 @@ impl Decimal {
         i64::try_from(signed).ok()
     }
 
+    /// Plain notation when it stays reasonably short, exponent notation otherwise.
+    pub(crate) fn to_text(&self) -> String {
+        if self.digits.is_empty() {
+            return "0".to_string();
+        }
+        let sign = if self.negative { "-" } else { "" };
+        let digit_count = self.digits.len() as i64;
+        // Position of the decimal point relative to the start of the digits.
+        let point = digit_count + self.exponent;
+        if self.exponent >= 0 && point <= 21 {
+            let zeros = "0".repeat(self.exponent as usize);
+            format!("{sign}{}{zeros}", self.digits)
+        } else if self.exponent < 0 && point > 0 {
+            let (int_part, frac_part) = self.digits.split_at(point as usize);
+            format!("{sign}{int_part}.{frac_part}")
+        } else if self.exponent < 0 && point > -6 {
+            let zeros = "0".repeat((-point) as usize);
+            format!("{sign}0.{zeros}{}", self.digits)
+        } else {
+            let (first, rest) = self.digits.split_at(1);
+            let dot = if rest.is_empty() { "" } else { "." };
+            format!("{sign}{first}{dot}{rest}e{}", point - 1)
+        }
+    }
+
     fn is_integer(&self) -> bool {
         self.exponent >= 0
     }
@@ -167,14 +192,13 @@ pub(crate) fn f64_to_i64_exact(f: f64) -> Option<i64> {
     }
 }
 
-/// Shortest text that parses back to the same `f64`, in JSON number syntax for finite
-/// values (exponent form for very large or small magnitudes to keep it short).
+/// The exact decimal text of a finite `f64`, in JSON number syntax. Exact rather than
+/// shortest-round-trip, because Terraform reads number text at high precision: the
+/// shortest text of `0.1f64` would come back as a different number.
 pub(crate) fn f64_to_text(f: f64) -> String {
-    let magnitude = f.abs();
-    if magnitude == 0.0 || (1e-5..1e16).contains(&magnitude) {
-        format!("{f}")
-    } else {
-        format!("{f:e}")
+    match Decimal::of_f64(f) {
+        Some(decimal) => decimal.to_text(),
+        None => format!("{f}"),
     }
 }
 
@@ -242,9 +266,30 @@ mod tests {
     }
 
     #[test]
-    fn float_text_round_trips() {
-        for f in [0.0, 1.5, -2.25, 1e300, 5e-324, 0.1, 123456.789] {
-            assert_eq!(f64_to_text(f).parse::<f64>().ok(), Some(f));
+    fn float_text_is_exact_and_round_trips() {
+        for f in [
+            0.0, 1.5, -2.25, 1e300, 5e-324, 0.1, 123456.789, 1e21, 1e22, 1e-7,
+        ] {
+            let text = f64_to_text(f);
+            assert_eq!(text.parse::<f64>().ok(), Some(f), "{text}");
+            assert_eq!(parse(&text), Some(Number::Float(f)), "{text}");
+        }
+        assert_eq!(f64_to_text(1.5), "1.5");
+        assert_eq!(f64_to_text(-0.03125), "-0.03125");
+        assert_eq!(f64_to_text(1e22), "1e22");
+        assert_eq!(
+            f64_to_text(0.1),
+            "0.1000000000000000055511151231257827021181583404541015625"
+        );
+    }
+
+    #[test]
+    fn decimal_text_reparses_to_the_same_value() {
+        for text in [
+            "0", "-12", "1.25", "0.000001", "1e-7", "123e40", "-4.5e-30", "100",
+        ] {
+            let decimal = Decimal::parse(text).unwrap();
+            assert_eq!(Decimal::parse(&decimal.to_text()), Some(decimal), "{text}");
         }
     }
 }
