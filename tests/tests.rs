@@ -1,1 +1,3 @@
 
+/// Resource framework and provider configuration, through the ProviderService trait.
+mod framework;

@@ -259,7 +259,7 @@ impl<T> Setting<T> {
         }
     }
 
-    fn from_config(&self) -> bool {
+    fn set_in_block(&self) -> bool {
         matches!(self, Setting::Known(_, Source::Config))
     }
 }
@@ -590,12 +590,12 @@ impl ProviderConfig {
             ],
         };
         let set_in_block = [
-            (Argument::Login, self.login.from_config()),
-            (Argument::Password, self.password.from_config()),
-            (Argument::ApiKey, self.api_key.from_config()),
-            (Argument::SecretKey, self.secret_key.from_config()),
-            (Argument::AccessKey, self.access_key.from_config()),
-            (Argument::Token, self.token.from_config()),
+            (Argument::Login, self.login.set_in_block()),
+            (Argument::Password, self.password.set_in_block()),
+            (Argument::ApiKey, self.api_key.set_in_block()),
+            (Argument::SecretKey, self.secret_key.set_in_block()),
+            (Argument::AccessKey, self.access_key.set_in_block()),
+            (Argument::Token, self.token.set_in_block()),
         ];
         for (argument, set) in set_in_block {
             if set && !used.contains(&argument) {
