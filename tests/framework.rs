@@ -257,6 +257,57 @@ impl Resource for Widget {
     }
 }
 
+/// `data "test_widget_lookup"`: finds a widget by name.
+struct WidgetLookup;
+
+fn lookup_schema() -> Schema {
+    Schema::new(0)
+        .description("Looks a widget up by name.")
+        .attribute(
+            Attribute::string("name")
+                .required()
+                .validator(validate::string_length_at_most(10))
+                .description("Name to find."),
+        )
+        .attribute(Attribute::string("id").computed().description("Its id."))
+}
+
+#[async_trait::async_trait]
+impl DataSource for WidgetLookup {
+    fn type_name(&self) -> &'static str {
+        "test_widget_lookup"
+    }
+
+    fn schema(&self) -> Schema {
+        lookup_schema()
+    }
+
+    async fn read(&self, ctx: &Context, config: &Value) -> StateResult {
+        let store = match store(ctx) {
+            Ok(store) => store,
+            Err(diagnostics) => return (None, diagnostics),
+        };
+        let name = config.get_attr("name").cloned().unwrap_or(Value::Null);
+        let found = store
+            .widgets()
+            .values()
+            .find(|w| w.get_attr("name") == Some(&name))
+            .cloned();
+        let mut diagnostics = Diagnostics::new();
+        match found {
+            Some(widget) => {
+                let mut result = config.clone();
+                result.set_attr("id", widget.get_attr("id").cloned().unwrap_or(Value::Null));
+                (Some(result), diagnostics)
+            }
+            None => {
+                diagnostics.error_at(AttributePath::root("name"), "Widget Not Found", "none");
+                (None, diagnostics)
+            }
+        }
+    }
+}
+
 /// A provider around `Widget` whose configure hands out a shared store.
 struct TestProvider {
     store: Arc<Store>,
@@ -280,7 +331,7 @@ impl Provider for TestProvider {
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        Vec::new()
+        vec![Arc::new(WidgetLookup)]
     }
 
     async fn configure(
@@ -549,6 +600,27 @@ async fn widget_lifecycle_plan_apply_read_gone_import() {
         .iter()
         .any(|e| e.contains("\"nope\"")));
 
+    // The data source finds it by name.
+    let lookup_type = lookup_schema().object_type();
+    let lookup_config = Value::Object(
+        [
+            ("name".to_owned(), Value::string("one")),
+            ("id".to_owned(), Value::Null),
+        ]
+        .into(),
+    );
+    let found = server
+        .read_data_source(ReadDataSourceRequest {
+            type_name: "test_widget_lookup".into(),
+            config: raw(&lookup_config, &lookup_type),
+            ..Default::default()
+        })
+        .await;
+    assert!(found.diagnostics.is_empty(), "{:?}", found.diagnostics);
+    let found =
+        msgpack::decode(&found.state.expect("state").msgpack, &lookup_type).expect("decodes");
+    assert_eq!(found.get_attr("id"), Some(&Value::string("w1")));
+
     // Destroy: planned null, then apply with planned null deletes.
     let destroy_plan = plan(&server, &state, &Value::Null, &Value::Null).await;
     assert_eq!(
@@ -721,6 +793,17 @@ async fn malformed_values_and_unknown_types_are_diagnostics_not_panics() {
         })
         .await;
     assert!(errors(&data)[0].starts_with("Unknown Data Source Type"));
+    let data = server
+        .validate_data_source_config(ValidateDataSourceConfigRequest {
+            type_name: "test_widget_lookup".into(),
+            config: RawValue {
+                msgpack: Vec::new(),
+                json: br#"{"name":"much-too-long-name","id":null}"#.to_vec(),
+            },
+        })
+        .await;
+    assert_eq!(data.0.len(), 1, "{data:?}");
+    assert_eq!(data.0[0].attribute, Some(AttributePath::root("name")));
 }
 
 #[tokio::test]

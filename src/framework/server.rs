@@ -18,7 +18,7 @@ use super::rpc::*;
 use super::schema::{Block, Schema};
 use super::validate::validate_block;
 use crate::tfvalue::{json, msgpack};
-use crate::tfvalue::{Type, Value};
+use crate::tfvalue::{AttributePath, PathStep, Type, Value};
 
 /// msgpack nil: how a null object (a deleted resource) travels.
 const MSGPACK_NIL: u8 = 0xc0;
@@ -200,7 +200,7 @@ fn decode(raw: &RawValue, ty: &Type, rpc: &str, field: &str) -> Result<Value, Di
         let location = if err.path.steps.is_empty() {
             String::new()
         } else {
-            format!(" at {:?}", err.path.steps)
+            format!(" at `{}`", path_text(&err.path))
         };
         diagnostics.error(
             "Malformed Value From Terraform",
@@ -212,6 +212,23 @@ fn decode(raw: &RawValue, ty: &Type, rpc: &str, field: &str) -> Result<Value, Di
         );
         diagnostics
     })
+}
+
+/// `disk[0].size`, `tags["env"]`: a path as a Terraform user would write it.
+fn path_text(path: &AttributePath) -> String {
+    let mut text = String::new();
+    for step in &path.steps {
+        match step {
+            PathStep::Attribute(name) if text.is_empty() => text.push_str(name),
+            PathStep::Attribute(name) => {
+                text.push('.');
+                text.push_str(name);
+            }
+            PathStep::ElementKeyString(key) => text.push_str(&format!("[{key:?}]")),
+            PathStep::ElementKeyInt(index) => text.push_str(&format!("[{index}]")),
+        }
+    }
+    text
 }
 
 fn encode(value: &Value, ty: &Type, rpc: &str, diagnostics: &mut Diagnostics) -> Option<RawValue> {
@@ -284,7 +301,7 @@ fn check_write_only_allowed(block: &Block, config: &Value, diagnostics: &mut Dia
             .is_some_and(|v| !v.is_null());
         if set {
             diagnostics.error_at(
-                crate::tfvalue::AttributePath::root(attribute.name.clone()),
+                AttributePath::root(attribute.name.clone()),
                 "Write-Only Attribute Not Supported",
                 format!(
                     "`{}` is write-only, which needs Terraform 1.11 or later. Upgrade \
@@ -993,4 +1010,19 @@ fn no_ephemeral(rpc: &str, type_name: &str) -> Diagnostics {
         ),
     );
     diagnostics
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_read_like_terraform_addresses() {
+        let path = AttributePath::root("disk").index(0).attr("size");
+        assert_eq!(path_text(&path), "disk[0].size");
+        assert_eq!(
+            path_text(&AttributePath::root("tags").key("env")),
+            "tags[\"env\"]"
+        );
+    }
 }
