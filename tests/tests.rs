@@ -1,2 +1,2 @@
-
+mod framework;
 mod value;
