@@ -1,2 +1,4 @@
 mod framework;
+mod protocol;
+mod support;
 mod value;
