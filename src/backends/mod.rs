@@ -7,7 +7,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub mod hestia;
 pub mod http;
+pub mod plesk_xml;
 
 use crate::panel::{Panel, PanelKind, PanelResult, Secret};
 
@@ -70,12 +72,8 @@ pub struct BackendConfig {
 /// [`Panel::check_connection`] to verify credentials.
 pub fn connect(config: BackendConfig) -> PanelResult<Arc<dyn Panel>> {
     match config.kind {
-        PanelKind::Hestia => Err(crate::panel::PanelError::unsupported(
-            "the hestia backend is not built yet",
-        )),
-        PanelKind::PleskXml => Err(crate::panel::PanelError::unsupported(
-            "the plesk_xml backend is not built yet",
-        )),
+        PanelKind::Hestia => Ok(Arc::new(hestia::HestiaBackend::new(&config)?)),
+        PanelKind::PleskXml => Ok(Arc::new(plesk_xml::PleskXmlBackend::new(&config)?)),
         PanelKind::PleskRest => Err(crate::panel::PanelError::unsupported(
             "the plesk_rest backend is not built yet",
         )),
