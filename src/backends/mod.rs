@@ -3,6 +3,9 @@
 //! `PanelError`). Nothing here may use `crate::tfvalue`, `crate::framework` or
 //! `crate::plugin`.
 
+// pub mod panelalpha;
+pub mod plesk_rest;
+
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,7 +23,10 @@ pub enum Credentials {
     /// Plesk XML `KEY` header (secret key).
     SecretKey(Secret),
     /// Hestia access key + secret key.
-    AccessKey { access_key: String, secret_key: Secret },
+    AccessKey {
+        access_key: String,
+        secret_key: Secret,
+    },
     /// PanelAlpha bearer token.
     Token(Secret),
 }
@@ -71,11 +77,7 @@ pub fn connect(config: BackendConfig) -> PanelResult<Arc<dyn Panel>> {
         PanelKind::PleskXml => Err(crate::panel::PanelError::unsupported(
             "the plesk_xml backend is not built yet",
         )),
-        PanelKind::PleskRest => Err(crate::panel::PanelError::unsupported(
-            "the plesk_rest backend is not built yet",
-        )),
-        PanelKind::PanelAlpha => Err(crate::panel::PanelError::unsupported(
-            "the panelalpha backend is not built yet",
-        )),
+        PanelKind::PleskRest => Ok(Arc::new(plesk_rest::PleskRestBackend::new(&config)?)),
+        PanelKind::PanelAlpha => Err(crate::panel::PanelError::unsupported("wip")),
     }
 }
