@@ -3,7 +3,7 @@
 //! `PanelError`). Nothing here may use `crate::tfvalue`, `crate::framework` or
 //! `crate::plugin`.
 
-// pub mod panelalpha;
+pub mod panelalpha;
 pub mod plesk_rest;
 
 use std::fmt;
@@ -23,10 +23,7 @@ pub enum Credentials {
     /// Plesk XML `KEY` header (secret key).
     SecretKey(Secret),
     /// Hestia access key + secret key.
-    AccessKey {
-        access_key: String,
-        secret_key: Secret,
-    },
+    AccessKey { access_key: String, secret_key: Secret },
     /// PanelAlpha bearer token.
     Token(Secret),
 }
@@ -78,6 +75,6 @@ pub fn connect(config: BackendConfig) -> PanelResult<Arc<dyn Panel>> {
             "the plesk_xml backend is not built yet",
         )),
         PanelKind::PleskRest => Ok(Arc::new(plesk_rest::PleskRestBackend::new(&config)?)),
-        PanelKind::PanelAlpha => Err(crate::panel::PanelError::unsupported("wip")),
+        PanelKind::PanelAlpha => Ok(Arc::new(panelalpha::PanelAlphaBackend::new(&config)?)),
     }
 }
