@@ -457,3 +457,168 @@ mod tests {
         assert_eq!(ok.ok().as_deref(), Some(&5));
     }
 }
+
+/// A tiny in-process HTTP server for the backends' tests: records every request and
+/// answers through a closure.
+#[cfg(test)]
+pub(crate) mod mock {
+    use std::sync::{Arc, Mutex};
+
+    use axum::body::Bytes;
+    use axum::http::{HeaderMap, Method, StatusCode, Uri};
+
+    #[derive(Clone, Debug)]
+    pub struct Seen {
+        pub method: String,
+        pub path_and_query: String,
+        pub headers: HeaderMap,
+        pub body: String,
+    }
+
+    pub type Responder = Arc<dyn Fn(&Seen) -> (u16, String) + Send + Sync>;
+
+    pub struct MockServer {
+        pub base_url: String,
+        pub seen: Arc<Mutex<Vec<Seen>>>,
+    }
+
+    impl MockServer {
+        pub async fn start(respond: Responder) -> Self {
+            let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+            let log = seen.clone();
+            let app = axum::Router::new().fallback(
+                move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                    let log = log.clone();
+                    let respond = respond.clone();
+                    async move {
+                        let request = Seen {
+                            method: method.to_string(),
+                            path_and_query: uri
+                                .path_and_query()
+                                .map(|p| p.to_string())
+                                .unwrap_or_default(),
+                            headers,
+                            body: String::from_utf8_lossy(&body).into_owned(),
+                        };
+                        let (status, body) = respond(&request);
+                        log.lock().unwrap().push(request);
+                        (
+                            StatusCode::from_u16(status).unwrap(),
+                            [("content-type", "application/json")],
+                            body,
+                        )
+                    }
+                },
+            );
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            tokio::spawn(async move {
+                let _ = axum::serve(listener, app).await;
+            });
+            Self {
+                base_url: format!("http://{addr}"),
+                seen: seen.clone(),
+            }
+        }
+
+        pub fn requests(&self) -> Vec<Seen> {
+            self.seen.lock().unwrap().clone()
+        }
+    }
+
+    pub fn config(
+        kind: crate::panel::PanelKind,
+        base_url: &str,
+        credentials: crate::backends::Credentials,
+    ) -> crate::backends::BackendConfig {
+        crate::backends::BackendConfig {
+            kind,
+            endpoint: base_url.to_owned(),
+            credentials,
+            insecure: false,
+            ca_cert_pem: None,
+            request_timeout: std::time::Duration::from_secs(5),
+            max_concurrent_requests: 4,
+        }
+    }
+}
+
+#[cfg(test)]
+mod http_tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use super::mock::{config, MockServer};
+    use super::*;
+    use crate::panel::{PanelErrorKind, PanelKind, Secret};
+
+    fn plesk(base_url: &str) -> PleskRestClient {
+        let credentials = Credentials::ApiKey(Secret::new("k3y"));
+        PleskRestClient::new(&config(PanelKind::PleskRest, base_url, credentials)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn reads_are_retried_on_503_and_writes_are_not() {
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = hits.clone();
+        let server = MockServer::start(Arc::new(move |_| {
+            if counter.fetch_add(1, Ordering::SeqCst) < 2 {
+                (503, r#"{"code":503,"message":"busy"}"#.into())
+            } else {
+                (200, r#"{"panel_version":"18.0.76"}"#.into())
+            }
+        }))
+        .await;
+        let client = plesk(&server.base_url);
+        let meta: ServerMeta = client
+            .call_json(HttpRequest::get("server"), &[], &[])
+            .await
+            .unwrap();
+        assert_eq!(meta.panel_version.as_deref(), Some("18.0.76"));
+        assert_eq!(server.requests().len(), 3, "two 503s, then the answer");
+        let seen = &server.requests()[0];
+        assert_eq!(seen.path_and_query, "/api/v2/server");
+        assert_eq!(seen.headers.get("x-api-key").unwrap(), "k3y");
+
+        hits.store(0, Ordering::SeqCst);
+        let post = HttpRequest::new(Method::POST, "clients").json(serde_json::json!({}));
+        let err = client.call(post, &[], &[]).await.unwrap_err();
+        assert_eq!(err.kind, PanelErrorKind::Temporary);
+        assert_eq!(server.requests().len(), 4, "a POST goes out exactly once");
+    }
+
+    #[tokio::test]
+    async fn basic_auth_when_login_and_password_are_given() {
+        let server = MockServer::start(Arc::new(|_| (200, "[]".into()))).await;
+        let credentials = Credentials::LoginPassword {
+            login: "admin".into(),
+            password: Secret::new("pw"),
+        };
+        let client =
+            PleskRestClient::new(&config(PanelKind::PleskRest, &server.base_url, credentials))
+                .unwrap();
+        let _: Vec<Client> = client
+            .call_json(HttpRequest::get("clients"), &[], &[])
+            .await
+            .unwrap();
+        // base64("admin:pw")
+        assert_eq!(
+            server.requests()[0].headers.get("authorization").unwrap(),
+            "Basic YWRtaW46cHc="
+        );
+    }
+
+    #[tokio::test]
+    async fn connection_refused_is_transport() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        drop(listener);
+        let err = plesk(&url)
+            .call(HttpRequest::get("server"), &[], &[])
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, PanelErrorKind::Transport);
+    }
+
+    use super::super::wire::{Client, ServerMeta};
+}

@@ -1213,4 +1213,152 @@ mod tests {
             })
         );
     }
+
+    mod flows {
+        use std::sync::Arc;
+
+        use super::super::client::mock::{config, MockServer, Seen};
+        use super::super::*;
+        use crate::backends::Credentials;
+        use crate::panel::{PanelErrorKind, Secret};
+
+        const SUBSCRIPTION: &str = r#"[{"id":11,"name":"example.com","ascii_name":"example.com","hosting_type":"virtual",
+            "base_domain_id":0,"www_root":"/var/www/vhosts/example.com/httpdocs","guid":"g-11","created":"2024-01-01"}]"#;
+
+        fn answer(seen: &Seen) -> (u16, String) {
+            match (seen.method.as_str(), seen.path_and_query.as_str()) {
+                ("GET", "/api/v2/server/ips") => (
+                    200,
+                    r#"[{"ipv4":"203.0.113.10","netmask":"255.255.255.0","interface":"eth0","type":"shared"}]"#.into(),
+                ),
+                ("POST", "/api/v2/domains") => (201, r#"{"id":11,"guid":"g-11"}"#.into()),
+                ("GET", "/api/v2/clients/7/domains") => (200, SUBSCRIPTION.into()),
+                ("GET", "/api/v2/dbservers") => (200, r#"[{"id":1,"type":"mysql","is_default":true}]"#.into()),
+                ("POST", "/api/v2/databases") => (
+                    200,
+                    r#"{"id":44,"name":"shop","type":"mysql","parent_domain":11,"server_id":1,"default_user_id":0}"#.into(),
+                ),
+                ("POST", "/api/v2/dbusers") => (400, r#"{"code":400,"message":"Password 'sekrit-pw' is too weak"}"#.into()),
+                _ => (404, r#"{"code":404,"message":"not found"}"#.into()),
+            }
+        }
+
+        fn backend(base_url: &str) -> PleskRestBackend {
+            let credentials = Credentials::ApiKey(Secret::new("k"));
+            PleskRestBackend::new(&config(PanelKind::PleskRest, base_url, credentials)).unwrap()
+        }
+
+        fn main_spec() -> DomainSpec {
+            DomainSpec {
+                name: "Example.COM".into(),
+                owner: "7".into(),
+                kind: DomainKind::Main,
+                parent: None,
+                document_root: None,
+                php_version: None,
+                ip_address: None,
+                system_password: Some(Secret::new("ftp-Passw0rd")),
+            }
+        }
+
+        #[tokio::test]
+        async fn subscription_create_sends_the_spec_body_and_reads_back() {
+            let server = MockServer::start(Arc::new(answer)).await;
+            let domain = backend(&server.base_url)
+                .create_domain(&main_spec())
+                .await
+                .unwrap();
+            assert_eq!(domain.id, "7/11");
+            assert_eq!(domain.kind, DomainKind::Main);
+            assert_eq!(domain.ip_address.as_deref(), Some("203.0.113.10"));
+            let post = server
+                .requests()
+                .into_iter()
+                .find(|r| r.method == "POST")
+                .unwrap();
+            let body: serde_json::Value = serde_json::from_str(&post.body).unwrap();
+            assert_eq!(
+                body,
+                serde_json::json!({"name": "example.com", "hosting_type": "virtual",
+                    "hosting_settings": {"ftp_login": "example_com", "ftp_password": "ftp-Passw0rd"},
+                    "owner_client": {"id": 7}, "ip_addresses": ["203.0.113.10"]})
+            );
+        }
+
+        #[tokio::test]
+        async fn missing_system_password_fails_before_any_request() {
+            let server = MockServer::start(Arc::new(answer)).await;
+            let mut spec = main_spec();
+            spec.system_password = None;
+            let err = backend(&server.base_url)
+                .create_domain(&spec)
+                .await
+                .unwrap_err();
+            assert_eq!(
+                err.kind,
+                PanelErrorKind::InvalidInput {
+                    field: Some("system_password".into())
+                }
+            );
+            assert!(server.requests().is_empty());
+        }
+
+        #[tokio::test]
+        async fn refreshing_domains_of_one_owner_costs_one_request() {
+            let server = MockServer::start(Arc::new(answer)).await;
+            let backend = backend(&server.base_url);
+            let (a, b) = tokio::join!(backend.get_domain("7/11"), backend.get_domain("7/11"));
+            assert_eq!(a.unwrap().unwrap().name, "example.com");
+            assert!(b.unwrap().is_some());
+            assert!(backend.get_domain("7/99").await.unwrap().is_none());
+            assert_eq!(server.requests().len(), 1);
+            // An owner that is gone (404) means the domain is gone.
+            assert!(backend.get_domain("8/11").await.unwrap().is_none());
+        }
+
+        #[tokio::test]
+        async fn failed_user_creation_reports_the_database_that_exists() {
+            let server = MockServer::start(Arc::new(answer)).await;
+            let spec = DatabaseSpec {
+                name: "shop".into(),
+                owner: "7".into(),
+                domain: Some("example.com".into()),
+                engine: "mysql".into(),
+                user: Some("shopuser".into()),
+                password: Some(Secret::new("sekrit-pw")),
+            };
+            let err = backend(&server.base_url)
+                .create_database(&spec)
+                .await
+                .unwrap_err();
+            assert_eq!(
+                err.kind,
+                PanelErrorKind::InvalidInput {
+                    field: Some("password".into())
+                }
+            );
+            assert!(
+                !format!("{err:?}").contains("sekrit-pw"),
+                "secret leaked: {err:?}"
+            );
+            match err.partial.as_deref() {
+                Some(PartialObject::Database(db)) => {
+                    assert_eq!(db.id, "7/example.com/44");
+                    assert_eq!(db.user, None);
+                }
+                other => panic!("expected a partial database, got {other:?}"),
+            }
+            let post = server
+                .requests()
+                .into_iter()
+                .find(|r| r.path_and_query == "/api/v2/databases")
+                .unwrap();
+            let body: serde_json::Value = serde_json::from_str(&post.body).unwrap();
+            assert_eq!(
+                body["parent_domain"],
+                serde_json::json!({"id": 11, "name": "example.com", "guid": "g-11"})
+            );
+            assert_eq!(body["server_id"], 1);
+        }
+    }
 }
