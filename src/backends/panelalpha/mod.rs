@@ -1345,4 +1345,195 @@ mod tests {
         assert_eq!(primary.id, Some(6));
         assert!(primary.is_suspended());
     }
+
+    mod flows {
+        use std::sync::Arc;
+
+        use super::super::*;
+        use crate::backends::plesk_rest::client::mock::{config, MockServer, Seen};
+        use crate::backends::Credentials;
+        use crate::panel::Secret;
+
+        fn answer(seen: &Seen) -> (u16, String) {
+            let user_header = seen
+                .headers
+                .get("x-panelalpha-user")
+                .and_then(|v| v.to_str().ok());
+            let path = seen.path_and_query.split('?').next().unwrap_or_default();
+            match (seen.method.as_str(), path, user_header) {
+                // Plans as a Laravel page, users bare, services enveloped: all must work.
+                ("GET", "/api/admin/plans", None) => (
+                    200,
+                    r#"{"data":[{"id":3,"name":"Basic"}],"links":{},"meta":{"current_page":1,"last_page":1}}"#.into(),
+                ),
+                ("POST", "/api/admin/users", None) => (201, r#"{"id":12,"email":"ada@example.com"}"#.into()),
+                ("POST", "/api/admin/users/12/services", None) => (201, r#"{"data":{"id":5,"plan_id":3}}"#.into()),
+                ("GET", "/api/admin/users/12", None) => (
+                    200,
+                    r#"{"data":{"id":12,"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com"}}"#.into(),
+                ),
+                ("GET", "/api/admin/users/12/services", None) => (
+                    200,
+                    r#"{"data":[{"id":5,"user_id":12,"plan_id":3,"status":"active"}]}"#.into(),
+                ),
+                ("GET", "/api/server-accounts", Some("12")) => (200, r#"{"data":[{"id":8,"domain":"example.com"}]}"#.into()),
+                ("GET", "/api/server-accounts/8/domains", Some("12")) => (
+                    200,
+                    r#"{"data":[{"domain":"example.com","type":"main","document_root":"/public_html"},
+                               {"domain":"blog.example.com","type":"sub","document_root":"/blog"}]}"#.into(),
+                ),
+                ("POST", "/api/server-accounts/8/domains", Some("12")) => (201, "".into()),
+                (_, _, None) if !path.starts_with("/api/admin/") => (401, r#"{"message":"Unauthenticated."}"#.into()),
+                _ => (404, r#"{"message":"Not found."}"#.into()),
+            }
+        }
+
+        fn backend(base_url: &str) -> PanelAlphaBackend {
+            let credentials = Credentials::Token(Secret::new("tok"));
+            PanelAlphaBackend::new(&config(PanelKind::PanelAlpha, base_url, credentials)).unwrap()
+        }
+
+        #[tokio::test]
+        async fn user_with_plan_is_created_then_read_back() {
+            let server = MockServer::start(Arc::new(answer)).await;
+            let spec = UserSpec {
+                login: "ada@example.com".into(),
+                email: "ada@example.com".into(),
+                name: "Ada Lovelace".into(),
+                password: Secret::new("long-enough-pw"),
+                plan: Some("Basic".into()),
+                suspended: false,
+            };
+            let user = backend(&server.base_url).create_user(&spec).await.unwrap();
+            assert_eq!(user.id, "12");
+            assert_eq!(user.login, "ada@example.com");
+            assert_eq!(user.name, "Ada Lovelace");
+            assert_eq!(user.plan.as_deref(), Some("Basic"));
+            assert!(!user.suspended);
+            let requests = server.requests();
+            assert!(requests
+                .iter()
+                .all(|r| r.headers.get("authorization").unwrap() == "Bearer tok"));
+            let create = requests
+                .iter()
+                .find(|r| r.method == "POST" && r.path_and_query == "/api/admin/users")
+                .unwrap();
+            let body: serde_json::Value = serde_json::from_str(&create.body).unwrap();
+            assert_eq!(body["first_name"], "Ada");
+            assert_eq!(body["last_name"], "Lovelace");
+            let service = requests
+                .iter()
+                .find(|r| r.path_and_query == "/api/admin/users/12/services" && r.method == "POST")
+                .unwrap();
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(&service.body).unwrap(),
+                json!({"plan_id": 3})
+            );
+        }
+
+        #[tokio::test]
+        async fn unknown_plan_creates_nothing() {
+            let server = MockServer::start(Arc::new(answer)).await;
+            let spec = UserSpec {
+                login: "x@example.com".into(),
+                email: "x@example.com".into(),
+                name: "X".into(),
+                password: Secret::new("long-enough-pw"),
+                plan: Some("Gold".into()),
+                suspended: false,
+            };
+            let err = backend(&server.base_url)
+                .create_user(&spec)
+                .await
+                .unwrap_err();
+            assert_eq!(
+                err.kind,
+                crate::panel::PanelErrorKind::InvalidInput {
+                    field: Some("plan".into())
+                }
+            );
+            assert!(server.requests().iter().all(|r| r.method == "GET"));
+        }
+
+        #[tokio::test]
+        async fn domain_reads_share_one_list_per_account() {
+            let server = MockServer::start(Arc::new(answer)).await;
+            let backend = backend(&server.base_url);
+            let (main, sub) = tokio::join!(
+                backend.get_domain("12/8/example.com"),
+                backend.get_domain("12/8/blog.example.com")
+            );
+            let main = main.unwrap().unwrap();
+            let sub = sub.unwrap().unwrap();
+            assert_eq!(main.kind, DomainKind::Main);
+            assert_eq!(
+                (sub.kind, sub.parent.as_deref()),
+                (DomainKind::Subdomain, Some("example.com"))
+            );
+            assert!(backend
+                .get_domain("12/8/gone.example.com")
+                .await
+                .unwrap()
+                .is_none());
+            let lists = server
+                .requests()
+                .iter()
+                .filter(|r| {
+                    r.path_and_query
+                        .starts_with("/api/server-accounts/8/domains")
+                })
+                .count();
+            assert_eq!(lists, 1);
+        }
+
+        #[tokio::test]
+        async fn subdomain_create_posts_label_and_parent_as_the_user() {
+            let server = MockServer::start(Arc::new(answer)).await;
+            let spec = DomainSpec {
+                name: "blog.example.com".into(),
+                owner: "12".into(),
+                kind: DomainKind::Subdomain,
+                parent: Some("example.com".into()),
+                document_root: None,
+                php_version: None,
+                ip_address: None,
+                system_password: None,
+            };
+            let domain = backend(&server.base_url)
+                .create_domain(&spec)
+                .await
+                .unwrap();
+            assert_eq!(domain.id, "12/8/blog.example.com");
+            let post = server
+                .requests()
+                .into_iter()
+                .find(|r| r.method == "POST")
+                .unwrap();
+            assert_eq!(post.headers.get("x-panelalpha-user").unwrap(), "12");
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(&post.body).unwrap(),
+                json!({"domain": "blog", "type": "sub", "parent_domain": "example.com"})
+            );
+        }
+
+        #[tokio::test]
+        async fn main_domains_cannot_be_created() {
+            let server = MockServer::start(Arc::new(answer)).await;
+            let spec = DomainSpec {
+                name: "example.org".into(),
+                owner: "12".into(),
+                kind: DomainKind::Main,
+                parent: None,
+                document_root: None,
+                php_version: None,
+                ip_address: None,
+                system_password: None,
+            };
+            let err = backend(&server.base_url)
+                .create_domain(&spec)
+                .await
+                .unwrap_err();
+            assert_eq!(err.kind, crate::panel::PanelErrorKind::Unsupported);
+        }
+    }
 }
