@@ -92,6 +92,7 @@ const fn route(method: &'static str, path: &'static str, op: Op) -> Route {
     Route { method, path, op }
 }
 
+#[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
     route("GET", "api/admin/users", Op::ListUsers),
     route("POST", "api/admin/users", Op::CreateUser),
@@ -101,156 +102,44 @@ pub const ROUTES: &[Route] = &[
     route("GET", "api/admin/users/{id}", Op::ShowUser),
     route("PUT", "api/admin/users/{id}/unarchive", Op::UnarchiveUser),
     route("PUT", "api/admin/users/{id}", Op::UpdateUser),
-    route(
-        "DELETE",
-        "api/admin/users/{id}/delete",
-        Op::PurgeArchivedUser,
-    ),
+    route("DELETE", "api/admin/users/{id}/delete", Op::PurgeArchivedUser),
     route("DELETE", "api/admin/users/{id}", Op::DeleteUser),
-    route(
-        "GET",
-        "api/admin/users/{userId}/services",
-        Op::ListUserServices,
-    ),
-    route(
-        "POST",
-        "api/admin/users/{userId}/services",
-        Op::CreateUserService,
-    ),
-    route(
-        "PUT",
-        "api/admin/users/{userId}/services/{id}/suspend",
-        Op::SuspendUserService,
-    ),
-    route(
-        "PUT",
-        "api/admin/users/{userId}/services/{id}/unsuspend",
-        Op::UnsuspendUserService,
-    ),
-    route(
-        "PUT",
-        "api/admin/users/{userId}/services/{id}/change-plan",
-        Op::ChangeUserServicePlan,
-    ),
-    route(
-        "DELETE",
-        "api/admin/users/{userId}/services/{id}",
-        Op::DeleteUserService,
-    ),
+    route("GET", "api/admin/users/{userId}/services", Op::ListUserServices),
+    route("POST", "api/admin/users/{userId}/services", Op::CreateUserService),
+    route("PUT", "api/admin/users/{userId}/services/{id}/suspend", Op::SuspendUserService),
+    route("PUT", "api/admin/users/{userId}/services/{id}/unsuspend", Op::UnsuspendUserService),
+    route("PUT", "api/admin/users/{userId}/services/{id}/change-plan", Op::ChangeUserServicePlan),
+    route("DELETE", "api/admin/users/{userId}/services/{id}", Op::DeleteUserService),
     route("GET", "api/admin/plans", Op::ListPlans),
     route("GET", "api/admin/plans/{id}", Op::ShowPlan),
     route("GET", "api/admin/services", Op::ListServices),
-    route(
-        "GET",
-        "api/admin/services/archived",
-        Op::ListArchivedServices,
-    ),
+    route("GET", "api/admin/services/archived", Op::ListArchivedServices),
     route("GET", "api/admin/services/{id}", Op::ShowService),
-    route(
-        "GET",
-        "api/admin/services/{id}/archived",
-        Op::ShowArchivedService,
-    ),
+    route("GET", "api/admin/services/{id}/archived", Op::ShowArchivedService),
     route("DELETE", "api/admin/services/{id}", Op::DeleteService),
-    route(
-        "DELETE",
-        "api/admin/services/{id}/delete",
-        Op::PurgeArchivedService,
-    ),
-    route(
-        "GET",
-        "api/admin/hosting-accounts/{id}",
-        Op::ShowHostingAccount,
-    ),
-    route(
-        "GET",
-        "api/admin/hosting-accounts/{id}/domains",
-        Op::ListHostingAccountDomains,
-    ),
+    route("DELETE", "api/admin/services/{id}/delete", Op::PurgeArchivedService),
+    route("GET", "api/admin/hosting-accounts/{id}", Op::ShowHostingAccount),
+    route("GET", "api/admin/hosting-accounts/{id}/domains", Op::ListHostingAccountDomains),
     route("GET", "api/server-accounts", Op::ListServerAccounts),
     route("GET", "api/server-accounts/{id}", Op::ShowServerAccount),
-    route(
-        "GET",
-        "api/server-accounts/{id}/php-versions",
-        Op::ListPhpVersions,
-    ),
+    route("GET", "api/server-accounts/{id}/php-versions", Op::ListPhpVersions),
     route("GET", "api/server-accounts/{id}/domains", Op::ListDomains),
     route("POST", "api/server-accounts/{id}/domains", Op::AddDomain),
-    route(
-        "PUT",
-        "api/server-accounts/{id}/domains/{domain}",
-        Op::UpdateDomain,
-    ),
-    route(
-        "DELETE",
-        "api/server-accounts/{id}/domains/{domain}",
-        Op::DeleteDomain,
-    ),
-    route(
-        "GET",
-        "api/server-accounts/{id}/domains/{domain}/php-version",
-        Op::ShowPhpVersion,
-    ),
-    route(
-        "PUT",
-        "api/server-accounts/{id}/domains/{domain}/php-version",
-        Op::SetPhpVersion,
-    ),
-    route(
-        "GET",
-        "api/server-accounts/{id}/mysql/databases",
-        Op::ListDatabases,
-    ),
-    route(
-        "POST",
-        "api/server-accounts/{id}/mysql/databases",
-        Op::CreateDatabase,
-    ),
-    route(
-        "DELETE",
-        "api/server-accounts/{id}/mysql/databases/{name}",
-        Op::DeleteDatabase,
-    ),
-    route(
-        "PUT",
-        "api/server-accounts/{id}/mysql/databases/{name}/name",
-        Op::RenameDatabase,
-    ),
-    route(
-        "GET",
-        "api/server-accounts/{id}/mysql/users",
-        Op::ListDbUsers,
-    ),
-    route(
-        "POST",
-        "api/server-accounts/{id}/mysql/users",
-        Op::CreateDbUser,
-    ),
-    route(
-        "DELETE",
-        "api/server-accounts/{id}/mysql/users/{name}",
-        Op::DeleteDbUser,
-    ),
-    route(
-        "PUT",
-        "api/server-accounts/{id}/mysql/users/{name}",
-        Op::UpdateDbUser,
-    ),
-    route(
-        "GET",
-        "api/server-accounts/{id}/mysql/privileges/{user}/{database}",
-        Op::ShowPrivileges,
-    ),
-    route(
-        "PUT",
-        "api/server-accounts/{id}/mysql/privileges/{user}/{database}",
-        Op::UpdatePrivileges,
-    ),
-    route(
-        "DELETE",
-        "api/server-accounts/{id}/mysql/privileges/{user}/{database}",
-        Op::RevokePrivileges,
-    ),
+    route("PUT", "api/server-accounts/{id}/domains/{domain}", Op::UpdateDomain),
+    route("DELETE", "api/server-accounts/{id}/domains/{domain}", Op::DeleteDomain),
+    route("GET", "api/server-accounts/{id}/domains/{domain}/php-version", Op::ShowPhpVersion),
+    route("PUT", "api/server-accounts/{id}/domains/{domain}/php-version", Op::SetPhpVersion),
+    route("GET", "api/server-accounts/{id}/mysql/databases", Op::ListDatabases),
+    route("POST", "api/server-accounts/{id}/mysql/databases", Op::CreateDatabase),
+    route("DELETE", "api/server-accounts/{id}/mysql/databases/{name}", Op::DeleteDatabase),
+    route("PUT", "api/server-accounts/{id}/mysql/databases/{name}/name", Op::RenameDatabase),
+    route("GET", "api/server-accounts/{id}/mysql/users", Op::ListDbUsers),
+    route("POST", "api/server-accounts/{id}/mysql/users", Op::CreateDbUser),
+    route("DELETE", "api/server-accounts/{id}/mysql/users/{name}", Op::DeleteDbUser),
+    route("PUT", "api/server-accounts/{id}/mysql/users/{name}", Op::UpdateDbUser),
+    route("GET", "api/server-accounts/{id}/mysql/privileges/{user}/{database}", Op::ShowPrivileges),
+    route("PUT", "api/server-accounts/{id}/mysql/privileges/{user}/{database}", Op::UpdatePrivileges),
+    route("DELETE", "api/server-accounts/{id}/mysql/privileges/{user}/{database}", Op::RevokePrivileges),
 ];
 
 /// A route with its decoded path parameters, in template order.
