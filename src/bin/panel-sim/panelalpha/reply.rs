@@ -226,8 +226,11 @@ pub fn paginated(items: Vec<Value>, total: usize, page: PageRequest, path: &str)
     let prev = (page.page > 1).then(|| url(page.page - 1));
     let next = (page.page < last_page).then(|| url(page.page + 1));
     let mut meta_links = vec![json!({"url": prev, "label": "&laquo; Previous", "active": false})];
-    for n in 1..=last_page.min(50) {
-        meta_links.push(json!({"url": url(n), "label": n.to_string(), "active": n == page.page}));
+    for slot in page_window(page.page, last_page) {
+        meta_links.push(match slot {
+            Some(n) => json!({"url": url(n), "label": n.to_string(), "active": n == page.page}),
+            None => json!({"url": null, "label": "...", "active": false}),
+        });
     }
     meta_links.push(json!({"url": next, "label": "Next &raquo;", "active": false}));
     Reply::Raw(json!({
@@ -244,6 +247,28 @@ pub fn paginated(items: Vec<Value>, total: usize, page: PageRequest, path: &str)
             "total": total,
         }
     }))
+}
+
+/// The page numbers Laravel's `UrlWindow` shows (three on each side of the current page, the
+/// first and last two, `None` for a "..." gap), so a long list does not list every page.
+fn page_window(current: usize, last: usize) -> Vec<Option<usize>> {
+    const EACH_SIDE: usize = 3;
+    const WINDOW: usize = EACH_SIDE * 2;
+    if last < WINDOW + 8 {
+        return (1..=last).map(Some).collect();
+    }
+    let head = [Some(1), Some(2), None];
+    let tail = [None, Some(last - 1), Some(last)];
+    if current <= WINDOW {
+        (1..=WINDOW + 2).map(Some).chain(tail).collect()
+    } else if current > last - WINDOW {
+        head.into_iter()
+            .chain((last - (WINDOW + 2) + 1..=last).map(Some))
+            .collect()
+    } else {
+        let middle = (current - EACH_SIDE..=current + EACH_SIDE).map(Some);
+        head.into_iter().chain(middle).chain(tail).collect()
+    }
 }
 
 #[cfg(test)]
@@ -284,6 +309,14 @@ mod tests {
                 per_page: DEFAULT_PER_PAGE
             }
         );
+        let window: Vec<Option<usize>> = page_window(30, 67);
+        assert_eq!(window.len(), 13);
+        assert_eq!(&window[..4], &[Some(1), Some(2), None, Some(27)]);
+        assert_eq!(
+            page_window(1, 5),
+            vec![Some(1), Some(2), Some(3), Some(4), Some(5)]
+        );
+        assert_eq!(page_window(67, 67).last(), Some(&Some(67)));
         let huge = PageRequest::from_input(Some(&json!(u64::MAX)), Some(&json!(u64::MAX)));
         assert!(huge.range(10).is_empty());
     }

@@ -347,6 +347,9 @@ async fn handle(panel: &PanelAlpha, request: Request) -> Result<Reply, ApiError>
     }
 }
 
+/// Laravel builds paginator links from the request URL. The router cannot see whether the
+/// harness serves TLS, so the scheme is `http` unless a proxy says `X-Forwarded-Proto: https`;
+/// clients should follow `meta.last_page` / `page` rather than trust the scheme of the links.
 fn page_url(headers: &HeaderMap, path: &str) -> String {
     let host = headers
         .get(header::HOST)
