@@ -1,4 +1,5 @@
 mod framework;
 mod protocol;
+mod sim_panelalpha;
 mod support;
 mod value;
