@@ -1,2 +1,3 @@
 
 mod value;
+mod conformance;
