@@ -1,3 +1,5 @@
-
+mod framework;
+mod protocol;
+mod support;
 mod value;
 mod conformance;

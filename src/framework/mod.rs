@@ -3,5 +3,9 @@
 //! never names a protobuf type; the `plugin` layer converts at the edge.
 
 pub mod diag;
+pub mod plan;
+pub mod resource;
 pub mod rpc;
 pub mod schema;
+pub mod server;
+pub mod validate;

@@ -287,8 +287,10 @@ pub trait ProviderService: Send + Sync + 'static {
         req: PrepareProviderConfigRequest,
     ) -> PrepareProviderConfigResponse;
     async fn validate_resource_config(&self, req: ValidateResourceConfigRequest) -> Diagnostics;
-    async fn validate_data_source_config(&self, req: ValidateDataSourceConfigRequest)
-        -> Diagnostics;
+    async fn validate_data_source_config(
+        &self,
+        req: ValidateDataSourceConfigRequest,
+    ) -> Diagnostics;
     async fn upgrade_resource_state(
         &self,
         req: UpgradeResourceStateRequest,

@@ -1,1 +1,155 @@
-//! provider
+//! The provider itself: its configuration block ([`config`]), what `Configure` hands to
+//! resources ([`ProviderData`]), and [`service`], the entry point `main.rs` serves.
+//!
+//! Nothing here is global: each provider block (aliases included) is its own provider
+//! process, and everything `Configure` builds lives in that process's server.
+
+pub mod config;
+
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::backends::BackendConfig;
+use crate::framework::diag::Diagnostics;
+use crate::framework::resource::{Context, DataSource, Provider, Resource};
+use crate::framework::rpc::ProviderService;
+use crate::framework::schema::Schema;
+use crate::framework::server::FrameworkServer;
+use crate::panel::{Capabilities, Panel, PanelKind, PanelResult};
+use crate::tfvalue::Value;
+
+use config::{EnvLookup, ProviderConfig, Stage};
+
+/// The provider's service, reading the process environment, with the real backends.
+pub fn service() -> Arc<dyn ProviderService> {
+    Arc::new(FrameworkServer::new(Arc::new(PanelProvider::new())))
+}
+
+/// What resources get from `Configure`: the connected panel and what it can do.
+#[derive(Clone)]
+pub struct ProviderData {
+    pub panel: Arc<dyn Panel>,
+    pub kind: PanelKind,
+    pub capabilities: Capabilities,
+}
+
+impl fmt::Debug for ProviderData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProviderData")
+            .field("kind", &self.kind)
+            .field("capabilities", &self.capabilities)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ProviderData {
+    /// The configured panel, or an error diagnostic saying why there is none.
+    pub fn from_context(ctx: &Context) -> Result<Arc<ProviderData>, Diagnostics> {
+        ctx.provider_data::<ProviderData>()
+    }
+}
+
+type Connector = dyn Fn(BackendConfig) -> PanelResult<Arc<dyn Panel>> + Send + Sync;
+
+/// The panel provider: configuration handling plus the resource registry.
+pub struct PanelProvider {
+    env: Arc<EnvLookup>,
+    connect: Arc<Connector>,
+}
+
+impl Default for PanelProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PanelProvider {
+    /// Reads the process environment and connects with [`crate::backends::connect`].
+    pub fn new() -> Self {
+        Self {
+            env: Arc::new(config::process_env),
+            connect: Arc::new(crate::backends::connect),
+        }
+    }
+
+    /// Replaces the environment lookup (tests: no shared process state).
+    pub fn with_env(
+        mut self,
+        env: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.env = Arc::new(env);
+        self
+    }
+
+    /// Replaces how a backend is built (tests: record the configuration, fake panels).
+    pub fn with_connector(
+        mut self,
+        connect: impl Fn(BackendConfig) -> PanelResult<Arc<dyn Panel>> + Send + Sync + 'static,
+    ) -> Self {
+        self.connect = Arc::new(connect);
+        self
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for PanelProvider {
+    fn schema(&self) -> Schema {
+        config::schema()
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        crate::resources::resources()
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        crate::resources::data_sources()
+    }
+
+    async fn validate(&self, config: &Value, diagnostics: &mut Diagnostics) {
+        let (settings, read_problems) = ProviderConfig::read(config, self.env.as_ref());
+        diagnostics.extend(read_problems);
+        let (_, problems) = settings.resolve(Stage::Validate);
+        diagnostics.extend(problems);
+    }
+
+    async fn configure(
+        &self,
+        config: &Value,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Arc<dyn Any + Send + Sync>> {
+        let (settings, read_problems) = ProviderConfig::read(config, self.env.as_ref());
+        diagnostics.extend(read_problems);
+        // TODO(wire): register `settings.secret_values()` with the log redaction once
+        // `crate::plugin::logging::register_secret` exists.
+        let (backend, problems) = settings.resolve(Stage::Configure);
+        diagnostics.extend(problems);
+        let backend = backend.filter(|_| !diagnostics.has_errors())?;
+        tracing::debug!(config = ?backend, "configuring panel backend");
+        let kind = backend.kind;
+        // No `check_connection` here: Configure runs in every Terraform process (plan,
+        // apply, import, refresh), a network round-trip there slows each one down, and
+        // the first real call reports bad credentials just as clearly, as a diagnostic
+        // on the resource that needed the panel.
+        match (self.connect)(backend) {
+            Ok(panel) => {
+                let capabilities = panel.capabilities();
+                Some(Arc::new(ProviderData {
+                    panel,
+                    kind,
+                    capabilities,
+                }))
+            }
+            Err(err) => {
+                diagnostics.error(
+                    "Panel Backend Unavailable",
+                    format!(
+                        "The provider could not set up the `{}` backend: {err}.",
+                        kind.as_str()
+                    ),
+                );
+                None
+            }
+        }
+    }
+}

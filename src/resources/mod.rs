@@ -1,1 +1,42 @@
-//! resources
+//! The resource and data source registry: one file per Terraform type lives next to
+//! this one, and each is listed here exactly once.
+
+use std::sync::Arc;
+
+use crate::framework::resource::{DataSource, Resource};
+
+/// Every managed resource type the provider offers.
+pub fn resources() -> Vec<Arc<dyn Resource>> {
+    Vec::new()
+}
+
+/// Every data source type the provider offers.
+pub fn data_sources() -> Vec<Arc<dyn DataSource>> {
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn type_names_are_unique_prefixed_and_schemas_valid() {
+        let mut seen = BTreeSet::new();
+        let resources = resources().into_iter().map(|r| (r.type_name(), r.schema()));
+        let data_sources = data_sources()
+            .into_iter()
+            .map(|d| (d.type_name(), d.schema()));
+        for (kind, (name, schema)) in resources
+            .map(|r| ("resource", r))
+            .chain(data_sources.map(|d| ("data source", d)))
+        {
+            assert!(seen.insert((kind, name)), "{kind} {name} registered twice");
+            assert!(
+                name.starts_with("panel_"),
+                "{kind} {name} lacks the panel_ prefix"
+            );
+            assert_eq!(schema.check(), Ok(()), "{kind} {name}");
+        }
+    }
+}
