@@ -7,6 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub mod hestia;
 pub mod http;
 
 use crate::panel::{Panel, PanelKind, PanelResult, Secret};
@@ -70,9 +71,7 @@ pub struct BackendConfig {
 /// [`Panel::check_connection`] to verify credentials.
 pub fn connect(config: BackendConfig) -> PanelResult<Arc<dyn Panel>> {
     match config.kind {
-        PanelKind::Hestia => Err(crate::panel::PanelError::unsupported(
-            "the hestia backend is not built yet",
-        )),
+        PanelKind::Hestia => Ok(Arc::new(hestia::HestiaBackend::new(&config)?)),
         PanelKind::PleskXml => Err(crate::panel::PanelError::unsupported(
             "the plesk_xml backend is not built yet",
         )),
