@@ -3,6 +3,9 @@
 //! `PanelError`). Nothing here may use `crate::tfvalue`, `crate::framework` or
 //! `crate::plugin`.
 
+pub mod panelalpha;
+pub mod plesk_rest;
+
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,11 +78,7 @@ pub fn connect(config: BackendConfig) -> PanelResult<Arc<dyn Panel>> {
         PanelKind::PleskXml => Err(crate::panel::PanelError::unsupported(
             "the plesk_xml backend is not built yet",
         )),
-        PanelKind::PleskRest => Err(crate::panel::PanelError::unsupported(
-            "the plesk_rest backend is not built yet",
-        )),
-        PanelKind::PanelAlpha => Err(crate::panel::PanelError::unsupported(
-            "the panelalpha backend is not built yet",
-        )),
+        PanelKind::PleskRest => Ok(Arc::new(plesk_rest::PleskRestBackend::new(&config)?)),
+        PanelKind::PanelAlpha => Ok(Arc::new(panelalpha::PanelAlphaBackend::new(&config)?)),
     }
 }
