@@ -1,5 +1,6 @@
+mod conformance;
 mod framework;
 mod protocol;
+mod sim_harness;
 mod support;
 mod value;
-mod conformance;
