@@ -866,8 +866,7 @@ impl State {
     }
 
     pub fn create_domain(&mut self, request: NewDomain) -> Result<u64, Fault> {
-        let (mut unicode, mut ascii) =
-            validate::domain_name(&request.name).map_err(|m| Fault::invalid("name", m))?;
+        let mut full_name = request.name.trim().to_owned();
         let (kind, webspace_id, parent_id, owner_id, ips, plan_id) = match &request.placement {
             Placement::Subscription { owner, ips, plan } => {
                 let owner_id = match owner {
@@ -906,15 +905,14 @@ impl State {
                     .ok_or_else(|| Fault::NotFound("Domain is not found".into()))?;
                 // Accept either the full name or only the label(s) left of the parent.
                 let suffix = format!(".{}", parent.ascii_name);
-                if !ascii.ends_with(&suffix) {
-                    let (u, a) = validate::domain_name(&format!("{}.{}", request.name.trim(), parent.ascii_name))
-                        .map_err(|m| Fault::invalid("name", m))?;
-                    unicode = u;
-                    ascii = a;
+                let is_full = validate::domain_name(&full_name).is_ok_and(|(_, ascii)| ascii.ends_with(&suffix));
+                if !is_full {
+                    full_name = format!("{full_name}.{}", parent.ascii_name);
                 }
                 (DomainKind::Subdomain, parent.webspace_id, Some(parent.id), parent.owner_id, Vec::new(), None)
             }
         };
+        let (unicode, ascii) = validate::domain_name(&full_name).map_err(|m| Fault::invalid("name", m))?;
         self.check_domain_name_free(&ascii, None)?;
         if let Some(status) = request.status {
             if ![STATUS_ACTIVE, STATUS_DISABLED_BY_ADMIN, STATUS_DISABLED_BY_CUSTOMER].contains(&status) {

@@ -1,0 +1,1 @@
+//! Behaviour users rely on: one state behind both APIs, documented error codes.
