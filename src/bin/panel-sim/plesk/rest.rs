@@ -326,6 +326,7 @@ pub fn routes() -> Router<Arc<PleskSim>> {
         .route("/api/v2/auth/keys", post(key_create).fallback(method_not_allowed))
         .route("/api/v2/auth/keys/{key}", axum::routing::delete(key_delete).fallback(method_not_allowed))
         .route("/api/v2", any(unknown_route))
+        .route("/api/v2/", any(unknown_route))
         .route("/api/v2/{*rest}", any(unknown_route))
 }
 
