@@ -14,6 +14,7 @@
 mod harness;
 mod hestia;
 mod panel;
+mod plesk;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -67,7 +68,7 @@ fn build_panel(kind: PanelKind) -> Result<Arc<dyn SimPanel>, String> {
         PanelKind::Hestia => Ok(hestia::new()),
         // The plesk and panelalpha modules are written on their own branches; their
         // merge replaces these arms with `Ok(plesk::new())` / `Ok(panelalpha::new())`.
-        PanelKind::Plesk => Err("the plesk simulator is not part of this build".into()),
+        PanelKind::Plesk => Ok(plesk::new()),
         PanelKind::Panelalpha => Err("the panelalpha simulator is not part of this build".into()),
     }
 }
