@@ -2,6 +2,7 @@ mod conformance;
 mod framework;
 mod protocol;
 mod sim_harness;
+mod sim_panelalpha;
 mod sim_plesk;
 mod support;
 mod value;

@@ -14,6 +14,7 @@
 mod harness;
 mod hestia;
 mod panel;
+mod panelalpha;
 mod plesk;
 
 use std::net::SocketAddr;
@@ -69,7 +70,7 @@ fn build_panel(kind: PanelKind) -> Result<Arc<dyn SimPanel>, String> {
         // The plesk and panelalpha modules are written on their own branches; their
         // merge replaces these arms with `Ok(plesk::new())` / `Ok(panelalpha::new())`.
         PanelKind::Plesk => Ok(plesk::new()),
-        PanelKind::Panelalpha => Err("the panelalpha simulator is not part of this build".into()),
+        PanelKind::Panelalpha => Ok(panelalpha::new()),
     }
 }
 
