@@ -9,7 +9,10 @@ use terraform_provider_panel::panel::{
 use super::{assert_invalid, assert_kind, ok, Fixture};
 
 /// An owner, plus a site when the panel hangs databases off one.
-async fn owner_and_site(fx: &Fixture, tag: &str) -> (User, Option<terraform_provider_panel::panel::Domain>) {
+async fn owner_and_site(
+    fx: &Fixture,
+    tag: &str,
+) -> (User, Option<terraform_provider_panel::panel::Domain>) {
     let owner = fx.create_owner(tag).await;
     let site = if fx.database_needs_site() {
         Some(fx.create_site(&owner, &format!("conf-{tag}.test")).await)
@@ -63,7 +66,11 @@ pub async fn lifecycle(kind: PanelKind) {
     let read = ok(fx.panel.get_database(&created.id).await, "get_database");
     assert_eq!(read.as_ref(), Some(&created), "get_database after create");
     let fresh = ok(fx.backend().get_database(&created.id).await, "fresh get");
-    assert_eq!(fresh.as_ref(), Some(&created), "get_database on a fresh backend");
+    assert_eq!(
+        fresh.as_ref(),
+        Some(&created),
+        "get_database on a fresh backend"
+    );
     let dump = fx.control.state().await;
     assert!(
         fx.sim_has_database(&dump, &created.name),
@@ -90,13 +97,19 @@ pub async fn lifecycle(kind: PanelKind) {
         "list_databases(owner): {listed:?}"
     );
 
-    ok(fx.panel.delete_database(&created.id).await, "delete_database");
+    ok(
+        fx.panel.delete_database(&created.id).await,
+        "delete_database",
+    );
     assert_eq!(
         ok(fx.panel.get_database(&created.id).await, "get after delete"),
         None
     );
     assert_eq!(
-        ok(fx.backend().get_database(&created.id).await, "fresh get after delete"),
+        ok(
+            fx.backend().get_database(&created.id).await,
+            "fresh get after delete"
+        ),
         None
     );
     let dump = fx.control.state().await;
@@ -199,7 +212,10 @@ pub async fn engine_capability(kind: PanelKind) {
     let mut pg = fx.database_spec(&owner, site.as_ref(), "confpg", Some("confpgu"));
     pg.engine = "postgresql".to_owned();
     if caps.database_postgresql {
-        let created = ok(fx.panel.create_database(&pg).await, "create postgresql database");
+        let created = ok(
+            fx.panel.create_database(&pg).await,
+            "create postgresql database",
+        );
         assert_database_is_spec(&fx, &created, &pg);
         assert_eq!(
             ok(fx.backend().get_database(&created.id).await, "get").as_ref(),

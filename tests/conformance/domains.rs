@@ -44,20 +44,40 @@ pub async fn lifecycle(kind: PanelKind) {
     assert_domain_is_spec(&created, &spec, "conf-site.test");
     let read = ok(fx.panel.get_domain(&created.id).await, "get_domain");
     assert_eq!(read.as_ref(), Some(&created), "get_domain after create");
-    let fresh = ok(fx.backend().get_domain(&created.id).await, "fresh get_domain");
-    assert_eq!(fresh.as_ref(), Some(&created), "get_domain on a fresh backend");
+    let fresh = ok(
+        fx.backend().get_domain(&created.id).await,
+        "fresh get_domain",
+    );
+    assert_eq!(
+        fresh.as_ref(),
+        Some(&created),
+        "get_domain on a fresh backend"
+    );
     assert_sim_owner(&fx, "conf-site.test", Some(&owner.id)).await;
 
-    let found = ok(fx.backend().find_domain("CONF-SITE.test").await, "find_domain");
-    assert_eq!(found.as_ref(), Some(&created), "find_domain by name, any case");
+    let found = ok(
+        fx.backend().find_domain("CONF-SITE.test").await,
+        "find_domain",
+    );
     assert_eq!(
-        ok(fx.panel.find_domain("nothing-here.test").await, "find missing"),
+        found.as_ref(),
+        Some(&created),
+        "find_domain by name, any case"
+    );
+    assert_eq!(
+        ok(
+            fx.panel.find_domain("nothing-here.test").await,
+            "find missing"
+        ),
         None
     );
     let filter = ListFilter {
         owner: Some(owner.id.clone()),
     };
-    let listed = ok(fx.backend().list_domains(&filter).await, "list_domains(owner)");
+    let listed = ok(
+        fx.backend().list_domains(&filter).await,
+        "list_domains(owner)",
+    );
     assert_eq!(
         listed.iter().find(|d| d.id == created.id),
         Some(&created),
@@ -78,7 +98,10 @@ pub async fn lifecycle(kind: PanelKind) {
         None
     );
     assert_eq!(
-        ok(fx.backend().get_domain(&created.id).await, "fresh get after delete"),
+        ok(
+            fx.backend().get_domain(&created.id).await,
+            "fresh get after delete"
+        ),
         None
     );
     assert_sim_owner(&fx, "conf-site.test", None).await;
@@ -87,10 +110,16 @@ pub async fn lifecycle(kind: PanelKind) {
         "second delete (idempotent)",
     );
     assert_eq!(
-        ok(fx.backend().find_domain("conf-site.test").await, "find after delete"),
+        ok(
+            fx.backend().find_domain("conf-site.test").await,
+            "find after delete"
+        ),
         None
     );
-    let user = ok(fx.panel.get_user(&owner.id).await, "owner after domain delete");
+    let user = ok(
+        fx.panel.get_user(&owner.id).await,
+        "owner after domain delete",
+    );
     assert!(user.is_some(), "deleting a domain removed its owner");
 }
 
@@ -111,12 +140,20 @@ pub async fn normalisation(kind: PanelKind) {
         Some(&created)
     );
     assert_eq!(
-        ok(fresh.find_domain("bücher-conf.test").await, "find by unicode").as_ref(),
+        ok(
+            fresh.find_domain("bücher-conf.test").await,
+            "find by unicode"
+        )
+        .as_ref(),
         Some(&created),
         "find_domain with the unicode form"
     );
     assert_eq!(
-        ok(fresh.find_domain(&ascii.to_uppercase()).await, "find by uppercase punycode").as_ref(),
+        ok(
+            fresh.find_domain(&ascii.to_uppercase()).await,
+            "find by uppercase punycode"
+        )
+        .as_ref(),
         Some(&created),
     );
 }
@@ -154,7 +191,12 @@ pub async fn addon_and_subdomain(kind: PanelKind) {
     let owner = fx.create_owner("kinds").await;
     let site = fx.create_site(&owner, "conf-parent.test").await;
 
-    let addon = fx.domain_spec(&owner, "Conf-Addon.test", DomainKind::Addon, Some(&site.name));
+    let addon = fx.domain_spec(
+        &owner,
+        "Conf-Addon.test",
+        DomainKind::Addon,
+        Some(&site.name),
+    );
     if caps.domain_addon {
         let created = ok(fx.panel.create_domain(&addon).await, "create addon domain");
         assert_domain_is_spec(&created, &addon, "conf-addon.test");
@@ -182,7 +224,11 @@ pub async fn addon_and_subdomain(kind: PanelKind) {
     if caps.domain_subdomain {
         let created = ok(fx.panel.create_domain(&sub).await, "create subdomain");
         assert_domain_is_spec(&created, &sub, &sub_name);
-        assert_eq!(created.parent.as_deref(), Some(site.name.as_str()), "parent");
+        assert_eq!(
+            created.parent.as_deref(),
+            Some(site.name.as_str()),
+            "parent"
+        );
         assert_sim_owner(&fx, &sub_name, Some(&owner.id)).await;
         assert_eq!(
             ok(fx.backend().get_domain(&created.id).await, "get subdomain").as_ref(),
@@ -198,12 +244,18 @@ pub async fn addon_and_subdomain(kind: PanelKind) {
         );
         assert!(listed.iter().any(|d| d.id == created.id), "{listed:?}");
         assert!(listed.iter().any(|d| d.id == site.id), "{listed:?}");
-        ok(fx.panel.delete_domain(&created.id).await, "delete subdomain");
+        ok(
+            fx.panel.delete_domain(&created.id).await,
+            "delete subdomain",
+        );
         assert_eq!(
             ok(fx.backend().get_domain(&created.id).await, "subdomain gone"),
             None
         );
-        ok(fx.panel.delete_domain(&created.id).await, "delete subdomain again");
+        ok(
+            fx.panel.delete_domain(&created.id).await,
+            "delete subdomain again",
+        );
     } else {
         assert_kind(
             fx.panel.create_domain(&sub).await,
@@ -228,8 +280,14 @@ pub async fn settings_update(kind: PanelKind) {
         ..DomainPatch::default()
     };
     if caps.domain_document_root {
-        let updated = ok(fx.panel.update_domain(&site.id, &root).await, "set document root");
-        assert_eq!(updated.document_root.as_deref(), Some("/conf-settings/public"));
+        let updated = ok(
+            fx.panel.update_domain(&site.id, &root).await,
+            "set document root",
+        );
+        assert_eq!(
+            updated.document_root.as_deref(),
+            Some("/conf-settings/public")
+        );
         let fresh = ok(fx.backend().get_domain(&site.id).await, "read back").expect("exists");
         assert_eq!(fresh, updated);
     } else {
@@ -245,7 +303,10 @@ pub async fn settings_update(kind: PanelKind) {
         ..DomainPatch::default()
     };
     if caps.domain_php_version {
-        let updated = ok(fx.panel.update_domain(&site.id, &php).await, "set php version");
+        let updated = ok(
+            fx.panel.update_domain(&site.id, &php).await,
+            "set php version",
+        );
         assert_eq!(updated.php_version.as_deref(), Some("8.2"));
         let fresh = ok(fx.backend().get_domain(&site.id).await, "read back").expect("exists");
         assert_eq!(fresh, updated);
@@ -263,7 +324,10 @@ pub async fn settings_update(kind: PanelKind) {
     let outcome = fx.panel.create_domain(&with_settings).await;
     if caps.domain_document_root && caps.domain_php_version {
         let created = ok(outcome, "create with document root and php version");
-        assert_eq!(created.document_root.as_deref(), Some("/conf-settings2/www"));
+        assert_eq!(
+            created.document_root.as_deref(),
+            Some("/conf-settings2/www")
+        );
         assert_eq!(created.php_version.as_deref(), Some("8.1"));
     } else {
         assert_kind(
@@ -288,9 +352,15 @@ pub async fn deleted_behind_back(kind: PanelKind) {
     fx.control.put_state(&before).await;
 
     let fresh = fx.backend();
-    assert_eq!(ok(fresh.get_domain(&site.id).await, "get gone domain"), None);
     assert_eq!(
-        ok(fresh.find_domain("conf-gone.test").await, "find gone domain"),
+        ok(fresh.get_domain(&site.id).await, "get gone domain"),
+        None
+    );
+    assert_eq!(
+        ok(
+            fresh.find_domain("conf-gone.test").await,
+            "find gone domain"
+        ),
         None
     );
     assert_kind(
@@ -306,7 +376,10 @@ pub async fn deleted_behind_back(kind: PanelKind) {
         PanelErrorKind::NotFound,
         "update of a gone domain",
     );
-    ok(fresh.delete_domain(&site.id).await, "delete of a gone domain");
+    ok(
+        fresh.delete_domain(&site.id).await,
+        "delete of a gone domain",
+    );
     assert!(
         ok(fresh.get_user(&owner.id).await, "owner still there").is_some(),
         "the owner should have survived the restore"

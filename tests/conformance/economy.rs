@@ -65,9 +65,7 @@ fn show(label: &str, kind: PanelKind, objects: usize, counted: &Requests) {
 
 pub async fn refresh_economy(kind: PanelKind) {
     let fx = Fixture::start(kind).await;
-    fx.control
-        .seed(&fx.economy_seed(OWNERS, PER_OWNER))
-        .await;
+    fx.control.seed(&fx.economy_seed(OWNERS, PER_OWNER)).await;
 
     let lister = fx.backend();
     let users = ok(lister.list_users().await, "list_users");
@@ -81,10 +79,16 @@ pub async fn refresh_economy(kind: PanelKind) {
     );
     assert_eq!(users.len(), OWNERS, "seeded users listed: {users:?}");
     assert_eq!(domains.len(), OWNERS * PER_OWNER, "seeded domains listed");
-    assert_eq!(databases.len(), OWNERS * PER_OWNER, "seeded databases listed");
+    assert_eq!(
+        databases.len(),
+        OWNERS * PER_OWNER,
+        "seeded databases listed"
+    );
     let user_ids: Vec<(Read, String)> = users.iter().map(|u| (Read::User, u.id.clone())).collect();
-    let domain_ids: Vec<(Read, String)> =
-        domains.iter().map(|d| (Read::Domain, d.id.clone())).collect();
+    let domain_ids: Vec<(Read, String)> = domains
+        .iter()
+        .map(|d| (Read::Domain, d.id.clone()))
+        .collect();
     let database_ids: Vec<(Read, String)> = databases
         .iter()
         .map(|d| (Read::Database, d.id.clone()))

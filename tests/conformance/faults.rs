@@ -35,8 +35,7 @@ pub async fn partial_create(kind: PanelKind) {
                 .unwrap_or_else(|| panic!("partial user {} not in the simulator", user.id));
             assert!(!sim.suspended, "the failed suspension happened anyway");
             assert_eq!(
-                ok(fx.backend().get_user(&user.id).await, "read partial user")
-                    .map(|u| u.login),
+                ok(fx.backend().get_user(&user.id).await, "read partial user").map(|u| u.login),
                 Some(spec.login.clone())
             );
         }
@@ -64,8 +63,11 @@ pub async fn partial_create(kind: PanelKind) {
                 "partial database {} not in the simulator",
                 db.name
             );
-            let read = ok(fx.backend().get_database(&db.id).await, "read partial database")
-                .unwrap_or_else(|| panic!("partial database id {} does not read back", db.id));
+            let read = ok(
+                fx.backend().get_database(&db.id).await,
+                "read partial database",
+            )
+            .unwrap_or_else(|| panic!("partial database id {} does not read back", db.id));
             assert_eq!(read.name, db.name);
             assert_eq!(read.user, None, "the failed user creation happened anyway");
         }
@@ -83,7 +85,9 @@ pub async fn auth_failure(kind: PanelKind) {
     );
     let shown = format!("{error} {error:?}");
     assert!(
-        !shown.contains("wrongsecret") && !shown.contains("wrong-token") && !shown.contains("wrong-Passw0rd"),
+        !shown.contains("wrongsecret")
+            && !shown.contains("wrong-token")
+            && !shown.contains("wrong-Passw0rd"),
         "the error shows the secret: {shown}"
     );
     assert_kind(
@@ -116,7 +120,10 @@ pub async fn read_retried_on_503(kind: PanelKind) {
     fx.control
         .faults(json!({"fail_next": [{"status": 503, "count": 1}]}))
         .await;
-    let read = ok(fx.backend().get_user(&user.id).await, "get_user after one 503");
+    let read = ok(
+        fx.backend().get_user(&user.id).await,
+        "get_user after one 503",
+    );
     assert_eq!(read.as_ref(), Some(&user));
     let counted = fx.control.requests().await;
     println!(
@@ -142,7 +149,10 @@ pub async fn read_honours_429(kind: PanelKind) {
         .faults(json!({"fail_next": [{"status": 429, "count": 1}]}))
         .await;
     let started = Instant::now();
-    let read = ok(fx.backend().get_user(&user.id).await, "get_user after a 429");
+    let read = ok(
+        fx.backend().get_user(&user.id).await,
+        "get_user after a 429",
+    );
     let waited = started.elapsed();
     assert_eq!(read.as_ref(), Some(&user));
     let counted = fx.control.requests().await;
@@ -209,7 +219,10 @@ pub async fn create_not_retried(kind: PanelKind) {
         spec.email.clone()
     };
     let committed = ok(fx.backend().find_user(&key).await, "find committed user");
-    assert!(committed.is_some(), "the simulator did not commit the create");
+    assert!(
+        committed.is_some(),
+        "the simulator did not commit the create"
+    );
     assert_kind(
         fx.panel.create_user(&spec).await,
         PanelErrorKind::AlreadyExists,

@@ -26,8 +26,8 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use terraform_provider_panel::backends::{connect, BackendConfig, Credentials};
 use terraform_provider_panel::panel::{
-    Capabilities, Database, DatabaseSpec, Domain, DomainKind, DomainSpec, Panel, PanelError,
-    PanelErrorKind, PanelKind, Secret, User, UserSpec,
+    Capabilities, DatabaseSpec, Domain, DomainKind, DomainSpec, Panel, PanelError, PanelErrorKind,
+    PanelKind, Secret, User, UserSpec,
 };
 
 /// Requests one backend instance may have in flight; the economy case also uses it as
@@ -119,7 +119,9 @@ pub struct Control {
 
 impl Control {
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Value {
-        let mut request = self.http.request(method.clone(), format!("{}{path}", self.base));
+        let mut request = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.base));
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -148,7 +150,9 @@ impl Control {
     }
 
     pub async fn requests(&self) -> Requests {
-        let v = self.call(reqwest::Method::GET, "/__sim/requests", None).await;
+        let v = self
+            .call(reqwest::Method::GET, "/__sim/requests", None)
+            .await;
         let routes = v["routes"]
             .as_object()
             .map(|m| {
@@ -250,7 +254,6 @@ impl Fixture {
             other => other,
         }
     }
-
 
     /// A FRESH backend instance (empty caches), as a new provider process would have.
     pub fn backend(&self) -> Arc<dyn Panel> {
@@ -423,8 +426,7 @@ impl Fixture {
                     .map(|m| {
                         m.values()
                             .filter(|s| {
-                                s["user_id"].as_u64() == Some(numeric)
-                                    && s["archived_at"].is_null()
+                                s["user_id"].as_u64() == Some(numeric) && s["archived_at"].is_null()
                             })
                             .collect()
                     })
@@ -464,22 +466,20 @@ impl Fixture {
                 .into_iter()
                 .find(|(_, d)| d["ascii_name"] == name || d["name"] == name)
                 .map(|(_, d)| d["owner_id"].to_string()),
-            PanelKind::PanelAlpha => {
-                objects(&dump["accounts"]).into_iter().find_map(|(_, a)| {
-                    let main = a["domain"] == name;
-                    let listed = a["domains"].as_array().is_some_and(|list| {
-                        list.iter().any(|d| {
-                            d["domain"] == name
-                                || d["parent"].as_str().is_some_and(|p| {
-                                    d["domain"]
-                                        .as_str()
-                                        .is_some_and(|l| format!("{l}.{p}") == name)
-                                })
-                        })
-                    });
-                    (main || listed).then(|| a["user_id"].to_string())
-                })
-            }
+            PanelKind::PanelAlpha => objects(&dump["accounts"]).into_iter().find_map(|(_, a)| {
+                let main = a["domain"] == name;
+                let listed = a["domains"].as_array().is_some_and(|list| {
+                    list.iter().any(|d| {
+                        d["domain"] == name
+                            || d["parent"].as_str().is_some_and(|p| {
+                                d["domain"]
+                                    .as_str()
+                                    .is_some_and(|l| format!("{l}.{p}") == name)
+                            })
+                    })
+                });
+                (main || listed).then(|| a["user_id"].to_string())
+            }),
         }
     }
 
@@ -605,7 +605,9 @@ fn text(v: &Value) -> String {
 }
 
 fn objects(v: &Value) -> Vec<(&String, &Value)> {
-    v.as_object().map(|m| m.iter().collect()).unwrap_or_default()
+    v.as_object()
+        .map(|m| m.iter().collect())
+        .unwrap_or_default()
 }
 
 // ---- assertion helpers ------------------------------------------------------------------
@@ -673,21 +675,51 @@ macro_rules! conformance_cases {
             case!(user_deleted_behind_back, super::users::deleted_behind_back);
             case!(domain_lifecycle, super::domains::lifecycle);
             case!(domain_normalisation, super::domains::normalisation);
-            case!(domain_duplicate_is_already_exists, super::domains::duplicate);
-            case!(domain_addon_and_subdomain, super::domains::addon_and_subdomain);
+            case!(
+                domain_duplicate_is_already_exists,
+                super::domains::duplicate
+            );
+            case!(
+                domain_addon_and_subdomain,
+                super::domains::addon_and_subdomain
+            );
             case!(domain_settings_update, super::domains::settings_update);
-            case!(domain_deleted_behind_back, super::domains::deleted_behind_back);
+            case!(
+                domain_deleted_behind_back,
+                super::domains::deleted_behind_back
+            );
             case!(database_lifecycle, super::databases::lifecycle);
-            case!(database_duplicate_is_already_exists, super::databases::duplicate);
+            case!(
+                database_duplicate_is_already_exists,
+                super::databases::duplicate
+            );
             case!(database_name_rules, super::databases::name_rules);
-            case!(database_engine_capability, super::databases::engine_capability);
-            case!(database_deleted_behind_back, super::databases::deleted_behind_back);
-            case!(partial_create_reports_partial, super::faults::partial_create);
+            case!(
+                database_engine_capability,
+                super::databases::engine_capability
+            );
+            case!(
+                database_deleted_behind_back,
+                super::databases::deleted_behind_back
+            );
+            case!(
+                partial_create_reports_partial,
+                super::faults::partial_create
+            );
             case!(auth_failure, super::faults::auth_failure);
             case!(read_retried_on_503, super::faults::read_retried_on_503);
-            case!(read_honours_429_retry_after, super::faults::read_honours_429);
-            case!(read_gives_up_after_three_tries, super::faults::read_gives_up);
-            case!(create_not_retried_after_drop, super::faults::create_not_retried);
+            case!(
+                read_honours_429_retry_after,
+                super::faults::read_honours_429
+            );
+            case!(
+                read_gives_up_after_three_tries,
+                super::faults::read_gives_up
+            );
+            case!(
+                create_not_retried_after_drop,
+                super::faults::create_not_retried
+            );
             case!(refresh_economy, super::economy::refresh_economy);
         }
     };

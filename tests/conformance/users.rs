@@ -1,7 +1,9 @@
 //! User cases: lifecycle checked on both the backend and the simulator side, duplicates,
 //! invalid input, plans, and users that vanish behind the backend's back.
 
-use terraform_provider_panel::panel::{PanelErrorKind, PanelKind, Secret, User, UserPatch, UserSpec};
+use terraform_provider_panel::panel::{
+    PanelErrorKind, PanelKind, Secret, User, UserPatch, UserSpec,
+};
 
 use super::{assert_invalid, assert_kind, ok, Fixture};
 
@@ -59,7 +61,11 @@ pub async fn lifecycle(kind: PanelKind) {
     let read = ok(fx.panel.get_user(&created.id).await, "get_user");
     assert_eq!(read.as_ref(), Some(&created), "get_user after create");
     let fresh = ok(fx.backend().get_user(&created.id).await, "fresh get_user");
-    assert_eq!(fresh.as_ref(), Some(&created), "get_user on a fresh backend");
+    assert_eq!(
+        fresh.as_ref(),
+        Some(&created),
+        "get_user on a fresh backend"
+    );
     let first_hash = assert_sim_agrees(&fx, &created).await;
 
     let patch = UserPatch {
@@ -67,7 +73,10 @@ pub async fn lifecycle(kind: PanelKind) {
         name: Some("Alice Renamed".to_owned()),
         ..UserPatch::default()
     };
-    let updated = ok(fx.panel.update_user(&created.id, &patch).await, "update email+name");
+    let updated = ok(
+        fx.panel.update_user(&created.id, &patch).await,
+        "update email+name",
+    );
     assert_eq!(updated.id, created.id);
     assert_eq!(updated.email, "conf.alice.new@example.com");
     assert_eq!(updated.name, "Alice Renamed");
@@ -84,7 +93,10 @@ pub async fn lifecycle(kind: PanelKind) {
     };
     if caps.user_suspend {
         let suspended = ok(fx.panel.update_user(&created.id, &suspend).await, "suspend");
-        assert!(suspended.suspended, "suspended after suspend: {suspended:?}");
+        assert!(
+            suspended.suspended,
+            "suspended after suspend: {suspended:?}"
+        );
         assert_eq!(suspended.email, updated.email, "suspend keeps the email");
         assert_eq!(suspended.name, updated.name, "suspend keeps the name");
         assert_sim_agrees(&fx, &suspended).await;
@@ -92,7 +104,10 @@ pub async fn lifecycle(kind: PanelKind) {
             suspended: Some(false),
             ..UserPatch::default()
         };
-        let active = ok(fx.panel.update_user(&created.id, &unsuspend).await, "unsuspend");
+        let active = ok(
+            fx.panel.update_user(&created.id, &unsuspend).await,
+            "unsuspend",
+        );
         assert!(!active.suspended, "active after unsuspend: {active:?}");
         assert_eq!(active, updated, "unsuspend restores the user as it was");
         assert_sim_agrees(&fx, &active).await;
@@ -112,11 +127,20 @@ pub async fn lifecycle(kind: PanelKind) {
         fx.panel.update_user(&created.id, &password).await,
         "change password",
     );
-    assert_eq!(after_password, updated, "a password change alters nothing visible");
+    assert_eq!(
+        after_password, updated,
+        "a password change alters nothing visible"
+    );
     let new_hash = assert_sim_agrees(&fx, &after_password).await;
-    assert_ne!(new_hash, first_hash, "the simulator's password hash did not change");
+    assert_ne!(
+        new_hash, first_hash,
+        "the simulator's password hash did not change"
+    );
 
-    let read = ok(fx.panel.get_user(&created.id).await, "get_user after updates");
+    let read = ok(
+        fx.panel.get_user(&created.id).await,
+        "get_user after updates",
+    );
     assert_eq!(read.as_ref(), Some(&updated));
     let found = ok(
         fx.backend().find_user(&natural_key(&fx, &updated)).await,
@@ -149,7 +173,10 @@ pub async fn lifecycle(kind: PanelKind) {
         None
     );
     assert_eq!(
-        ok(fx.backend().get_user(&created.id).await, "fresh get after delete"),
+        ok(
+            fx.backend().get_user(&created.id).await,
+            "fresh get after delete"
+        ),
         None
     );
     let dump = fx.control.state().await;
@@ -161,7 +188,10 @@ pub async fn lifecycle(kind: PanelKind) {
         fx.sim_user(&dump, &other.id).is_some(),
         "deleting one user removed another"
     );
-    ok(fx.panel.delete_user(&created.id).await, "second delete (idempotent)");
+    ok(
+        fx.panel.delete_user(&created.id).await,
+        "second delete (idempotent)",
+    );
     assert_eq!(
         ok(
             fx.backend().find_user(&natural_key(&fx, &updated)).await,
@@ -187,9 +217,16 @@ pub async fn duplicate(kind: PanelKind) {
         PanelErrorKind::AlreadyExists,
         "create_user with a taken natural key",
     );
-    assert!(error.partial.is_none(), "a collision created something: {error:?}");
+    assert!(
+        error.partial.is_none(),
+        "a collision created something: {error:?}"
+    );
     let after = ok(fx.backend().get_user(&original.id).await, "get original");
-    assert_eq!(after.as_ref(), Some(&original), "the existing user was changed");
+    assert_eq!(
+        after.as_ref(),
+        Some(&original),
+        "the existing user was changed"
+    );
     let dump = fx.control.state().await;
     let same_key = fx
         .backend()
@@ -225,7 +262,10 @@ pub async fn invalid_input(kind: PanelKind) {
         );
     } else {
         // No login on this panel: the value plays no part and the email is reported.
-        let user = ok(fx.panel.create_user(&bad_login).await, "create without login");
+        let user = ok(
+            fx.panel.create_user(&bad_login).await,
+            "create without login",
+        );
         assert_eq!(user.login, bad_login.email);
     }
 
@@ -242,7 +282,10 @@ pub async fn invalid_input(kind: PanelKind) {
         "email",
         "update_user with a bad email",
     );
-    let unchanged = ok(fx.backend().get_user(&user.id).await, "get after failed update");
+    let unchanged = ok(
+        fx.backend().get_user(&user.id).await,
+        "get after failed update",
+    );
     assert_eq!(unchanged.as_ref(), Some(&user));
 }
 
@@ -281,7 +324,10 @@ pub async fn plan_capability(kind: PanelKind) {
         fx.backend().find_user(&expected_login(&fx, &spec)).await,
         "find_user after a refused create",
     );
-    assert_eq!(leftover, None, "an unknown plan still created the user; state: {dump}");
+    assert_eq!(
+        leftover, None,
+        "an unknown plan still created the user; state: {dump}"
+    );
 
     spec.plan = fx.plan();
     let user = ok(fx.panel.create_user(&spec).await, "create with plan");
@@ -320,7 +366,10 @@ pub async fn deleted_behind_back(kind: PanelKind) {
     let fresh = fx.backend();
     assert_eq!(ok(fresh.get_user(&user.id).await, "get gone user"), None);
     assert_eq!(
-        ok(fresh.find_user(&natural_key(&fx, &user)).await, "find gone user"),
+        ok(
+            fresh.find_user(&natural_key(&fx, &user)).await,
+            "find gone user"
+        ),
         None
     );
     assert_kind(
