@@ -12,6 +12,7 @@ use std::time::Duration;
 
 pub mod hestia;
 pub mod http;
+pub mod plesk_xml;
 
 use crate::panel::{Panel, PanelKind, PanelResult, Secret};
 
@@ -75,9 +76,7 @@ pub struct BackendConfig {
 pub fn connect(config: BackendConfig) -> PanelResult<Arc<dyn Panel>> {
     match config.kind {
         PanelKind::Hestia => Ok(Arc::new(hestia::HestiaBackend::new(&config)?)),
-        PanelKind::PleskXml => Err(crate::panel::PanelError::unsupported(
-            "the plesk_xml backend is not built yet",
-        )),
+        PanelKind::PleskXml => Ok(Arc::new(plesk_xml::PleskXmlBackend::new(&config)?)),
         PanelKind::PleskRest => Ok(Arc::new(plesk_rest::PleskRestBackend::new(&config)?)),
         PanelKind::PanelAlpha => Ok(Arc::new(panelalpha::PanelAlphaBackend::new(&config)?)),
     }

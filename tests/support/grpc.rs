@@ -50,17 +50,18 @@ pub struct TestProvider {
 
 impl TestProvider {
     pub fn schema() -> GetProviderSchemaResponse {
-        let attribute = |name: &str, ty: Type, required: bool| Attribute {
-            name: name.to_string(),
-            ty,
-            description: format!("The {name}."),
-            description_kind: Default::default(),
-            required,
-            optional: !required,
-            computed: false,
-            sensitive: name == "password",
-            write_only: false,
-            deprecated: false,
+        let attribute = |name: &str, ty: Type, required: bool| {
+            let attribute = Attribute::new(name, ty).description(format!("The {name}."));
+            let attribute = if required {
+                attribute.required()
+            } else {
+                attribute.optional()
+            };
+            if name == "password" {
+                attribute.sensitive()
+            } else {
+                attribute
+            }
         };
         let mut resources = BTreeMap::new();
         resources.insert(

@@ -891,6 +891,88 @@ mod tests {
         assert_eq!(domain.ip_address.as_deref(), Some("192.0.2.2"));
     }
 
+    /// A fake Hestia answering every request with one captured record, counting
+    /// requests.
+    async fn replaying_server(record: &str) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let record = crate::backends::hestia::wire::tests::captured(record);
+        let body = record["body"].as_str().unwrap().to_owned();
+        let code = record["hestia_exit_code"].as_str().unwrap().to_owned();
+        let status = record["status"].as_u64().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = hits.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                counter.fetch_add(1, Ordering::SeqCst);
+                let mut buf = vec![0u8; 8192];
+                let _ = socket.read(&mut buf).await;
+                let reply = format!(
+                    "HTTP/1.1 {status} X\r\nHestia-Exit-Code: {code}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(reply.as_bytes()).await;
+            }
+        });
+        (url, hits)
+    }
+
+    fn backend(url: String) -> HestiaBackend {
+        HestiaBackend::new(&BackendConfig {
+            kind: PanelKind::Hestia,
+            endpoint: url,
+            credentials: crate::backends::Credentials::AccessKey {
+                access_key: "AK".into(),
+                secret_key: Secret::new("SK"),
+            },
+            insecure: false,
+            ca_cert_pem: None,
+            request_timeout: std::time::Duration::from_secs(5),
+            max_concurrent_requests: 4,
+        })
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn refreshing_many_users_costs_one_request() {
+        let (url, hits) = replaying_server("19-list-users").await;
+        let backend = Arc::new(backend(url));
+        let mut tasks = Vec::new();
+        for login in ["admin", "capuser", "nobody", "capuser"] {
+            let backend = backend.clone();
+            tasks.push(tokio::spawn(async move { backend.get_user(login).await }));
+        }
+        let mut found = Vec::new();
+        for task in tasks {
+            found.push(task.await.unwrap().unwrap().map(|u| u.email));
+        }
+        assert_eq!(found[0].as_deref(), Some("admin@example.com"));
+        assert!(found[1].is_some());
+        assert_eq!(found[2], None);
+        assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn deleting_a_missing_user_is_done_and_a_duplicate_is_reported() {
+        let (url, _) = replaying_server("53-delete-user-again").await;
+        backend(url).delete_user("capuser").await.unwrap();
+        let (url, _) = replaying_server("11-add-user-duplicate").await;
+        let spec = UserSpec {
+            login: "capuser".into(),
+            email: "cap@example.com".into(),
+            name: String::new(),
+            password: Secret::new("pw-123456"),
+            plan: None,
+            suspended: false,
+        };
+        let error = backend(url).create_user(&spec).await.unwrap_err();
+        assert_eq!(error.kind, PanelErrorKind::AlreadyExists);
+        assert!(!error.message.contains("pw-123456"));
+    }
+
     #[test]
     fn domain_names_are_normalised_and_www_is_refused() {
         assert_eq!(
