@@ -1,5 +1,8 @@
+mod conformance;
 mod framework;
 mod protocol;
+mod sim_harness;
 mod sim_panelalpha;
+mod sim_plesk;
 mod support;
 mod value;
