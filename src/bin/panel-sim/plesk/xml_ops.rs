@@ -176,8 +176,14 @@ enum Hit {
     Nothing { filter_id: Option<String> },
 }
 
-fn resolve(filter: &Filter, all: Vec<u64>, select: impl Fn(&str, &str) -> Selection) -> Vec<Hit> {
+/// `all` is only called for an empty filter, so keyed lookups stay cheap on big states.
+fn resolve(
+    filter: &Filter,
+    all: impl FnOnce() -> Vec<u64>,
+    select: impl Fn(&str, &str) -> Selection,
+) -> Vec<Hit> {
     let Some(key) = &filter.key else {
+        let all = all();
         if all.is_empty() {
             return vec![Hit::Nothing { filter_id: None }];
         }
@@ -505,12 +511,14 @@ fn client_filter_keys(kind: ClientType) -> &'static [&'static str] {
 
 fn client_hits(state: &State, kind: ClientType, filter: &Filter) -> Vec<Hit> {
     let of_kind = |id: &u64| state.clients.get(id).is_some_and(|c| c.kind == kind);
-    let all: Vec<u64> = state
-        .clients
-        .values()
-        .filter(|c| c.kind == kind)
-        .map(|c| c.id)
-        .collect();
+    let all = || -> Vec<u64> {
+        state
+            .clients
+            .values()
+            .filter(|c| c.kind == kind)
+            .map(|c| c.id)
+            .collect()
+    };
     if filter.key.as_deref() == Some("all") {
         return resolve(
             &Filter {
@@ -1001,12 +1009,14 @@ const SITE_FILTER: &[&str] = &[
 
 fn domain_hits(state: &State, webspace: bool, filter: &Filter) -> Vec<Hit> {
     let in_scope = |kind: DomainKind| (kind == DomainKind::Subscription) == webspace;
-    let all: Vec<u64> = state
-        .domains
-        .values()
-        .filter(|d| in_scope(d.kind))
-        .map(|d| d.id)
-        .collect();
+    let all = || -> Vec<u64> {
+        state
+            .domains
+            .values()
+            .filter(|d| in_scope(d.kind))
+            .map(|d| d.id)
+            .collect()
+    };
     resolve(filter, all, |key, value| {
         let one = |reference: DomainRef| {
             Selection::One(
@@ -1334,7 +1344,7 @@ fn db_add(op: &Node) -> Result<Exec, String> {
 }
 
 fn db_hits(state: &State, filter: &Filter) -> Vec<Hit> {
-    let all: Vec<u64> = state.databases.keys().copied().collect();
+    let all = || -> Vec<u64> { state.databases.keys().copied().collect() };
     resolve(filter, all, |key, value| match key {
         "id" => Selection::One(
             value
@@ -1468,7 +1478,7 @@ fn db_user_add(op: &Node) -> Result<Exec, String> {
 }
 
 fn db_user_hits(state: &State, filter: &Filter) -> Vec<Hit> {
-    let all: Vec<u64> = state.db_users.keys().copied().collect();
+    let all = || -> Vec<u64> { state.db_users.keys().copied().collect() };
     resolve(filter, all, |key, value| {
         let numeric = value.parse::<u64>().ok();
         if key == "id" {
@@ -1801,28 +1811,36 @@ fn plan_get(op: &Node) -> Result<Exec, String> {
                         })
                         .is_some_and(|c| c.id == ADMIN_ID)
             };
-            resolve(&filter, all.clone(), |_, value| {
-                Selection::Many(if admin_owns(value) {
-                    all.clone()
-                } else {
-                    Vec::new()
-                })
-            })
+            resolve(
+                &filter,
+                || all.clone(),
+                |_, value| {
+                    Selection::Many(if admin_owns(value) {
+                        all.clone()
+                    } else {
+                        Vec::new()
+                    })
+                },
+            )
         } else {
-            resolve(&filter, all, |key, value| {
-                Selection::One(
-                    state
-                        .plans
-                        .iter()
-                        .find(|p| match key {
-                            "id" => p.id.to_string() == value,
-                            "name" => p.name == value,
-                            "guid" => p.guid.eq_ignore_ascii_case(value),
-                            _ => !p.external_id.is_empty() && p.external_id == value,
-                        })
-                        .map(|p| p.id),
-                )
-            })
+            resolve(
+                &filter,
+                || all,
+                |key, value| {
+                    Selection::One(
+                        state
+                            .plans
+                            .iter()
+                            .find(|p| match key {
+                                "id" => p.id.to_string() == value,
+                                "name" => p.name == value,
+                                "guid" => p.guid.eq_ignore_ascii_case(value),
+                                _ => !p.external_id.is_empty() && p.external_id == value,
+                            })
+                            .map(|p| p.id),
+                    )
+                },
+            )
         };
         hits.into_iter()
             .map(|hit| match hit {
