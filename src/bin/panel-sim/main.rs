@@ -15,6 +15,7 @@ mod harness;
 mod hestia;
 mod panel;
 mod panelalpha;
+mod plesk;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -66,9 +67,7 @@ struct Cli {
 fn build_panel(kind: PanelKind) -> Result<Arc<dyn SimPanel>, String> {
     match kind {
         PanelKind::Hestia => Ok(hestia::new()),
-        // The plesk module is written on its own branch; its merge replaces this arm
-        // with `Ok(plesk::new())`.
-        PanelKind::Plesk => Err("the plesk simulator is not part of this build".into()),
+        PanelKind::Plesk => Ok(plesk::new()),
         PanelKind::Panelalpha => Ok(panelalpha::new()),
     }
 }
