@@ -1,3 +1,4 @@
+mod data_sources;
 mod framework;
 mod protocol;
 mod sim_harness;
