@@ -1,4 +1,5 @@
 mod conformance;
+mod data_sources;
 mod framework;
 mod protocol;
 mod sim_harness;

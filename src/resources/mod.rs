@@ -1,6 +1,11 @@
 //! The resource and data source registry: one file per Terraform type lives next to
 //! this one, and each is listed here exactly once.
 
+mod data_database;
+mod data_domain;
+mod data_shared;
+mod data_user;
+
 use std::sync::Arc;
 
 use crate::framework::resource::{DataSource, Resource};
@@ -12,7 +17,14 @@ pub fn resources() -> Vec<Arc<dyn Resource>> {
 
 /// Every data source type the provider offers.
 pub fn data_sources() -> Vec<Arc<dyn DataSource>> {
-    Vec::new()
+    vec![
+        Arc::new(data_user::UserDataSource),
+        Arc::new(data_user::UsersDataSource),
+        Arc::new(data_domain::DomainDataSource),
+        Arc::new(data_domain::DomainsDataSource),
+        Arc::new(data_database::DatabaseDataSource),
+        Arc::new(data_database::DatabasesDataSource),
+    ]
 }
 
 #[cfg(test)]
