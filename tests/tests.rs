@@ -1,3 +1,4 @@
+mod acceptance;
 mod framework;
 mod protocol;
 mod sim_harness;
