@@ -1,0 +1,336 @@
+//! Simulated HestiaCP API (version 1.10.3 behaviour, `POST /api/`).
+//!
+//! Credentials (fixed, so they can go into a tfvars file):
+//! - legacy password: user `admin`, password `sim-Passw0rd!`
+//! - access key: `SIMACCESSKEY00000001` with secret
+//!   `simsecretkey0000000000000000000000000001` (also usable as
+//!   `hash=ACCESS:SECRET`); the key belongs to `admin` with no permission list, so it
+//!   may run every command
+//! - legacy API key (`hash`): `simlegacyapikey00000000000000001`
+//!
+//! The simulated server runs nginx + php-fpm and MySQL (`localhost`), with no DNS
+//! or mail subsystem; its only IP is `192.0.2.2` (shared, owned by admin). The
+//! API is enabled for everyone (`API_ALLOWED_IP=allow-all`, `API_SYSTEM=1`).
+//!
+//! Packages on a fresh panel, as on a fresh HestiaCP install: `default`
+//! (everything unlimited) and `system` (1 web domain, 1 alias, 0 databases).
+//! More can be added by seeding.
+//!
+//! Seed shape (`POST /__sim/seed`, `--seed FILE`); every object goes through the
+//! same command code as the API (`v-add-user`, `v-add-web-domain`,
+//! `v-add-database`, `v-suspend-user`), so the same validators apply:
+//! ```json
+//! {"packages": {"gold": {"WEB_DOMAINS": "10", "DATABASES": "5"}},
+//!  "users": [{"user": "bob", "password": "...", "email": "bob@example.com",
+//!             "package": "default", "name": "Bob B", "suspended": false,
+//!             "web_domains": [{"domain": "bob.example", "aliases": "optional,list"}],
+//!             "databases": [{"database": "db1", "dbuser": "u1", "password": "...",
+//!                            "type": "mysql"}]}]}
+//! ```
+//! Database names may be given unprefixed (`db1` -> `bob_db1`, like the API) or
+//! already prefixed (`bob_db1`, kept). Package fields not given take the
+//! `default` package's values.
+//!
+//! Request counters (`/__sim/requests`) are keyed by the `cmd` value.
+
+mod api;
+pub mod commands;
+pub mod state;
+pub mod validate;
+
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use serde::Deserialize;
+
+use crate::panel::SimPanel;
+use state::State;
+
+pub const ADMIN_USER: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "sim-Passw0rd!";
+pub const ACCESS_KEY_ID: &str = "SIMACCESSKEY00000001";
+pub const SECRET_ACCESS_KEY: &str = "simsecretkey0000000000000000000000000001";
+pub const LEGACY_API_KEY: &str = "simlegacyapikey00000000000000001";
+
+pub struct HestiaSim {
+    state: RwLock<State>,
+}
+
+pub fn new() -> Arc<HestiaSim> {
+    Arc::new(HestiaSim {
+        state: RwLock::new(State::fresh(ADMIN_PASSWORD)),
+    })
+}
+
+impl HestiaSim {
+    // A panic inside a command cannot leave the state half-updated in a way that
+    // matters more than refusing all further requests would, so poisoning is ignored.
+    pub fn read_state(&self) -> RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn write_state(&self) -> RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn admin_password_matches(&self, password: &str) -> bool {
+        let digest = state::password_digest(password);
+        self.read_state()
+            .users
+            .get(ADMIN_USER)
+            .is_some_and(|admin| admin.password_sha256 == digest)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Seed {
+    #[serde(default)]
+    packages: std::collections::BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    users: Vec<SeedUser>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedUser {
+    user: String,
+    password: String,
+    email: String,
+    #[serde(default)]
+    package: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    suspended: bool,
+    #[serde(default)]
+    web_domains: Vec<SeedDomain>,
+    #[serde(default)]
+    databases: Vec<SeedDatabase>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedDomain {
+    domain: String,
+    #[serde(default)]
+    aliases: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedDatabase {
+    database: String,
+    dbuser: String,
+    password: String,
+    #[serde(default, rename = "type")]
+    db_type: Option<String>,
+}
+
+/// Runs one command for the seed, turning a failure into its printed message.
+fn seed_command(state: &mut State, cmd: &str, args: Vec<String>) -> Result<(), String> {
+    let outcome = commands::run_write(state, cmd, &args);
+    if outcome.exit == 0 {
+        Ok(())
+    } else {
+        Err(format!("{cmd} failed: {}", outcome.stdout.trim()))
+    }
+}
+
+fn apply_seed(state: &mut State, seed: Seed) -> Result<(), String> {
+    for (name, fields) in seed.packages {
+        if validate::object(&name, "package").is_err() {
+            return Err(format!("invalid package name {name:?}"));
+        }
+        let mut merged =
+            serde_json::to_value(state::Package::default()).map_err(|err| err.to_string())?;
+        let (time, date) = state::now_time_date();
+        if let (Some(target), serde_json::Value::Object(given)) = (merged.as_object_mut(), fields) {
+            target.insert("TIME".into(), time.into());
+            target.insert("DATE".into(), date.into());
+            for (key, value) in given {
+                if !target.contains_key(&key) {
+                    return Err(format!("package {name}: unknown field {key}"));
+                }
+                target.insert(key, value);
+            }
+        } else {
+            return Err(format!("package {name} must be an object of fields"));
+        }
+        let package: state::Package =
+            serde_json::from_value(merged).map_err(|err| format!("package {name}: {err}"))?;
+        state.packages.insert(name, package);
+    }
+    for user in seed.users {
+        let mut args = vec![user.user.clone(), user.password, user.email];
+        args.push(user.package.unwrap_or_else(|| "default".into()));
+        if let Some(name) = user.name {
+            args.push(name);
+        }
+        seed_command(state, "v-add-user", args)?;
+        for web in user.web_domains {
+            let mut args = vec![user.user.clone(), web.domain];
+            if let Some(aliases) = web.aliases {
+                args.extend([String::new(), String::new(), aliases]);
+            }
+            seed_command(state, "v-add-web-domain", args)?;
+        }
+        let prefix = format!("{}_", user.user);
+        for db in user.databases {
+            let strip = |name: &str| name.strip_prefix(&prefix).unwrap_or(name).to_string();
+            let args = vec![
+                user.user.clone(),
+                strip(&db.database),
+                strip(&db.dbuser),
+                db.password,
+                db.db_type.unwrap_or_else(|| "mysql".into()),
+            ];
+            seed_command(state, "v-add-database", args)?;
+        }
+        if user.suspended {
+            seed_command(state, "v-suspend-user", vec![user.user.clone()])?;
+        }
+    }
+    Ok(())
+}
+
+/// The `cmd` field of a form, multipart or JSON body, without decoding the rest.
+fn cmd_of(body: &[u8]) -> Option<String> {
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body) {
+        return map
+            .get("cmd")
+            .and_then(|v| v.as_str())
+            .map(|s| s.trim().to_string());
+    }
+    if let Some(found) = url::form_urlencoded::parse(body)
+        .find(|(key, _)| key == "cmd")
+        .map(|(_, value)| value.trim().to_string())
+    {
+        return Some(found);
+    }
+    let text = String::from_utf8_lossy(body);
+    let after = text.split("name=\"cmd\"").nth(1)?;
+    let value = after.split_once("\r\n\r\n")?.1;
+    Some(value.split("\r\n").next().unwrap_or("").trim().to_string())
+}
+
+impl SimPanel for HestiaSim {
+    fn name(&self) -> &'static str {
+        "hestia"
+    }
+
+    fn router(self: Arc<Self>) -> axum::Router {
+        api::router(self)
+    }
+
+    fn credentials(&self) -> serde_json::Value {
+        serde_json::json!({
+            "user": ADMIN_USER,
+            "password": ADMIN_PASSWORD,
+            "access_key": ACCESS_KEY_ID,
+            "secret_key": SECRET_ACCESS_KEY,
+            "hash": LEGACY_API_KEY,
+        })
+    }
+
+    fn dump(&self) -> serde_json::Value {
+        serde_json::to_value(&*self.read_state()).unwrap_or(serde_json::Value::Null)
+    }
+
+    fn restore(&self, dumped: serde_json::Value) -> Result<(), String> {
+        let mut restored: State =
+            serde_json::from_value(dumped).map_err(|err| format!("not a hestia state: {err}"))?;
+        if !restored.users.contains_key(ADMIN_USER) {
+            return Err("a hestia state needs the admin user".into());
+        }
+        restored.reindex();
+        *self.write_state() = restored;
+        Ok(())
+    }
+
+    fn reset(&self) {
+        *self.write_state() = State::fresh(ADMIN_PASSWORD);
+    }
+
+    fn seed(&self, objects: serde_json::Value) -> Result<(), String> {
+        let seed: Seed =
+            serde_json::from_value(objects).map_err(|err| format!("invalid hestia seed: {err}"))?;
+        let mut state = self.write_state();
+        // All or nothing: a seed that fails half-way leaves the panel untouched.
+        let mut draft = state.clone();
+        apply_seed(&mut draft, seed)?;
+        *state = draft;
+        Ok(())
+    }
+
+    fn route_key(&self, method: &http::Method, path: &str, body: &[u8]) -> String {
+        if path == "/api/" || path == "/api/index.php" {
+            cmd_of(body).unwrap_or_default()
+        } else {
+            format!("{method} {path}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_have_the_documented_shapes() {
+        assert_eq!(ACCESS_KEY_ID.len(), 20);
+        assert!(ACCESS_KEY_ID.bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_eq!(SECRET_ACCESS_KEY.len(), 40);
+        assert_eq!(LEGACY_API_KEY.len(), 32);
+    }
+
+    #[test]
+    fn seed_creates_objects_and_is_all_or_nothing() {
+        let sim = new();
+        sim.seed(serde_json::json!({"users": [{"user": "bob", "password": "pw",
+            "email": "bob@example.com", "name": "Bob B",
+            "web_domains": [{"domain": "bob.example"}],
+            "databases": [{"database": "db1", "dbuser": "u1", "password": "x", "type": "mysql"}]}]}))
+            .unwrap();
+        {
+            let state = sim.read_state();
+            let bob = &state.users["bob"];
+            assert_eq!(bob.databases[0].database, "bob_db1");
+            assert_eq!(bob.web_domains[0].alias, "www.bob.example");
+        }
+        let bad = sim.seed(serde_json::json!({"users": [
+            {"user": "ann", "password": "pw", "email": "ann@example.com"},
+            {"user": "bob", "password": "pw", "email": "bob@example.com"}]}));
+        assert!(bad.unwrap_err().contains("user bob exists"));
+        assert!(!sim.read_state().users.contains_key("ann"));
+    }
+
+    #[test]
+    fn dump_restore_round_trips_with_domain_index() {
+        let sim = new();
+        sim.seed(
+            serde_json::json!({"users": [{"user": "bob", "password": "pw",
+            "email": "bob@example.com", "web_domains": [{"domain": "bob.example"}]}]}),
+        )
+        .unwrap();
+        let dumped = sim.dump();
+        let other = new();
+        other.restore(dumped.clone()).unwrap();
+        assert_eq!(other.dump(), dumped);
+        assert_eq!(other.read_state().domain_owner["bob.example"], "bob");
+    }
+
+    #[test]
+    fn route_key_is_the_cmd_in_any_encoding() {
+        let sim = new();
+        let post = http::Method::POST;
+        assert_eq!(
+            sim.route_key(&post, "/api/", b"cmd=v-list-user&arg1=x"),
+            "v-list-user"
+        );
+        assert_eq!(
+            sim.route_key(&post, "/api/", br#"{"cmd":" v-add-user "}"#),
+            "v-add-user"
+        );
+        assert_eq!(sim.route_key(&post, "/other", b""), "POST /other");
+    }
+}
