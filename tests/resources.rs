@@ -528,3 +528,177 @@ async fn hestia_user_bad_input_is_caught_at_plan_time_on_the_attribute() {
         "only admin: {sim}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// panel_domain
+// ---------------------------------------------------------------------------------------
+
+const DOMAIN: &str = "panel_domain";
+
+fn domain_config(h: &Harness, name: &str, owner: &str) -> Value {
+    h.object(DOMAIN, vec![("name", s(name)), ("owner", s(owner))])
+}
+
+fn hestia_domains(state: &serde_json::Value, owner: &str) -> Vec<String> {
+    state["users"][owner]["web_domains"]
+        .as_array()
+        .map(|domains| {
+            domains
+                .iter()
+                .filter_map(|d| d["domain"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn hestia_domain_create_read_replan_import_delete() {
+    let mut h = Harness::hestia().await;
+    let user = h.create(USER, &hestia_user(&h, "dora")).await;
+    let owner = text(&user, "id");
+    // A configured spelling that differs from the panel's only in case is kept.
+    let config = domain_config(&h, "Dora.Example", &owner);
+    let state = h.create(DOMAIN, &config).await;
+    assert_eq!(text(&state, "id"), "dora.example");
+    assert_eq!(text(&state, "name"), "Dora.Example");
+    assert_eq!(text(&state, "kind"), "main");
+    assert_eq!(text(&state, "ip_address"), "192.0.2.2");
+    assert!(!text(&state, "document_root").is_empty());
+    assert_eq!(
+        hestia_domains(&h.sim_state().await, "dora"),
+        ["dora.example"]
+    );
+
+    h.next_run().await;
+    let (read, diagnostics) = h.read(DOMAIN, &state).await;
+    assert_no_errors(&diagnostics, "read");
+    assert_eq!(read.as_ref(), Some(&state));
+    h.assert_empty_plan(DOMAIN, &state, &config).await;
+
+    // Another spelling of the same name is no replacement; another name is.
+    let mut respelled = config.clone();
+    respelled.set_attr("name", s("dora.example"));
+    let (_, replace, diagnostics) = h.plan(DOMAIN, &state, &respelled).await;
+    assert_no_errors(&diagnostics, "plan respelled");
+    assert!(replace.is_empty(), "{replace:?}");
+    let mut renamed = config.clone();
+    renamed.set_attr("name", s("dora2.example"));
+    let (_, replace, _) = h.plan(DOMAIN, &state, &renamed).await;
+    assert_eq!(replace, vec![AttributePath::root("name")]);
+    let mut moved = config.clone();
+    moved.set_attr("owner", s("someone"));
+    let (_, replace, _) = h.plan(DOMAIN, &state, &moved).await;
+    assert_eq!(replace, vec![AttributePath::root("owner")]);
+    // HestiaCP picks the IP at creation only.
+    let mut readdressed = config.clone();
+    readdressed.set_attr("ip_address", s("192.0.2.9"));
+    let (_, replace, diagnostics) = h.plan(DOMAIN, &state, &readdressed).await;
+    assert_no_errors(&diagnostics, "plan new ip");
+    assert_eq!(replace, vec![AttributePath::root("ip_address")]);
+
+    // Import by name (any spelling) stores the panel's form; the next plan is empty.
+    let (imported, diagnostics) = h.import(DOMAIN, "DORA.example").await;
+    assert_no_errors(&diagnostics, "import");
+    assert_eq!(imported.len(), 1);
+    let mut expected = state.clone();
+    expected.set_attr("name", s("dora.example"));
+    assert_eq!(imported[0], expected);
+    h.assert_empty_plan(DOMAIN, &imported[0], &respelled).await;
+
+    // Creating it again says how to import it.
+    let (planned, _, _) = h.plan(DOMAIN, &Value::Null, &config).await;
+    let (failed, diagnostics) = h
+        .apply(DOMAIN, &Value::Null, &planned.expect("plan"), &config)
+        .await;
+    assert!(failed.is_null());
+    let errors = errors(&diagnostics);
+    assert!(
+        errors.len() == 1
+            && errors[0].contains("terraform import panel_domain.NAME 'dora.example'"),
+        "{errors:?}"
+    );
+
+    assert_no_errors(&h.destroy(DOMAIN, &state).await, "destroy");
+    assert!(hestia_domains(&h.sim_state().await, "dora").is_empty());
+    assert_no_errors(&h.destroy(DOMAIN, &state).await, "destroy twice");
+    let (gone, diagnostics) = h.read(DOMAIN, &state).await;
+    assert_no_errors(&diagnostics, "read deleted");
+    assert_eq!(gone, None);
+}
+
+#[tokio::test]
+async fn hestia_domain_deleted_behind_the_back_leaves_state() {
+    let mut h = Harness::hestia().await;
+    let user = h.create(USER, &hestia_user(&h, "erin")).await;
+    let state = h
+        .create(
+            DOMAIN,
+            &domain_config(&h, "erin.example", &text(&user, "id")),
+        )
+        .await;
+    h.hestia_command("v-delete-web-domain", &["erin", "erin.example"])
+        .await;
+    h.next_run().await;
+    let (gone, diagnostics) = h.read(DOMAIN, &state).await;
+    assert_no_errors(&diagnostics, "read deleted");
+    assert_eq!(gone, None);
+}
+
+#[tokio::test]
+async fn hestia_domain_bad_input_is_caught_at_plan_time_on_the_attribute() {
+    let h = Harness::hestia().await;
+    let user = h.create(USER, &hestia_user(&h, "fred")).await;
+    let owner = text(&user, "id");
+    let validation_cases = [
+        (vec![("name", s("not a domain"))], "name"),
+        (vec![("name", s("under_score.example"))], "name"),
+        (vec![("kind", s("addon"))], "parent"),
+        (vec![("kind", s("weird"))], "kind"),
+        (vec![("parent", s("fred.example"))], "parent"),
+        (
+            vec![("kind", s("subdomain")), ("parent", s("other.example"))],
+            "name",
+        ),
+    ];
+    for (changes, attribute) in validation_cases {
+        let mut config = domain_config(&h, "sub.fred.example", &owner);
+        for (name, value) in changes.clone() {
+            config.set_attr(name, value);
+        }
+        let diagnostics = h.validate(DOMAIN, &config).await;
+        assert_eq!(
+            errors_at(&diagnostics, attribute).len(),
+            1,
+            "{changes:?}: {diagnostics:?}"
+        );
+    }
+    let plan_cases = [
+        (
+            vec![("kind", s("addon")), ("parent", s("fred.example"))],
+            "kind",
+        ),
+        (
+            vec![("document_root", s("/home/fred/web"))],
+            "document_root",
+        ),
+        (vec![("php_version", s("8.2"))], "php_version"),
+        (
+            vec![("system_password_wo", s("secret-Passw0rd"))],
+            "system_password_wo",
+        ),
+    ];
+    for (changes, attribute) in plan_cases {
+        let mut config = domain_config(&h, "sub.fred.example", &owner);
+        for (name, value) in changes.clone() {
+            config.set_attr(name, value);
+        }
+        assert_no_errors(&h.validate(DOMAIN, &config).await, "statically valid");
+        let (_, _, diagnostics) = h.plan(DOMAIN, &Value::Null, &config).await;
+        assert_eq!(
+            errors_at(&diagnostics, attribute).len(),
+            1,
+            "{changes:?}: {diagnostics:?}"
+        );
+    }
+    assert!(hestia_domains(&h.sim_state().await, "fred").is_empty());
+}
