@@ -1,6 +1,7 @@
 mod acceptance;
 mod framework;
 mod protocol;
+mod resources;
 mod sim_harness;
 mod sim_panelalpha;
 mod sim_plesk;
