@@ -702,3 +702,168 @@ async fn hestia_domain_bad_input_is_caught_at_plan_time_on_the_attribute() {
     }
     assert!(hestia_domains(&h.sim_state().await, "fred").is_empty());
 }
+
+// ---------------------------------------------------------------------------------------
+// panel_database
+// ---------------------------------------------------------------------------------------
+
+const DATABASE: &str = "panel_database";
+
+fn hestia_database_config(h: &Harness, owner: &str, name: &str, user: &str) -> Value {
+    h.object(
+        DATABASE,
+        vec![
+            ("name", s(name)),
+            ("owner", s(owner)),
+            ("user", s(user)),
+            ("password_wo", s("db-Passw0rd-1")),
+        ],
+    )
+}
+
+fn hestia_databases(state: &serde_json::Value, owner: &str) -> Vec<serde_json::Value> {
+    state["users"][owner]["databases"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn hestia_database_create_read_replan_rotate_import_delete() {
+    let mut h = Harness::hestia().await;
+    let user = h.create(USER, &hestia_user(&h, "gina")).await;
+    let owner = text(&user, "id");
+    let config = hestia_database_config(&h, &owner, "shop", "app");
+    let state = h.create(DATABASE, &config).await;
+    assert_eq!(text(&state, "name"), "shop");
+    assert_eq!(text(&state, "full_name"), "gina_shop");
+    assert_eq!(text(&state, "user"), "app");
+    assert_eq!(text(&state, "full_user"), "gina_app");
+    assert_eq!(text(&state, "engine"), "mysql");
+    assert_eq!(state.get_attr("domain"), Some(&Value::Null));
+    let databases = hestia_databases(&h.sim_state().await, "gina");
+    assert_eq!(databases.len(), 1);
+    assert_eq!(databases[0]["database"], "gina_shop");
+
+    h.next_run().await;
+    let (read, diagnostics) = h.read(DATABASE, &state).await;
+    assert_no_errors(&diagnostics, "read");
+    assert_eq!(read.as_ref(), Some(&state));
+    h.assert_empty_plan(DATABASE, &state, &config).await;
+
+    // Rotation reaches the panel.
+    let before = hestia_databases(&h.sim_state().await, "gina");
+    let mut rotated = config.clone();
+    rotated.set_attr("password_wo", s("db-Passw0rd-2"));
+    rotated.set_attr("password_wo_version", Value::int(2));
+    let after_rotation = h.update(DATABASE, &state, &rotated).await;
+    assert_eq!(
+        after_rotation.get_attr("password_wo_version"),
+        Some(&Value::int(2))
+    );
+    assert_ne!(
+        before,
+        hestia_databases(&h.sim_state().await, "gina"),
+        "the new password reached the panel"
+    );
+
+    // Replace-forcing changes.
+    for (attribute, value) in [
+        ("name", "shop2"),
+        ("user", "app2"),
+        ("engine", "postgresql"),
+    ] {
+        let mut changed = rotated.clone();
+        changed.set_attr(attribute, s(value));
+        let (_, replace, diagnostics) = h.plan(DATABASE, &after_rotation, &changed).await;
+        assert_no_errors(&diagnostics, attribute);
+        assert_eq!(replace, vec![AttributePath::root(attribute)], "{attribute}");
+    }
+
+    // Import as OWNER/FULL_NAME and as the full name alone.
+    let mut import_config = config.clone();
+    import_config.set_attr("password_wo", Value::Null);
+    let mut expected = after_rotation.clone();
+    expected.set_attr("password_wo_version", Value::Null);
+    for id in ["gina/gina_shop", "gina_shop"] {
+        let (imported, diagnostics) = h.import(DATABASE, id).await;
+        assert_no_errors(&diagnostics, id);
+        assert_eq!(imported, vec![expected.clone()], "{id}");
+        h.assert_empty_plan(DATABASE, &imported[0], &import_config)
+            .await;
+    }
+    let (none, diagnostics) = h.import(DATABASE, "gina/gina_nothing").await;
+    assert!(none.is_empty());
+    assert!(errors(&diagnostics)[0].contains("OWNER/FULL_NAME"));
+
+    // Creating it again says how to import it.
+    let (planned, _, _) = h.plan(DATABASE, &Value::Null, &config).await;
+    let (failed, diagnostics) = h
+        .apply(DATABASE, &Value::Null, &planned.expect("plan"), &config)
+        .await;
+    assert!(failed.is_null());
+    let errors = errors(&diagnostics);
+    assert!(
+        errors.len() == 1
+            && errors[0].contains("terraform import panel_database.NAME 'gina/gina_shop'"),
+        "{errors:?}"
+    );
+
+    // Deleted behind the back: the next refresh drops it; destroy is idempotent.
+    h.hestia_command("v-delete-database", &["gina", "gina_shop"])
+        .await;
+    h.next_run().await;
+    let (gone, diagnostics) = h.read(DATABASE, &after_rotation).await;
+    assert_no_errors(&diagnostics, "read deleted");
+    assert_eq!(gone, None);
+    assert_no_errors(&h.destroy(DATABASE, &after_rotation).await, "destroy gone");
+}
+
+#[tokio::test]
+async fn hestia_database_bad_input_is_caught_at_plan_time_on_the_attribute() {
+    let h = Harness::hestia().await;
+    let login = "a_rather_long_login_name";
+    let user = h.create(USER, &hestia_user(&h, login)).await;
+    let owner = text(&user, "id");
+
+    let mut bad = hestia_database_config(&h, &owner, "shop-1", "app");
+    bad.set_attr("engine", s("oracle"));
+    let diagnostics = h.validate(DATABASE, &bad).await;
+    assert_eq!(errors_at(&diagnostics, "name").len(), 1, "{diagnostics:?}");
+    assert_eq!(
+        errors_at(&diagnostics, "engine").len(),
+        1,
+        "{diagnostics:?}"
+    );
+
+    // 24 + 1 + 39 = 64 > 63 for the name; 24 + 1 + 8 = 33 > 32 for the user.
+    let long = hestia_database_config(&h, &owner, &"d".repeat(39), "appuser1");
+    assert_no_errors(&h.validate(DATABASE, &long).await, "statically valid");
+    let (_, _, diagnostics) = h.plan(DATABASE, &Value::Null, &long).await;
+    let name_errors = errors_at(&diagnostics, "name");
+    assert_eq!(name_errors.len(), 1, "{diagnostics:?}");
+    assert!(name_errors[0].contains("64 characters") && name_errors[0].contains("63"));
+    assert_eq!(errors_at(&diagnostics, "user").len(), 1, "{diagnostics:?}");
+
+    let mut no_user = hestia_database_config(&h, &owner, "shop", "app");
+    no_user.set_attr("user", Value::Null);
+    let (_, _, diagnostics) = h.plan(DATABASE, &Value::Null, &no_user).await;
+    assert_eq!(errors_at(&diagnostics, "user").len(), 1, "{diagnostics:?}");
+    let mut no_password = hestia_database_config(&h, &owner, "shop", "app");
+    no_password.set_attr("password_wo", Value::Null);
+    let (_, _, diagnostics) = h.plan(DATABASE, &Value::Null, &no_password).await;
+    assert_eq!(
+        errors_at(&diagnostics, "password_wo").len(),
+        1,
+        "{diagnostics:?}"
+    );
+    let mut with_domain = hestia_database_config(&h, &owner, "shop", "app");
+    with_domain.set_attr("domain", s("example.com"));
+    let (_, _, diagnostics) = h.plan(DATABASE, &Value::Null, &with_domain).await;
+    assert_eq!(
+        errors_at(&diagnostics, "domain").len(),
+        1,
+        "{diagnostics:?}"
+    );
+    assert!(hestia_databases(&h.sim_state().await, login).is_empty());
+}

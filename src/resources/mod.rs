@@ -2,6 +2,7 @@
 //! this one, and each is listed here exactly once.
 
 pub mod common;
+pub mod database;
 pub mod domain;
 pub mod user;
 
@@ -14,6 +15,7 @@ pub fn resources() -> Vec<Arc<dyn Resource>> {
     vec![
         Arc::new(user::UserResource),
         Arc::new(domain::DomainResource),
+        Arc::new(database::DatabaseResource),
     ]
 }
 
