@@ -72,7 +72,11 @@ fn config(backend: Backend, step: Step) -> String {
     }
     if backend.is_plesk() {
         domain += &format!("  system_password_wo = {}\n", hcl_string(SYSTEM_PASSWORD));
-        domain += &version("system_password_wo_version");
+        // Only set once: Plesk offers no way to change it later through this
+        // provider (the plan says so), so the version never moves.
+        if step.version.is_some() {
+            domain += "  system_password_wo_version = 1\n";
+        }
     }
     domain += "}\n";
 
@@ -159,10 +163,15 @@ fn db_password_hash(view: &SimView, database: &str) -> String {
 
 /// Attributes of `address` in `tf`'s state, without the write-only ones and their
 /// versions (an import cannot know them).
-fn comparable_attributes(tf: &Terraform, address: &str) -> serde_json::Value {
+fn comparable_attributes(backend: Backend, tf: &Terraform, address: &str) -> serde_json::Value {
     let mut attributes = tf.state_attributes(address);
     if let Some(map) = attributes.as_object_mut() {
         map.retain(|key, _| !key.ends_with("_wo") && !key.ends_with("_wo_version"));
+        // Plesk's REST API v2 reports no IP address for a domain (DomainResponse has
+        // none), so only a create, which sent it, can know it.
+        if backend == Backend::PleskRest && address == "panel_domain.main" {
+            map.remove("ip_address");
+        }
     }
     attributes
 }
@@ -313,8 +322,8 @@ fn run_lifecycle(backend: Backend) {
     imported.assert_empty_plan(&format!("[{backend:?}] after terraform import"));
     for address in ADDRESSES {
         assert_eq!(
-            comparable_attributes(&imported, address),
-            comparable_attributes(&tf, address),
+            comparable_attributes(backend, &imported, address),
+            comparable_attributes(backend, &tf, address),
             "[{backend:?}] {address}: import reads what create wrote"
         );
     }
@@ -351,8 +360,8 @@ fn run_lifecycle(backend: Backend) {
     ));
     for address in ADDRESSES {
         assert_eq!(
-            comparable_attributes(&generated, address),
-            comparable_attributes(&tf, address),
+            comparable_attributes(backend, &generated, address),
+            comparable_attributes(backend, &tf, address),
             "[{backend:?}] {address}: import {{}} reads what create wrote"
         );
     }
