@@ -1,7 +1,9 @@
+mod acceptance;
 mod conformance;
 mod data_sources;
 mod framework;
 mod protocol;
+mod resources;
 mod sim_harness;
 mod sim_panelalpha;
 mod sim_plesk;

@@ -626,10 +626,12 @@ impl pb::provider_server::Provider for ProviderAdapter {
             let out = self.service.call_function(converted).await;
             Ok(pb::call_function::Response {
                 result: convert::optional_dynamic_value(out.result),
-                error: out.error.map(|(text, function_argument)| pb::FunctionError {
-                    text,
-                    function_argument,
-                }),
+                error: out
+                    .error
+                    .map(|(text, function_argument)| pb::FunctionError {
+                        text,
+                        function_argument,
+                    }),
             })
         })
         .await

@@ -5,6 +5,10 @@ mod data_database;
 mod data_domain;
 mod data_shared;
 mod data_user;
+pub mod common;
+pub mod database;
+pub mod domain;
+pub mod user;
 
 use std::sync::Arc;
 
@@ -12,7 +16,11 @@ use crate::framework::resource::{DataSource, Resource};
 
 /// Every managed resource type the provider offers.
 pub fn resources() -> Vec<Arc<dyn Resource>> {
-    Vec::new()
+    vec![
+        Arc::new(user::UserResource),
+        Arc::new(domain::DomainResource),
+        Arc::new(database::DatabaseResource),
+    ]
 }
 
 /// Every data source type the provider offers.

@@ -2,3 +2,4 @@
 
 pub mod grpc;
 pub mod sim;
+pub mod terraform;
