@@ -203,7 +203,9 @@ async fn every_rpc_answers_an_empty_request() {
 #[tokio::test]
 async fn state_and_private_bytes_pass_through_unchanged() {
     let mut server = serve_in_process(Arc::new(TestProvider::default())).await;
-    let state = [0x81, 0xa5, b'l', b'o', b'g', b'i', b'n', 0xa3, b'b', b'o', b'b'];
+    let state = [
+        0x81, 0xa5, b'l', b'o', b'g', b'i', b'n', 0xa3, b'b', b'o', b'b',
+    ];
     let read = server
         .provider
         .read_resource(pb::read_resource::Request {
@@ -312,7 +314,10 @@ async fn binary_requires_terraforms_exact_client_certificate() {
             .map(|_| ()),
         Err(_) => Err(tonic::Status::unavailable("refused at connect")),
     };
-    assert!(anonymous.is_err(), "a client without a certificate is refused");
+    assert!(
+        anonymous.is_err(),
+        "a client without a certificate is refused"
+    );
 
     let stranger = terraform_like_client_identity();
     let impostor = match mtls_channel(&spawned, Some(&stranger)).await {
@@ -322,7 +327,10 @@ async fn binary_requires_terraforms_exact_client_certificate() {
             .map(|_| ()),
         Err(_) => Err(tonic::Status::unavailable("refused at connect")),
     };
-    assert!(impostor.is_err(), "a different valid certificate is refused");
+    assert!(
+        impostor.is_err(),
+        "a different valid certificate is refused"
+    );
 
     // The refusals did not disturb the real client's connection.
     accepted
@@ -388,7 +396,10 @@ async fn binary_without_the_magic_cookie_explains_itself() {
     assert!(output.stdout.is_empty(), "no handshake line");
     let message = String::from_utf8_lossy(&output.stderr);
     assert!(message.contains("Terraform provider plugin"), "{message}");
-    assert!(message.contains("not meant to be run directly"), "{message}");
+    assert!(
+        message.contains("not meant to be run directly"),
+        "{message}"
+    );
 
     let mut wrong_protocol = provider_command(None);
     wrong_protocol.env("PLUGIN_PROTOCOL_VERSIONS", "6");
@@ -446,7 +457,9 @@ fn terraform_binary() -> PathBuf {
                 .map(|dir| dir.join("terraform"))
                 .find(|candidate| candidate.exists())
         })
-        .expect("terraform (1.11.4) is required for this test: install it at /usr/local/bin/terraform")
+        .expect(
+            "terraform (1.11.4) is required for this test: install it at /usr/local/bin/terraform",
+        )
 }
 
 /// A working directory whose CLI config points `panelops/panel` at the built
@@ -484,8 +497,7 @@ fn terraform_command(workspace: &Path) -> tokio::process::Command {
 }
 
 fn assert_panel_schema(stdout: &[u8]) {
-    let schemas: serde_json::Value =
-        serde_json::from_slice(stdout).expect("terraform prints JSON");
+    let schemas: serde_json::Value = serde_json::from_slice(stdout).expect("terraform prints JSON");
     let panel = &schemas["provider_schemas"]["registry.terraform.io/panelops/panel"];
     assert!(
         panel["provider"]["block"].is_object(),

@@ -14,7 +14,9 @@ use crate::framework::diag::{Diagnostic, Diagnostics, Severity};
 use crate::framework::rpc::{
     ClientCapabilities, DeferredReason, RawState, RawValue, ServerCapabilities,
 };
-use crate::framework::schema::{Attribute, Block, DescriptionKind, NestedBlock, NestingMode, Schema};
+use crate::framework::schema::{
+    Attribute, Block, DescriptionKind, NestedBlock, NestingMode, Schema,
+};
 use crate::tfvalue::{AttributePath, PathStep, Type};
 
 // Values and state carry passwords; their generated Debug impls are disabled in
@@ -495,7 +497,10 @@ mod tests {
         );
         diags.warning("Careful", "");
         let converted = diagnostics(diags);
-        assert_eq!(converted[0].severity, pb::diagnostic::Severity::Error as i32);
+        assert_eq!(
+            converted[0].severity,
+            pb::diagnostic::Severity::Error as i32
+        );
         assert_eq!(
             converted[1].severity,
             pb::diagnostic::Severity::Warning as i32

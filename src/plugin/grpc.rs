@@ -71,6 +71,8 @@ trait Answer {
 macro_rules! answer_with_diagnostics {
     ($($response:ty),* $(,)?) => {$(
         impl Answer for $response {
+            // Some responses have no other fields, which makes `..Default` a no-op.
+            #[allow(clippy::needless_update)]
             fn failed(diagnostics: Diagnostics) -> Self {
                 Self { diagnostics: convert::diagnostics(diagnostics), ..Default::default() }
             }
@@ -626,10 +628,12 @@ impl pb::provider_server::Provider for ProviderAdapter {
             let out = self.service.call_function(converted).await;
             Ok(pb::call_function::Response {
                 result: convert::optional_dynamic_value(out.result),
-                error: out.error.map(|(text, function_argument)| pb::FunctionError {
-                    text,
-                    function_argument,
-                }),
+                error: out
+                    .error
+                    .map(|(text, function_argument)| pb::FunctionError {
+                        text,
+                        function_argument,
+                    }),
             })
         })
         .await

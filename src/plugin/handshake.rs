@@ -360,8 +360,7 @@ fn print_announcement(mode: Mode, line: &str) -> io::Result<()> {
 /// Registering a handler replaces the default "terminate" action for SIGINT; the
 /// task drains the signals so they are only logged.
 fn ignore_sigint() -> io::Result<()> {
-    let mut interrupts =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    let mut interrupts = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
     tokio::spawn(async move {
         while interrupts.recv().await.is_some() {
             tracing::debug!("Ignoring SIGINT: Terraform handles interrupts and will call Stop");

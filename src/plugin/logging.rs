@@ -311,10 +311,13 @@ mod tests {
 
     fn capture(emit: impl FnOnce()) -> Vec<serde_json::Value> {
         let captured = Captured::default();
-        let subscriber =
-            tracing_subscriber::registry().with(HclogLayer::new(captured.clone()));
+        let subscriber = tracing_subscriber::registry().with(HclogLayer::new(captured.clone()));
         tracing::subscriber::with_default(subscriber, emit);
-        let bytes = captured.0.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let bytes = captured
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         String::from_utf8(bytes)
             .expect("utf-8")
             .lines()
@@ -327,7 +330,11 @@ mod tests {
         let lines = capture(|| {
             let span = tracing::debug_span!("rpc", tf_rpc = "ReadResource", tf_req_id = 7u64);
             let _entered = span.enter();
-            tracing::warn!(tf_resource_type = "panel_user", attempts = 3, "Panel is slow");
+            tracing::warn!(
+                tf_resource_type = "panel_user",
+                attempts = 3,
+                "Panel is slow"
+            );
         });
         assert_eq!(lines.len(), 1);
         let line = &lines[0];

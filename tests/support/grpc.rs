@@ -246,9 +246,7 @@ pub async fn serve_in_process(service: Arc<dyn ProviderService>) -> InProcess {
         .expect("handshake line sent");
     let handshake = Handshake::parse(&line);
     assert_eq!(handshake.certificate, None, "no client cert, so no TLS");
-    let channel = connect(&handshake.address, None)
-        .await
-        .expect("connects");
+    let channel = connect(&handshake.address, None).await.expect("connects");
     InProcess {
         provider: ProviderClient::new(channel.clone()),
         controller: GrpcControllerClient::new(channel),
@@ -296,7 +294,9 @@ pub struct ClientIdentity {
 pub fn terraform_like_client_identity() -> ClientIdentity {
     let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).expect("P-521 key");
     let mut params = CertificateParams::new(vec!["localhost".to_string()]).expect("params");
-    params.distinguished_name.push(DnType::CommonName, "localhost");
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "localhost");
     params
         .distinguished_name
         .push(DnType::OrganizationName, "HashiCorp");
