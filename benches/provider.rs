@@ -13,8 +13,12 @@ use terraform_provider_panel::plugin::proto::go_plugin::Empty;
 use terraform_provider_panel::plugin::proto::tfplugin5 as pb;
 use terraform_provider_panel::plugin::proto::tfplugin5::provider_client::ProviderClient;
 
-const STARTS: usize = 50;
-const ROUND_TRIPS: usize = 500;
+/// `cargo bench` passes `--bench`; `cargo test --all-targets` runs this file too,
+/// on the debug build, where a short smoke run is enough.
+struct Sizes {
+    starts: usize,
+    round_trips: usize,
+}
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -38,15 +42,32 @@ fn row(what: &str, measured: &str, target: &str, ok: bool) {
 }
 
 fn main() {
+    let sizes = if std::env::args().any(|arg| arg == "--bench") {
+        Sizes {
+            starts: 50,
+            round_trips: 500,
+        }
+    } else {
+        println!("smoke run of the provider benchmark (debug build); use `cargo bench`");
+        Sizes {
+            starts: 3,
+            round_trips: 20,
+        }
+    };
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-    runtime.block_on(run());
+    runtime.block_on(run(sizes));
 }
 
-async fn run() {
+async fn run(
+    Sizes {
+        starts,
+        round_trips: trips,
+    }: Sizes,
+) {
     let terraform = terraform_like_client_identity();
 
-    let mut startups = Vec::with_capacity(STARTS);
-    for _ in 0..STARTS {
+    let mut startups = Vec::with_capacity(starts);
+    for _ in 0..starts {
         let mut spawned = spawn_provider(provider_command(Some(&terraform.pem))).await;
         startups.push(spawned.startup);
         let _ = spawned.child.kill().await;
@@ -62,15 +83,15 @@ async fn run() {
         .await
         .expect("mTLS connection");
     let mut provider = ProviderClient::new(channel.clone());
-    let mut round_trips = Vec::with_capacity(ROUND_TRIPS);
-    for i in 0..ROUND_TRIPS + 50 {
+    let mut round_trips = Vec::with_capacity(trips);
+    for i in 0..trips + 20 {
         let started = Instant::now();
         provider
             .get_schema(pb::get_provider_schema::Request {})
             .await
             .expect("GetSchema");
         // The first calls warm up the connection and allocator.
-        if i >= 50 {
+        if i >= 20 {
             round_trips.push(started.elapsed());
         }
     }
@@ -97,7 +118,7 @@ async fn run() {
     );
     println!("|{:-<36}|{:->14}|{:->11}|{:-<6}|", "", "", "", "");
     row(
-        &format!("exec -> handshake line, median/{STARTS}"),
+        &format!("exec -> handshake line, median/{starts}"),
         &ms(startup_median),
         "<= 5 ms",
         startup_median <= Duration::from_millis(5),
@@ -109,7 +130,7 @@ async fn run() {
         true,
     );
     row(
-        &format!("GetSchema round trip, median/{ROUND_TRIPS}"),
+        &format!("GetSchema round trip, median/{trips}"),
         &ms(round_trip_median),
         "<= 1 ms",
         round_trip_median <= Duration::from_millis(1),
