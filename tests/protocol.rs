@@ -240,18 +240,87 @@ async fn state_and_private_bytes_pass_through_unchanged() {
     );
 }
 
+/// Terraform calls Stop while other RPCs are running (Ctrl-C during apply); it must
+/// be served concurrently and reach the service, which cancels the running apply.
 #[tokio::test]
-async fn stop_is_forwarded_to_the_service() {
+async fn stop_reaches_the_service_while_an_apply_is_in_flight() {
     let service = Arc::new(TestProvider::default());
-    let mut server = serve_in_process(service.clone()).await;
+    let server = serve_in_process(service.clone()).await;
+    let mut applying = server.provider.clone();
+    let apply = tokio::spawn(async move {
+        applying
+            .apply_resource_change(pb::apply_resource_change::Request {
+                type_name: "slow_thing".into(),
+                ..Default::default()
+            })
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!apply.is_finished(), "the apply waits for Stop");
+
     let stop = server
         .provider
+        .clone()
         .stop(pb::stop::Request {})
         .await
         .expect("Stop answers")
         .into_inner();
     assert_eq!(stop.error, "");
     assert_eq!(service.stop_calls.load(Ordering::SeqCst), 1);
+
+    let applied = tokio::time::timeout(Duration::from_secs(2), apply)
+        .await
+        .expect("the apply ends once stopped")
+        .expect("task")
+        .expect("a response")
+        .into_inner();
+    assert_eq!(error_summaries(&applied.diagnostics), ["Interrupted"]);
+}
+
+#[tokio::test]
+async fn a_panicking_provider_answers_with_a_diagnostic() {
+    let mut server = serve_in_process(Arc::new(TestProvider::default())).await;
+    let import = server
+        .provider
+        .import_resource_state(pb::import_resource_state::Request {
+            type_name: "panel_user".into(),
+            id: "panic".into(),
+            client_capabilities: None,
+        })
+        .await
+        .expect("a response, not a transport error")
+        .into_inner();
+    assert_eq!(
+        error_summaries(&import.diagnostics),
+        ["Provider Internal Error"]
+    );
+    // The server is unharmed.
+    server
+        .provider
+        .get_schema(pb::get_provider_schema::Request {})
+        .await
+        .expect("still serving");
+}
+
+/// go-plugin's convention, used by its `Ping`: the health service knows "plugin".
+#[tokio::test]
+async fn health_service_reports_the_plugin_serving() {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    use tonic_health::pb::health_client::HealthClient;
+    use tonic_health::pb::HealthCheckRequest;
+
+    let server = serve_in_process(Arc::new(TestProvider::default())).await;
+    let channel = connect(&server.handshake.address, None)
+        .await
+        .expect("connects");
+    let health = HealthClient::new(channel)
+        .check(HealthCheckRequest {
+            service: "plugin".into(),
+        })
+        .await
+        .expect("health answers")
+        .into_inner();
+    assert_eq!(health.status, ServingStatus::Serving as i32);
 }
 
 #[tokio::test]

@@ -71,6 +71,8 @@ trait Answer {
 macro_rules! answer_with_diagnostics {
     ($($response:ty),* $(,)?) => {$(
         impl Answer for $response {
+            // Some responses have no other fields, which makes `..Default` a no-op.
+            #[allow(clippy::needless_update)]
             fn failed(diagnostics: Diagnostics) -> Self {
                 Self { diagnostics: convert::diagnostics(diagnostics), ..Default::default() }
             }

@@ -127,7 +127,8 @@ pub struct ServeOptions {
     pub network: Network,
     pub env: PluginEnv,
     pub announce: Announce,
-    /// Ignore SIGINT. A managed provider must: Ctrl-C in a terminal reaches the
+    /// Ignore SIGINT (managed mode; in debug mode Ctrl-C stops the server). A
+    /// managed provider must: Ctrl-C in a terminal reaches the
     /// whole process group, and Terraform answers it by calling `Stop` and then
     /// shutting the provider down itself. Off for in-process servers.
     pub ignore_interrupt: bool,
@@ -166,6 +167,8 @@ pub enum ServeError {
     Tls(#[from] TlsError),
     #[error("could not listen for Terraform's connection: {0}")]
     Listen(io::Error),
+    #[error("could not take over SIGINT handling: {0}")]
+    Signal(io::Error),
     #[error("could not write the handshake line to stdout: {0}")]
     Announce(io::Error),
     #[error("the gRPC server failed: {0}")]
@@ -190,6 +193,9 @@ pub async fn serve(
             if env.magic_cookie.as_deref() != Some(MAGIC_COOKIE_VALUE) {
                 return Err(ServeError::NotLaunchedByTerraform);
             }
+            if ignore_interrupt {
+                ignore_sigint().map_err(ServeError::Signal)?;
+            }
             check_protocol_versions(env.protocol_versions.as_deref())?;
             tls_acceptor(env.client_cert.as_deref())?
         }
@@ -208,9 +214,6 @@ pub async fn serve(
     )
     .await;
 
-    if ignore_interrupt {
-        ignore_sigint().map_err(ServeError::Listen)?;
-    }
     if mode == Mode::Debug {
         let on_interrupt = shutdown.clone();
         tokio::spawn(async move {

@@ -41,11 +41,16 @@ use tonic::transport::{Channel, Endpoint};
 pub const PROVIDER_BINARY: &str = env!("CARGO_BIN_EXE_terraform-provider-panel");
 
 /// A provider with one resource type that counts what reaches it.
+///
+/// Two resource types behave specially: applying `slow_thing` waits until `Stop`
+/// cancels it (in-flight work), and importing the id `panic` panics (a provider
+/// bug the wire layer must contain).
 #[derive(Default)]
 pub struct TestProvider {
     pub configure_calls: AtomicUsize,
     pub plan_calls: AtomicUsize,
     pub stop_calls: AtomicUsize,
+    pub stopped: tokio_util::sync::CancellationToken,
 }
 
 impl TestProvider {
@@ -166,6 +171,15 @@ impl ProviderService for TestProvider {
         &self,
         req: ApplyResourceChangeRequest,
     ) -> ApplyResourceChangeResponse {
+        if req.type_name == "slow_thing" {
+            self.stopped.cancelled().await;
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.error("Interrupted", "Terraform asked the provider to stop.");
+            return ApplyResourceChangeResponse {
+                diagnostics,
+                ..Default::default()
+            };
+        }
         ApplyResourceChangeResponse {
             new_state: Some(req.planned_state),
             private: req.planned_private,
@@ -174,8 +188,9 @@ impl ProviderService for TestProvider {
     }
     async fn import_resource_state(
         &self,
-        _: ImportResourceStateRequest,
+        req: ImportResourceStateRequest,
     ) -> ImportResourceStateResponse {
+        assert_ne!(req.id, "panic", "provider bug on purpose");
         ImportResourceStateResponse::default()
     }
     async fn move_resource_state(&self, _: MoveResourceStateRequest) -> MoveResourceStateResponse {
@@ -219,6 +234,7 @@ impl ProviderService for TestProvider {
     }
     async fn stop(&self) -> Option<String> {
         self.stop_calls.fetch_add(1, Ordering::SeqCst);
+        self.stopped.cancel();
         None
     }
 }
