@@ -3,5 +3,6 @@ mod protocol;
 mod resources;
 mod sim_harness;
 mod sim_panelalpha;
+mod sim_plesk;
 mod support;
 mod value;

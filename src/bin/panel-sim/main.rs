@@ -15,6 +15,7 @@ mod harness;
 mod hestia;
 mod panel;
 mod panelalpha;
+mod plesk;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -66,10 +67,8 @@ struct Cli {
 fn build_panel(kind: PanelKind) -> Result<Arc<dyn SimPanel>, String> {
     match kind {
         PanelKind::Hestia => Ok(hestia::new()),
-        // The plesk and panelalpha modules are written on their own branches; their
-        // merge replaces these arms with `Ok(plesk::new())` / `Ok(panelalpha::new())`.
-        PanelKind::Plesk => Err("the plesk simulator is not part of this build".into()),
-        PanelKind::Panelalpha => Err("the panelalpha simulator is not part of this build".into()),
+        PanelKind::Plesk => Ok(plesk::new()),
+        PanelKind::Panelalpha => Ok(panelalpha::new()),
     }
 }
 
