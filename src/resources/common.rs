@@ -84,6 +84,11 @@ impl Failure<'_> {
             _ => None,
         };
         let (summary, advice) = match &error.kind {
+            PanelErrorKind::NotFound if self.action == "create" => (
+                "Panel Object Not Found",
+                "Something the new object refers to does not exist on the panel; check the \
+                 referenced owner, domain or parent.",
+            ),
             PanelErrorKind::NotFound => (
                 "Panel Object Not Found",
                 "Run `terraform plan` again: the object may have been removed outside Terraform.",
@@ -128,7 +133,10 @@ impl Failure<'_> {
             .unwrap_or_default();
         let mut detail = format!(
             "Could not {} `{}` {}{on_attribute}: {}. {advice}",
-            self.action, self.type_name, self.object, error.message
+            self.action,
+            self.type_name,
+            self.object,
+            error.message.trim_end_matches('.')
         );
         detail.push_str(&panel_said(error));
         match attribute {

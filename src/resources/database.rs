@@ -87,7 +87,6 @@ pub fn schema() -> Schema {
         .attribute(
             Attribute::string("name")
                 .required()
-                .requires_replace()
                 .validator(identifier(NAME_MAX))
                 .markdown(
                     "The database name as you write it, without any panel prefix: letters, \
@@ -144,7 +143,6 @@ pub fn schema() -> Schema {
                 .optional()
                 .computed()
                 .use_state_for_unknown()
-                .requires_replace()
                 .validator(identifier(USER_MAX))
                 .markdown(
                     "The database user, without any panel prefix: letters, digits and `_`. \
@@ -224,6 +222,9 @@ pub fn database_state(database: &Database, prior: Option<&Value>, prefixed: bool
         let reported = unprefixed(full, &database.owner, prefixed);
         match prior_text(attribute) {
             Some(configured) if configured.eq_ignore_ascii_case(reported) => configured.to_owned(),
+            // A panel that adds a prefix of its own (PanelAlpha's account prefix, which
+            // is not the owner's id) still stores the configured name after it.
+            Some(configured) if full.ends_with(&format!("_{configured}")) => configured.to_owned(),
             _ => reported.to_owned(),
         }
     };
@@ -362,7 +363,30 @@ impl Resource for DatabaseResource {
                  `password_wo` is not set.",
             );
         }
-        let Some(provider) = provider_if_ready(ctx) else {
+        let provider = provider_if_ready(ctx);
+        for (attribute, full) in [("name", "full_name"), ("user", "full_user")] {
+            let prior = plan.prior_attr(attribute).cloned().unwrap_or(Value::Null);
+            let planned = plan.planned_attr(attribute).cloned().unwrap_or(Value::Null);
+            if plan.is_create() || prior == planned {
+                continue;
+            }
+            // PanelAlpha prefixes names with the hosting account's username, which its
+            // API does not report, so an imported database records the full name. The
+            // configured short name for the same database is no replacement.
+            let same_object = provider
+                .as_ref()
+                .is_some_and(|p| p.kind == PanelKind::PanelAlpha)
+                && match (prior.as_str(), planned.as_str(), plan.prior_attr(full)) {
+                    (Some(prior), Some(planned), Some(Value::String(full))) => {
+                        prior == full && full.ends_with(&format!("_{planned}"))
+                    }
+                    _ => false,
+                };
+            if !same_object {
+                plan.require_replace(AttributePath::root(attribute));
+            }
+        }
+        let Some(provider) = provider else {
             return;
         };
         let capabilities = provider.capabilities;
