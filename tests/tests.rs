@@ -1,3 +1,4 @@
 mod support;
 
 mod sim_harness;
+mod sim_hestia;
