@@ -297,13 +297,20 @@ fn check_access_key(access_key: &str, secret_key: &str, cmd: &str) -> Result<(),
 /// empty array/object, `0`, `""`, `false` or `null`. An empty listing (`{` `}`)
 /// therefore goes out as text/html.
 fn json_truthy(output: &str) -> bool {
-    match serde_json::from_str::<serde_json::Value>(output) {
-        Ok(serde_json::Value::Object(map)) => !map.is_empty(),
-        Ok(serde_json::Value::Array(items)) => !items.is_empty(),
+    let trimmed = output.trim();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        // Listings are large and always containers: validate without building a tree.
+        if serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_err() {
+            return false;
+        }
+        let inner = trimmed[1..trimmed.len() - 1].trim();
+        return !inner.is_empty();
+    }
+    match serde_json::from_str::<serde_json::Value>(trimmed) {
         Ok(serde_json::Value::String(s)) => !s.is_empty() && s != "0",
         Ok(serde_json::Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
         Ok(serde_json::Value::Bool(b)) => b,
-        Ok(serde_json::Value::Null) | Err(_) => false,
+        _ => false,
     }
 }
 
@@ -420,6 +427,10 @@ mod tests {
         assert!(!json_truthy("{\n}"));
         assert!(json_truthy("{\"a\": {}}"));
         assert!(!json_truthy("Error: x"));
+        assert!(!json_truthy("[ ]"));
+        assert!(!json_truthy("{\"a\": \"x\"\"}"));
+        assert!(json_truthy("\"text\""));
+        assert!(!json_truthy("0"));
     }
 
     #[test]
