@@ -5,6 +5,7 @@ mod framework;
 mod protocol;
 mod resources;
 mod sim_harness;
+mod sim_hestia;
 mod sim_panelalpha;
 mod sim_plesk;
 mod support;

@@ -558,7 +558,12 @@ fn suspend_user(state: &mut State, args: &Args, suspend: bool) -> Result<(), Fai
     if login == ROOT_USER {
         return Ok(());
     }
-    user.suspended = suspend;
+    let was_suspended = std::mem::replace(&mut user.suspended, suspend);
+    match (was_suspended, suspend) {
+        (false, true) => state.suspended_users += 1,
+        (true, false) => state.suspended_users = state.suspended_users.saturating_sub(1),
+        _ => {}
+    }
     Ok(())
 }
 
@@ -572,6 +577,9 @@ fn delete_user(state: &mut State, args: &Args) -> Result<(), Failure> {
         return Ok(());
     }
     if let Some(user) = state.users.remove(login) {
+        if user.suspended {
+            state.suspended_users = state.suspended_users.saturating_sub(1);
+        }
         for web in user.web_domains {
             state.domain_owner.remove(&web.domain);
         }

@@ -138,6 +138,10 @@ pub struct State {
     /// Web domain -> owner, for the panel-wide uniqueness check.
     #[serde(skip)]
     pub domain_owner: HashMap<String, String>,
+    /// How many users are suspended (the admin's `SUSPENDED_USERS`), kept up to
+    /// date by suspend/unsuspend/delete so single-user reads stay O(1).
+    #[serde(skip)]
+    pub suspended_users: usize,
 }
 
 pub fn password_digest(password: &str) -> String {
@@ -178,6 +182,7 @@ impl State {
             packages,
             counter: 0,
             domain_owner: HashMap::new(),
+            suspended_users: 0,
         };
         let (time, date) = now_time_date();
         let rkey = state.next_rkey(ROOT_USER);
@@ -223,6 +228,7 @@ impl State {
 
     /// Rebuilds the derived indexes after a restore or seed.
     pub fn reindex(&mut self) {
+        self.suspended_users = self.users.values().filter(|u| u.suspended).count();
         self.domain_owner.clear();
         for (login, user) in &self.users {
             for web in &user.web_domains {
