@@ -262,7 +262,11 @@ async fn bench(workload: &Workload, total: usize, concurrency: usize) {
 }
 
 fn main() {
-    let total = env_number("SIM_BENCH_REQUESTS", 20_000);
+    // `cargo test --all-targets` runs this file too (without `--bench`, on the
+    // debug build): a short smoke run proves the workloads still work there.
+    let full_run = std::env::args().any(|arg| arg == "--bench");
+    let default_requests = if full_run { 20_000 } else { 300 };
+    let total = env_number("SIM_BENCH_REQUESTS", default_requests);
     let concurrency = env_number("SIM_BENCH_CONCURRENCY", 32);
     let workloads = [
         Workload {

@@ -15,7 +15,10 @@ use serde_json::{json, Value};
 
 use crate::support::sim::{spawn, SimProcess};
 
-const CAPTURED_DIR: &str = "/work/shared/reference/hestia/captured";
+const CAPTURED_DIR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/reference/hestia/captured"
+);
 
 fn captured_records() -> Vec<(PathBuf, Value)> {
     let dir = Path::new(CAPTURED_DIR);

@@ -26,7 +26,7 @@ use tower::ServiceExt as _;
 
 use panel::SimPanel;
 
-pub const REFERENCE: &str = "/work/shared/reference/plesk";
+pub const REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/plesk");
 
 /// One simulated Plesk and its router.
 pub struct Sim {

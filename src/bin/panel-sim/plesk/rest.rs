@@ -875,6 +875,7 @@ async fn domain_update(
                 .filter(|login| current.ftp_login.as_ref() != Some(login)),
             ftp_password: request.ftp_password,
             forward_url: request.forward_url,
+            www_root: request.www_root,
             status: None,
             description: request.description,
             admin_description: None,

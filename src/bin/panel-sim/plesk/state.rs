@@ -304,6 +304,8 @@ pub struct DomainPatch {
     pub ftp_login: Option<String>,
     pub ftp_password: Option<String>,
     pub forward_url: Option<String>,
+    /// Relative to the subscription's vhost directory, as in `add` (XML `www_root`).
+    pub www_root: Option<String>,
     pub status: Option<u32>,
     pub description: Option<String>,
     pub admin_description: Option<String>,
@@ -1294,6 +1296,27 @@ impl State {
             .ftp_password
             .as_ref()
             .map(|password| self.new_password_hash(password));
+        // Same rule as on create: the document root is given relative to the
+        // subscription's home and stored (and reported) absolute.
+        let www_root = match &patch.www_root {
+            Some(relative) => {
+                let relative = relative.trim_matches('/');
+                if relative.is_empty()
+                    || relative
+                        .split('/')
+                        .any(|part| part == ".." || part.is_empty())
+                {
+                    return Err(Fault::invalid("www_root", "The document root is invalid."));
+                }
+                let webspace_ascii = self
+                    .domains
+                    .get(&current.webspace_id)
+                    .map(|ws| ws.ascii_name.clone())
+                    .unwrap_or_else(|| current.ascii_name.clone());
+                Some(format!("/var/www/vhosts/{webspace_ascii}/{relative}"))
+            }
+            None => None,
+        };
         let Some(domain) = self.domains.get_mut(&id) else {
             return Err(Fault::NotFound("Domain is not found".into()));
         };
@@ -1307,6 +1330,7 @@ impl State {
             domain.ascii_name = ascii;
         }
         set_if(&mut domain.owner_id, owner_id);
+        set_if(&mut domain.www_root, www_root);
         set_if(&mut domain.ips, patch.ips);
         domain.hosting_type = hosting_type;
         if hosting_type == HostingType::Virtual {

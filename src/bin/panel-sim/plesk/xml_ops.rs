@@ -1280,6 +1280,7 @@ fn domain_set(op: &Node, webspace: bool) -> Result<Exec, String> {
         patch.ftp_login = hosting.ftp_login;
         patch.ftp_password = hosting.ftp_password;
         patch.forward_url = hosting.forward_url;
+        patch.www_root = hosting.www_root;
         if webspace && !hosting.ips.is_empty() && patch.ips.is_none() {
             patch.ips = Some(hosting.ips);
         }
