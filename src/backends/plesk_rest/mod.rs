@@ -451,7 +451,6 @@ impl Panel for PleskRestBackend {
                 "plesk REST cannot set a PHP version",
             ));
         }
-        let ip;
         let ftp_login;
         let mut secrets: Vec<&str> = Vec::new();
         let mut body = DomainRequest {
@@ -473,7 +472,7 @@ impl Panel for PleskRestBackend {
                         "a plesk subscription needs a system (FTP) user password",
                     )
                 })?;
-                ip = match &spec.ip_address {
+                let ip = match &spec.ip_address {
                     Some(ip) => ip.clone(),
                     None => self.first_shared_ip().await?,
                 };
@@ -484,7 +483,7 @@ impl Panel for PleskRestBackend {
                     ftp_password: password.expose(),
                 });
                 body.owner_client = Some(OwnerClientReference { id: owner });
-                body.ip_addresses = Some(vec![ip.clone()]);
+                body.ip_addresses = Some(vec![ip]);
             }
             DomainKind::Addon | DomainKind::Subdomain => {
                 if spec.ip_address.is_some() {
@@ -507,7 +506,6 @@ impl Panel for PleskRestBackend {
                 } else {
                     body.parent_domain = Some(DomainReference::of(&parent));
                 }
-                ip = String::new();
             }
         }
         let request = HttpRequest::new(Method::POST, "domains").json(to_json(&body)?);
@@ -529,15 +527,14 @@ impl Panel for PleskRestBackend {
                 parent: spec.parent.clone(),
                 document_root: None,
                 php_version: None,
-                ip_address: (!ip.is_empty()).then(|| ip.clone()),
+                ip_address: None,
             })
         };
-        let mut domain = read_back(self.read_domain(owner, domain_id).await, "domain", partial)?;
-        // IPs are write-only in the REST API: report the one we just set.
-        if spec.kind == DomainKind::Main {
-            domain.ip_address = Some(ip);
-        }
-        Ok(domain)
+        // IPs are write-only in the REST API (no read returns them), so the created
+        // domain reports `ip_address: None`, exactly as every later read will: create
+        // and read must agree, and the resource layer keeps the configured value for
+        // attributes the panel cannot read.
+        read_back(self.read_domain(owner, domain_id).await, "domain", partial)
     }
 
     async fn get_domain(&self, id: &str) -> PanelResult<Option<Domain>> {
@@ -625,14 +622,12 @@ impl Panel for PleskRestBackend {
         let outcome = self.client.call(request, DOMAIN_FIELDS, &[]).await;
         self.owner_domains.invalidate(&owner);
         outcome?;
-        let mut domain = self
-            .read_domain(owner, parsed.domain)
+        // As on create: the IP is write-only, so the answer is what a read gives.
+        self.read_domain(owner, parsed.domain)
             .await?
             .ok_or_else(|| {
                 PanelError::not_found(format!("domain {id} disappeared during the update"))
-            })?;
-        domain.ip_address = Some(ip.clone());
-        Ok(domain)
+            })
     }
 
     async fn delete_domain(&self, id: &str) -> PanelResult<()> {
@@ -1270,7 +1265,9 @@ mod tests {
                 .unwrap();
             assert_eq!(domain.id, "7/11");
             assert_eq!(domain.kind, DomainKind::Main);
-            assert_eq!(domain.ip_address.as_deref(), Some("203.0.113.10"));
+            // The IP is sent (below) but no REST read returns it: create reports what a
+            // read reports.
+            assert_eq!(domain.ip_address, None);
             let post = server
                 .requests()
                 .into_iter()
