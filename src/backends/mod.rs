@@ -13,6 +13,7 @@ use std::time::Duration;
 pub mod hestia;
 pub mod http;
 pub mod plesk_xml;
+pub mod rest;
 
 use crate::panel::{Panel, PanelKind, PanelResult, Secret};
 
