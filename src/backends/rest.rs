@@ -15,9 +15,15 @@ use crate::panel::{PanelError, PanelResult, Secret};
 /// How every request of one backend authenticates.
 #[derive(Clone)]
 pub enum RestAuth {
-    Basic { login: String, password: Secret },
+    Basic {
+        login: String,
+        password: Secret,
+    },
     /// A fixed header such as Plesk's `X-API-Key` (lowercase name).
-    Header { name: &'static str, value: Secret },
+    Header {
+        name: &'static str,
+        value: Secret,
+    },
     Bearer(Secret),
 }
 

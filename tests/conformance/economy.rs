@@ -29,8 +29,8 @@ fn lists_per_owner(kind: PanelKind, read: Read) -> Option<u64> {
     match (kind, read) {
         // v-list-users (once for all), v-list-web-domains USER, v-list-databases USER.
         (PanelKind::Hestia, _) => Some(1),
-        // GET admin/users/{id} (plus one services list for all users).
-        (PanelKind::PanelAlpha, Read::User) => Some(1),
+        // One list of all users and one of all services, whatever the owner count.
+        (PanelKind::PanelAlpha, Read::User) => Some(0),
         // The account's domain list (it marks the main domain).
         (PanelKind::PanelAlpha, Read::Domain) => Some(1),
         // The account's databases, its MySQL users (the only place a database's user

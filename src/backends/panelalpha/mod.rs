@@ -10,9 +10,14 @@
 //!   `GET api/admin/plans`, once per process); a plan change uses `change-plan`.
 //!   `suspended` suspends/unsuspends that service (users have no status of their own),
 //!   so a user without a plan cannot be suspended. The user object carries neither, so
-//!   a user read is `GET api/admin/users/{id}` plus ONE `GET api/admin/services` list
-//!   (every user's services) shared by all user reads of the process; mutations of a
-//!   service re-read the user's own services fresh.
+//!   user refreshes are served from two lists shared by every user read of the
+//!   process: `GET api/admin/users` (all users, paged) and `GET api/admin/services`
+//!   (every user's services): two requests for any number of users, where reading
+//!   each user would cost one per user plus the services. A user missing from the list
+//!   is confirmed gone with `GET api/admin/users/{id}` before it is reported gone (the
+//!   list may be capped at `MAX_PAGES`). Reads right after a change through this
+//!   backend use that direct GET too, and mutations of a service re-read the user's
+//!   own services fresh.
 //! - Deleting a user terminates their services, deletes (archives) the user and purges
 //!   the archived copy, so the email can be used again.
 //! - Domains and databases live in the user's hosting account, which only the service
@@ -111,6 +116,8 @@ fn account_key(user: i64, account: i64) -> String {
 pub struct PanelAlphaBackend {
     client: PanelAlphaClient,
     plans: OwnerListCache<Vec<Plan>>,
+    /// `GET api/admin/users`: every user, for user reads.
+    users: OwnerListCache<Vec<wire::User>>,
     /// `GET api/admin/services`: every user's services, for user reads.
     services: OwnerListCache<Vec<Service>>,
     /// Per user id.
@@ -134,6 +141,7 @@ impl PanelAlphaBackend {
         Ok(Self {
             client: PanelAlphaClient::new(config)?,
             plans: OwnerListCache::new(),
+            users: OwnerListCache::new(),
             services: OwnerListCache::new(),
             accounts: OwnerListCache::new(),
             domains: OwnerListCache::new(),
@@ -154,6 +162,28 @@ impl PanelAlphaBackend {
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// The user as the process-wide list has them, confirmed with a direct read when
+    /// the list lacks them.
+    async fn listed_user(&self, id: i64) -> PanelResult<Option<wire::User>> {
+        let users = self
+            .users
+            .get_or_load(ALL, || self.client.list("admin/users", None))
+            .await?;
+        match users.iter().find(|u| u.id == Some(id)) {
+            Some(user) => Ok(Some(user.clone())),
+            None => self.raw_user(id).await,
+        }
+    }
+
+    /// The user read directly, with their services (after a change).
+    async fn fresh_user(&self, id: i64) -> PanelResult<Option<User>> {
+        let Some(user) = self.raw_user(id).await? else {
+            return Ok(None);
+        };
+        let services = self.cached_services(id).await?;
+        self.user_model(&user, &services).await.map(Some)
     }
 
     /// The user's live services from the process-wide list (reads).
@@ -386,6 +416,7 @@ impl PanelAlphaBackend {
     }
 
     fn forget_user(&self, user: i64) {
+        self.users.invalidate_all();
         self.accounts.invalidate(&user.to_string());
         self.services.invalidate_all();
         // Account keys start with the user id, but the cache has no prefix removal and
@@ -618,7 +649,8 @@ impl Panel for PanelAlphaBackend {
                 .await
                 .map_err(|e| e.with_partial(partial(spec.plan.clone())))?;
         }
-        match self.get_user(&id.to_string()).await {
+        self.users.invalidate_all();
+        match self.fresh_user(id).await {
             Ok(Some(user)) => Ok(user),
             Ok(None) => Err(
                 PanelError::protocol("the user was created but cannot be read back")
@@ -630,7 +662,7 @@ impl Panel for PanelAlphaBackend {
 
     async fn get_user(&self, id: &str) -> PanelResult<Option<User>> {
         let id = parse_number("id", id)?;
-        let Some(user) = self.raw_user(id).await? else {
+        let Some(user) = self.listed_user(id).await? else {
             return Ok(None);
         };
         let services = self.cached_services(id).await?;
@@ -724,7 +756,8 @@ impl Panel for PanelAlphaBackend {
         if let Some(suspended) = patch.suspended {
             self.apply_suspended(numeric, suspended).await?;
         }
-        self.get_user(id).await?.ok_or_else(|| {
+        self.users.invalidate_all();
+        self.fresh_user(numeric).await?.ok_or_else(|| {
             PanelError::not_found(format!(
                 "panelalpha user {numeric} disappeared during the update"
             ))
@@ -931,7 +964,10 @@ impl Panel for PanelAlphaBackend {
         if engine != "mysql" {
             return Err(PanelError::invalid(
                 Some("engine"),
-                format!("panelalpha offers MySQL databases only, not {:?}", spec.engine),
+                format!(
+                    "panelalpha offers MySQL databases only, not {:?}",
+                    spec.engine
+                ),
             ));
         }
         let user = parse_number("owner", &spec.owner)?;
@@ -1233,7 +1269,10 @@ fn ignore_not_found(outcome: PanelResult<serde_json::Value>) -> PanelResult<()> 
 /// the name carries the prefix already, exceeds `max` characters.
 fn check_mysql_name(field: &str, name: &str, prefix: &str, max: usize) -> PanelResult<()> {
     if name.is_empty() {
-        return Err(PanelError::invalid(Some(field), format!("the {field} is empty")));
+        return Err(PanelError::invalid(
+            Some(field),
+            format!("the {field} is empty"),
+        ));
     }
     let stored = if !prefix.is_empty() && name.starts_with(prefix) {
         name.len()
@@ -1510,6 +1549,12 @@ mod tests {
                     200,
                     r#"{"data":{"id":12,"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com"}}"#.into(),
                 ),
+                ("GET", "/api/admin/users", None) => (
+                    200,
+                    r#"{"data":[{"id":12,"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com"},
+                               {"id":13,"first_name":"Grace","last_name":"Hopper","email":"grace@example.com"}],
+                        "meta":{"current_page":1,"last_page":1}}"#.into(),
+                ),
                 ("GET", "/api/admin/users/13", None) => (
                     200,
                     r#"{"id":13,"first_name":"Grace","last_name":"Hopper","email":"grace@example.com"}"#.into(),
@@ -1520,8 +1565,8 @@ mod tests {
                 ),
                 ("GET", "/api/admin/services", None) => (
                     200,
-                    r#"{"data":[{"id":5,"user_id":12,"plan_id":3,"status":"active"},
-                               {"id":6,"user_id":13,"plan_id":3,"status":"suspended"}]}"#.into(),
+                    r#"{"data":[{"id":5,"user_id":12,"plan_id":3,"plan":{"id":3,"name":"Basic"},"status":"active"},
+                               {"id":6,"user_id":13,"plan_id":3,"plan":{"id":3,"name":"Basic"},"status":"suspended"}]}"#.into(),
                 ),
                 ("GET", "/api/server-accounts", Some("12")) => (
                     200,
@@ -1598,25 +1643,39 @@ mod tests {
         }
 
         #[tokio::test]
-        async fn user_reads_share_one_services_list() {
+        async fn user_reads_share_one_users_list_and_one_services_list() {
             let server = MockServer::start(Arc::new(answer)).await;
             let backend = backend(&server.base_url);
             let (ada, grace) = tokio::join!(backend.get_user("12"), backend.get_user("13"));
             let (ada, grace) = (ada.unwrap().unwrap(), grace.unwrap().unwrap());
-            assert_eq!(
-                (ada.plan.as_deref(), ada.suspended),
-                (Some("Basic"), false)
-            );
+            assert_eq!((ada.plan.as_deref(), ada.suspended), (Some("Basic"), false));
             assert_eq!(
                 (grace.plan.as_deref(), grace.suspended),
                 (Some("Basic"), true)
             );
-            let services = server
+            let paths: Vec<String> = server
                 .requests()
                 .iter()
-                .filter(|r| r.path_and_query.contains("services"))
-                .count();
-            assert_eq!(services, 1, "one services list for both users");
+                .map(|r| {
+                    r.path_and_query
+                        .split('?')
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned()
+                })
+                .collect();
+            assert_eq!(paths.len(), 2, "{paths:?}");
+            assert!(paths.contains(&"/api/admin/users".to_owned()), "{paths:?}");
+            assert!(
+                paths.contains(&"/api/admin/services".to_owned()),
+                "{paths:?}"
+            );
+            // A user the list lacks is confirmed with a direct read before "gone".
+            assert!(backend.get_user("99").await.unwrap().is_none());
+            assert!(server
+                .requests()
+                .iter()
+                .any(|r| r.path_and_query == "/api/admin/users/99"));
         }
 
         fn database_spec(name: &str, user: Option<&str>) -> DatabaseSpec {
@@ -1655,7 +1714,9 @@ mod tests {
             );
             assert_eq!(
                 sent("POST", "/api/server-accounts/8/mysql/users"),
-                Some(json!({"name": "shopu", "password": "long-enough-pw", "database": "ada1_shop"}))
+                Some(
+                    json!({"name": "shopu", "password": "long-enough-pw", "database": "ada1_shop"})
+                )
             );
             assert!(sent(
                 "PUT",

@@ -1193,8 +1193,8 @@ mod tests {
     mod flows {
         use std::sync::Arc;
 
-        use crate::backends::rest::mock::{config, MockServer, Seen};
         use super::super::*;
+        use crate::backends::rest::mock::{config, MockServer, Seen};
         use crate::backends::Credentials;
         use crate::panel::{PanelErrorKind, Secret};
 

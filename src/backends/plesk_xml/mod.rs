@@ -428,7 +428,10 @@ impl PleskXmlBackend {
     }
 
     /// Who owns the domain found by `criterion` (`id` or `name`), and its Plesk id.
-    async fn locate_domain(&self, criterion: (&str, &str)) -> PanelResult<Option<(String, String)>> {
+    async fn locate_domain(
+        &self,
+        criterion: (&str, &str),
+    ) -> PanelResult<Option<(String, String)>> {
         let packet = self.read(&wire::domain_get(criterion)).await?;
         if let Some(webspace) =
             first_data(&packet, "webspace", "get", 0)?.and_then(wire::domain_record)
@@ -498,9 +501,7 @@ impl PleskXmlBackend {
         let model = estate.database(owner, db, &users);
         let user = users
             .iter()
-            .find(|u| {
-                u.db_id.as_deref() == Some(db_id) && Some(&u.login) == model.user.as_ref()
-            })
+            .find(|u| u.db_id.as_deref() == Some(db_id) && Some(&u.login) == model.user.as_ref())
             .cloned();
         Ok(Some((model, user)))
     }
@@ -1064,10 +1065,16 @@ mod tests {
     fn document_roots_are_relative_to_the_subscription_home() {
         let read = |root| document_root_from_plesk(root, "example.com");
         assert_eq!(read("/var/www/vhosts/example.com/httpdocs"), "/httpdocs");
-        assert_eq!(read("/var/www/vhosts/example.com/site/public/"), "/site/public");
+        assert_eq!(
+            read("/var/www/vhosts/example.com/site/public/"),
+            "/site/public"
+        );
         assert_eq!(read("/var/www/vhosts/example.com"), "/");
         // A site's root lies in its subscription's home, even when named after the site.
-        assert_eq!(read("/var/www/vhosts/example.com/shop.example.org"), "/shop.example.org");
+        assert_eq!(
+            read("/var/www/vhosts/example.com/shop.example.org"),
+            "/shop.example.org"
+        );
         assert_eq!(read("public"), "/public");
         assert_eq!(read("/srv/elsewhere/www"), "/srv/elsewhere/www");
         assert_eq!(document_root_to_plesk("/conf/public/"), "conf/public");

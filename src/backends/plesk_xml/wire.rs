@@ -749,9 +749,9 @@ pub(crate) mod tests {
     use crate::panel::PanelErrorKind;
 
     pub(crate) fn captured(name: &str) -> String {
-        let path = format!("/work/shared/reference/plesk/xml/captured/{name}.xml");
+        let path = crate::backends::reference_dir("plesk/xml/captured").join(format!("{name}.xml"));
         std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("captured file {path} is missing: {e}"))
+            .unwrap_or_else(|e| panic!("captured file {} is missing: {e}", path.display()))
     }
 
     /// Requests compared as trees, ignoring the captured files' re-indentation.
@@ -1022,7 +1022,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_captured_response_parses() {
-        let dir = std::path::Path::new("/work/shared/reference/plesk/xml/captured");
+        let dir = crate::backends::reference_dir("plesk/xml/captured");
         let mut count = 0;
         for entry in std::fs::read_dir(dir).expect("captured directory is missing") {
             let path = entry.unwrap().path();
