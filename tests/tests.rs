@@ -1,6 +1,7 @@
 mod conformance;
 mod framework;
 mod protocol;
+mod resources;
 mod sim_harness;
 mod sim_panelalpha;
 mod sim_plesk;

@@ -1,13 +1,16 @@
 //! The resource and data source registry: one file per Terraform type lives next to
 //! this one, and each is listed here exactly once.
 
+pub mod common;
+pub mod user;
+
 use std::sync::Arc;
 
 use crate::framework::resource::{DataSource, Resource};
 
 /// Every managed resource type the provider offers.
 pub fn resources() -> Vec<Arc<dyn Resource>> {
-    Vec::new()
+    vec![Arc::new(user::UserResource)]
 }
 
 /// Every data source type the provider offers.

@@ -1,0 +1,530 @@
+//! The `panel_user`, `panel_domain` and `panel_database` resources end to end: the
+//! provider's own `ProviderService` (as the wire layer drives it, msgpack values and
+//! all), configured against a real `panel-sim` process. Each test plays Terraform's
+//! part: it computes the proposed new state the way Terraform does, plans, applies,
+//! refreshes and imports, and checks the simulator's own state where the panel must
+//! have changed.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use terraform_provider_panel::framework::diag::{Diagnostics, Severity};
+use terraform_provider_panel::framework::rpc::*;
+use terraform_provider_panel::framework::schema::Schema;
+use terraform_provider_panel::tfvalue::{msgpack, AttributePath, Type, Value};
+
+use crate::support::sim::{spawn, SimProcess};
+
+/// A configured provider talking to one simulator.
+struct Harness {
+    sim: SimProcess,
+    provider_config: Vec<(&'static str, Value)>,
+    service: Arc<dyn ProviderService>,
+    schemas: BTreeMap<String, Schema>,
+    http: reqwest::Client,
+}
+
+fn with_write_only() -> ClientCapabilities {
+    ClientCapabilities {
+        deferral_allowed: false,
+        write_only_attributes_allowed: true,
+    }
+}
+
+fn raw(value: &Value, ty: &Type) -> RawValue {
+    RawValue {
+        msgpack: msgpack::encode(value, ty).expect("test values fit the schema"),
+        json: Vec::new(),
+    }
+}
+
+fn errors(diagnostics: &Diagnostics) -> Vec<String> {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| format!("{}: {}", d.summary, d.detail))
+        .collect()
+}
+
+fn assert_no_errors(diagnostics: &Diagnostics, what: &str) {
+    let errors = errors(diagnostics);
+    assert!(errors.is_empty(), "{what}: {errors:#?}");
+}
+
+/// The error diagnostics pointing at `attribute`.
+fn errors_at(diagnostics: &Diagnostics, attribute: &str) -> Vec<String> {
+    diagnostics
+        .iter()
+        .filter(|d| {
+            d.severity == Severity::Error && d.attribute == Some(AttributePath::root(attribute))
+        })
+        .map(|d| format!("{}: {}", d.summary, d.detail))
+        .collect()
+}
+
+fn s(text: &str) -> Value {
+    Value::string(text)
+}
+
+fn text(value: &Value, name: &str) -> String {
+    value
+        .get_attr(name)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("{name} is not a known string in {value:?}"))
+        .to_owned()
+}
+
+impl Harness {
+    async fn hestia() -> Self {
+        let sim = spawn("hestia", &[]);
+        let provider_config = vec![
+            ("type", s("hestia")),
+            ("endpoint", s(&sim.base_url)),
+            ("access_key", s(&sim.cred("access_key"))),
+            ("secret_key", s(&sim.cred("secret_key"))),
+        ];
+        Self::configured(sim, provider_config).await
+    }
+
+    async fn configured(sim: SimProcess, provider_config: Vec<(&'static str, Value)>) -> Self {
+        let (service, schemas) = start_provider(&provider_config).await;
+        Self {
+            sim,
+            provider_config,
+            service,
+            schemas,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// A fresh provider process, as each `terraform` command starts one: nothing the
+    /// previous one cached survives (changes made behind its back become visible).
+    async fn next_run(&mut self) {
+        let (service, _) = start_provider(&self.provider_config).await;
+        self.service = service;
+    }
+
+    fn ty(&self, type_name: &str) -> Type {
+        self.schemas[type_name].object_type()
+    }
+
+    /// A full object of `type_name`: the given attributes, every other one null.
+    fn object(&self, type_name: &str, pairs: Vec<(&str, Value)>) -> Value {
+        object_of(&self.ty(type_name), pairs)
+    }
+
+    /// Terraform's proposed new state: configured values win; a computed attribute
+    /// left unset keeps its prior value.
+    fn proposed(&self, type_name: &str, prior: &Value, config: &Value) -> Value {
+        let schema = &self.schemas[type_name];
+        let mut proposed = config.clone();
+        for attribute in &schema.block.attributes {
+            let configured = config.get_attr(&attribute.name).unwrap_or(&Value::Null);
+            if configured.is_null() && attribute.computed {
+                let prior_value = prior.get_attr(&attribute.name).cloned();
+                proposed.set_attr(&attribute.name, prior_value.unwrap_or(Value::Null));
+            }
+        }
+        proposed
+    }
+
+    async fn validate(&self, type_name: &str, config: &Value) -> Diagnostics {
+        self.service
+            .validate_resource_config(ValidateResourceConfigRequest {
+                type_name: type_name.into(),
+                config: raw(config, &self.ty(type_name)),
+                client_capabilities: with_write_only(),
+            })
+            .await
+    }
+
+    /// Plans `config` over `prior` (null to create): (planned, requires_replace, diags).
+    async fn plan(
+        &self,
+        type_name: &str,
+        prior: &Value,
+        config: &Value,
+    ) -> (Option<Value>, Vec<AttributePath>, Diagnostics) {
+        let ty = self.ty(type_name);
+        let proposed = self.proposed(type_name, prior, config);
+        let response = self
+            .service
+            .plan_resource_change(PlanResourceChangeRequest {
+                type_name: type_name.into(),
+                prior_state: raw(prior, &ty),
+                proposed_new_state: raw(&proposed, &ty),
+                config: raw(config, &ty),
+                client_capabilities: with_write_only(),
+                ..Default::default()
+            })
+            .await;
+        let planned = response
+            .planned_state
+            .map(|p| msgpack::decode(&p.msgpack, &ty).expect("planned state decodes"));
+        (planned, response.requires_replace, response.diagnostics)
+    }
+
+    async fn apply(
+        &self,
+        type_name: &str,
+        prior: &Value,
+        planned: &Value,
+        config: &Value,
+    ) -> (Value, Diagnostics) {
+        let ty = self.ty(type_name);
+        let response = self
+            .service
+            .apply_resource_change(ApplyResourceChangeRequest {
+                type_name: type_name.into(),
+                prior_state: raw(prior, &ty),
+                planned_state: raw(planned, &ty),
+                config: raw(config, &ty),
+                ..Default::default()
+            })
+            .await;
+        let state = response
+            .new_state
+            .map(|s| msgpack::decode(&s.msgpack, &ty).expect("new state decodes"))
+            .unwrap_or(Value::Null);
+        (state, response.diagnostics)
+    }
+
+    /// Plan + apply a create, asserting success.
+    async fn create(&self, type_name: &str, config: &Value) -> Value {
+        let (planned, _, diagnostics) = self.plan(type_name, &Value::Null, config).await;
+        assert_no_errors(&diagnostics, "plan create");
+        let planned = planned.expect("a plan");
+        let (state, diagnostics) = self.apply(type_name, &Value::Null, &planned, config).await;
+        assert_no_errors(&diagnostics, "apply create");
+        assert!(state.is_wholly_known(), "{state:?}");
+        state
+    }
+
+    /// Plan + apply an update of `prior` to `config`, asserting success.
+    async fn update(&self, type_name: &str, prior: &Value, config: &Value) -> Value {
+        let (planned, replace, diagnostics) = self.plan(type_name, prior, config).await;
+        assert_no_errors(&diagnostics, "plan update");
+        assert!(replace.is_empty(), "an in-place update: {replace:?}");
+        let planned = planned.expect("a plan");
+        let (state, diagnostics) = self.apply(type_name, prior, &planned, config).await;
+        assert_no_errors(&diagnostics, "apply update");
+        state
+    }
+
+    async fn destroy(&self, type_name: &str, prior: &Value) -> Diagnostics {
+        let (state, diagnostics) = self
+            .apply(type_name, prior, &Value::Null, &Value::Null)
+            .await;
+        if !diagnostics.has_errors() {
+            assert!(state.is_null(), "a destroyed object leaves no state");
+        }
+        diagnostics
+    }
+
+    /// Refresh: `None` when the provider says the object is gone.
+    async fn read(&self, type_name: &str, state: &Value) -> (Option<Value>, Diagnostics) {
+        let ty = self.ty(type_name);
+        let response = self
+            .service
+            .read_resource(ReadResourceRequest {
+                type_name: type_name.into(),
+                current_state: raw(state, &ty),
+                client_capabilities: with_write_only(),
+                ..Default::default()
+            })
+            .await;
+        let new_state = response
+            .new_state
+            .map(|s| msgpack::decode(&s.msgpack, &ty).expect("read state decodes"))
+            .filter(|v| !v.is_null());
+        (new_state, response.diagnostics)
+    }
+
+    async fn import(&self, type_name: &str, id: &str) -> (Vec<Value>, Diagnostics) {
+        let ty = self.ty(type_name);
+        let response = self
+            .service
+            .import_resource_state(ImportResourceStateRequest {
+                type_name: type_name.into(),
+                id: id.into(),
+                client_capabilities: with_write_only(),
+            })
+            .await;
+        let states = response
+            .imported_resources
+            .iter()
+            .map(|r| msgpack::decode(&r.state.msgpack, &ty).expect("imported state decodes"))
+            .collect();
+        (states, response.diagnostics)
+    }
+
+    /// Plans `config` over `state` and asserts Terraform would show no change.
+    async fn assert_empty_plan(&self, type_name: &str, state: &Value, config: &Value) {
+        let (planned, replace, diagnostics) = self.plan(type_name, state, config).await;
+        assert_no_errors(&diagnostics, "re-plan");
+        assert!(replace.is_empty(), "no replacement: {replace:?}");
+        assert_eq!(planned.as_ref(), Some(state), "planned == prior");
+    }
+
+    async fn sim_state(&self) -> serde_json::Value {
+        self.http
+            .get(self.sim.url("/__sim/state"))
+            .send()
+            .await
+            .expect("control API answers")
+            .json()
+            .await
+            .expect("state is JSON")
+    }
+
+    /// Runs one Hestia command as the admin, behind the provider's back.
+    async fn hestia_command(&self, cmd: &str, args: &[&str]) {
+        let mut form: Vec<(String, String)> = vec![
+            (
+                "hash".into(),
+                format!(
+                    "{}:{}",
+                    self.sim.cred("access_key"),
+                    self.sim.cred("secret_key")
+                ),
+            ),
+            ("returncode".into(), "yes".into()),
+            ("cmd".into(), cmd.into()),
+        ];
+        for (index, arg) in args.iter().enumerate() {
+            form.push((format!("arg{}", index + 1), (*arg).to_owned()));
+        }
+        let answer = self
+            .http
+            .post(self.sim.url("/api/"))
+            .form(&form)
+            .send()
+            .await
+            .expect("hestia answers")
+            .text()
+            .await
+            .expect("text answer");
+        assert_eq!(answer.trim(), "0", "{cmd} {args:?} failed behind the back");
+    }
+}
+
+async fn start_provider(
+    provider_config: &[(&'static str, Value)],
+) -> (Arc<dyn ProviderService>, BTreeMap<String, Schema>) {
+    let service = terraform_provider_panel::provider::service();
+    let schema = service.get_provider_schema().await;
+    let provider_type = schema.provider.object_type();
+    let config = object_of(&provider_type, provider_config.to_vec());
+    let diagnostics = service
+        .configure(ConfigureRequest {
+            terraform_version: "1.11.4".into(),
+            config: raw(&config, &provider_type),
+            client_capabilities: with_write_only(),
+        })
+        .await;
+    assert_no_errors(&diagnostics, "configure");
+    (service, schema.resource_schemas)
+}
+
+fn object_of(ty: &Type, pairs: Vec<(&str, Value)>) -> Value {
+    let Type::Object(fields) = ty else {
+        panic!("schemas are objects")
+    };
+    let mut value = Value::Object(
+        fields
+            .keys()
+            .map(|k| (k.clone(), Value::Null))
+            .collect::<BTreeMap<_, _>>(),
+    );
+    for (name, v) in pairs {
+        assert!(fields.contains_key(name), "no attribute {name}");
+        value.set_attr(name, v);
+    }
+    value
+}
+
+// ---------------------------------------------------------------------------------------
+// panel_user
+// ---------------------------------------------------------------------------------------
+
+const USER: &str = "panel_user";
+
+fn hestia_user(h: &Harness, login: &str) -> Value {
+    h.object(
+        USER,
+        vec![
+            ("login", s(login)),
+            ("email", s(&format!("{login}@example.com"))),
+            ("name", s("Alice Example")),
+            ("password_wo", s("first-Passw0rd")),
+        ],
+    )
+}
+
+fn hestia_user_json<'a>(state: &'a serde_json::Value, login: &str) -> &'a serde_json::Value {
+    &state["users"][login]
+}
+
+#[tokio::test]
+async fn hestia_user_create_read_replan_update_import_delete() {
+    let h = Harness::hestia().await;
+    let config = hestia_user(&h, "alice");
+    let state = h.create(USER, &config).await;
+    assert_eq!(text(&state, "id"), "alice");
+    assert_eq!(text(&state, "login"), "alice");
+    assert_eq!(text(&state, "plan"), "default", "hestia's default package");
+    assert_eq!(state.get_attr("suspended"), Some(&Value::Bool(false)));
+    assert_eq!(state.get_attr("password_wo"), Some(&Value::Null));
+
+    // Read back equals what apply stored, and a re-plan is empty.
+    let (read, diagnostics) = h.read(USER, &state).await;
+    assert_no_errors(&diagnostics, "read");
+    assert_eq!(read.as_ref(), Some(&state));
+    h.assert_empty_plan(USER, &state, &config).await;
+
+    // In place: email, name and suspension change on the panel.
+    let mut changed = config.clone();
+    changed.set_attr("email", s("alice@example.org"));
+    changed.set_attr("name", s("Alice Changed"));
+    changed.set_attr("suspended", Value::Bool(true));
+    let updated = h.update(USER, &state, &changed).await;
+    assert_eq!(text(&updated, "email"), "alice@example.org");
+    assert_eq!(updated.get_attr("suspended"), Some(&Value::Bool(true)));
+    let sim = h.sim_state().await;
+    let user = hestia_user_json(&sim, "alice");
+    assert_eq!(user["contact"], "alice@example.org", "{user}");
+    assert_eq!(user["name"], "Alice Changed", "{user}");
+    assert_eq!(user["suspended"], true, "{user}");
+    h.assert_empty_plan(USER, &updated, &changed).await;
+
+    // Password rotation: bumping the version sends the configured password.
+    let before = hestia_user_json(&h.sim_state().await, "alice").clone();
+    let mut rotated = changed.clone();
+    rotated.set_attr("password_wo", s("second-Passw0rd"));
+    rotated.set_attr("password_wo_version", Value::int(2));
+    let after_rotation = h.update(USER, &updated, &rotated).await;
+    assert_eq!(
+        after_rotation.get_attr("password_wo_version"),
+        Some(&Value::int(2))
+    );
+    let after = hestia_user_json(&h.sim_state().await, "alice").clone();
+    assert_ne!(
+        before, after,
+        "the password change reached the panel (its stored hash changed)"
+    );
+
+    // Import by login gives full state: the next plan is empty (no password version).
+    let (imported, diagnostics) = h.import(USER, "alice").await;
+    assert_no_errors(&diagnostics, "import");
+    assert_eq!(imported.len(), 1);
+    let mut expected = after_rotation.clone();
+    expected.set_attr("password_wo_version", Value::Null);
+    assert_eq!(imported[0], expected);
+    let mut import_config = changed.clone();
+    import_config.set_attr("password_wo", Value::Null);
+    h.assert_empty_plan(USER, &imported[0], &import_config)
+        .await;
+
+    // Replace-forcing change: the login.
+    let mut renamed = changed.clone();
+    renamed.set_attr("login", s("alice2"));
+    let (_, replace, diagnostics) = h.plan(USER, &after_rotation, &renamed).await;
+    assert_no_errors(&diagnostics, "plan rename");
+    assert_eq!(replace, vec![AttributePath::root("login")]);
+
+    // Delete, then delete again (idempotent), then a read drops it from state.
+    assert_no_errors(&h.destroy(USER, &after_rotation).await, "destroy");
+    assert!(hestia_user_json(&h.sim_state().await, "alice").is_null());
+    assert_no_errors(&h.destroy(USER, &after_rotation).await, "destroy twice");
+    let (gone, diagnostics) = h.read(USER, &after_rotation).await;
+    assert_no_errors(&diagnostics, "read after delete");
+    assert_eq!(gone, None);
+}
+
+#[tokio::test]
+async fn hestia_user_drift_shows_in_the_plan_and_deletion_behind_the_back_drops_state() {
+    let mut h = Harness::hestia().await;
+    let config = hestia_user(&h, "bob");
+    let state = h.create(USER, &config).await;
+    h.hestia_command("v-change-user-contact", &["bob", "other@example.net"])
+        .await;
+    h.hestia_command("v-suspend-user", &["bob"]).await;
+    h.next_run().await;
+    let (read, diagnostics) = h.read(USER, &state).await;
+    assert_no_errors(&diagnostics, "read drifted");
+    let read = read.expect("still there");
+    assert_eq!(text(&read, "email"), "other@example.net");
+    assert_eq!(read.get_attr("suspended"), Some(&Value::Bool(true)));
+    let (planned, replace, _) = h.plan(USER, &read, &config).await;
+    assert!(replace.is_empty());
+    assert_ne!(planned.as_ref(), Some(&read), "the drift is planned away");
+    let fixed = h.update(USER, &read, &config).await;
+    assert_eq!(text(&fixed, "email"), "bob@example.com");
+    assert_eq!(
+        hestia_user_json(&h.sim_state().await, "bob")["suspended"],
+        false
+    );
+
+    h.hestia_command("v-delete-user", &["bob"]).await;
+    h.next_run().await;
+    let (gone, diagnostics) = h.read(USER, &fixed).await;
+    assert_no_errors(&diagnostics, "read deleted");
+    assert_eq!(gone, None, "a user deleted behind the back leaves state");
+}
+
+#[tokio::test]
+async fn hestia_user_already_exists_points_to_import() {
+    let h = Harness::hestia().await;
+    let config = hestia_user(&h, "carol");
+    h.create(USER, &config).await;
+    let (planned, _, _) = h.plan(USER, &Value::Null, &config).await;
+    let (state, diagnostics) = h
+        .apply(USER, &Value::Null, &planned.expect("plan"), &config)
+        .await;
+    assert!(state.is_null());
+    let errors = errors(&diagnostics);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("terraform import panel_user.NAME 'carol'")
+            && errors[0].contains("import {"),
+        "{}",
+        errors[0]
+    );
+}
+
+#[tokio::test]
+async fn hestia_user_bad_input_is_caught_at_plan_time_on_the_attribute() {
+    let h = Harness::hestia().await;
+    // Static rules: validation, before the panel is known.
+    let mut bad = hestia_user(&h, "alice");
+    bad.set_attr("login", s("Alice!"));
+    bad.set_attr("email", s("not-an-email"));
+    let diagnostics = h.validate(USER, &bad).await;
+    assert_eq!(errors_at(&diagnostics, "login").len(), 1, "{diagnostics:?}");
+    assert_eq!(errors_at(&diagnostics, "email").len(), 1, "{diagnostics:?}");
+
+    // Panel rules: at plan time.
+    let mut dotted = hestia_user(&h, "al.ice");
+    dotted.set_attr("login", s("al.ice"));
+    let (_, _, diagnostics) = h.plan(USER, &Value::Null, &dotted).await;
+    assert_eq!(errors_at(&diagnostics, "login").len(), 1, "{diagnostics:?}");
+    let mut no_login = hestia_user(&h, "x");
+    no_login.set_attr("login", Value::Null);
+    let (_, _, diagnostics) = h.plan(USER, &Value::Null, &no_login).await;
+    assert_eq!(errors_at(&diagnostics, "login").len(), 1, "{diagnostics:?}");
+    let mut no_password = hestia_user(&h, "dave");
+    no_password.set_attr("password_wo", Value::Null);
+    let (_, _, diagnostics) = h.plan(USER, &Value::Null, &no_password).await;
+    assert_eq!(
+        errors_at(&diagnostics, "password_wo").len(),
+        1,
+        "{diagnostics:?}"
+    );
+    // Nothing reached the panel.
+    let sim = h.sim_state().await;
+    assert_eq!(
+        sim["users"].as_object().map(|u| u.len()),
+        Some(1),
+        "only admin: {sim}"
+    );
+}
