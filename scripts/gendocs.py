@@ -252,18 +252,24 @@ def render_type_page(kind, type_name, schema, examples_dir):
         label, example_dir, example_file = "Resource", "resources", "resource.tf"
     else:
         label, example_dir, example_file = "Data Source", "data-sources", "data-source.tf"
-    example = read_optional(os.path.join(examples_dir, example_dir, type_name, example_file))
+    example_path = os.path.join(examples_dir, example_dir, type_name, example_file)
+    example = read_optional(example_path)
+    if example is None:
+        # Every page shows a working example; a type without one is a docs bug.
+        raise DocsError("%s has no example: write %s" % (type_name, example_path))
     sections = [
         front_matter("%s %s - terraform-provider-%s" % (type_name, label, PROVIDER_NAME), body),
         GENERATED_NOTE,
         "# %s (%s)" % (type_name, label),
         body,
     ]
-    if example:
-        sections.append("## Example Usage\n\n" + code_block("terraform", example))
+    sections.append("## Example Usage\n\n" + code_block("terraform", example))
     if kind == "resource":
         sections.extend(schema_sections(block, "Argument Reference", "Attributes Reference", 2))
-        import_script = read_optional(os.path.join(examples_dir, "resources", type_name, "import.sh"))
+        import_path = os.path.join(examples_dir, "resources", type_name, "import.sh")
+        import_script = read_optional(import_path)
+        if import_script is None:
+            raise DocsError("%s has no import example: write %s" % (type_name, import_path))
         sections.append(import_section(import_prose, import_script))
     else:
         sections.extend(schema_sections(block, "Argument Reference", "Attributes Reference", 2))
