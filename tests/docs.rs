@@ -97,7 +97,9 @@ fn committed_docs_match_the_generated_ones() {
     for (path, bytes) in &fresh {
         match committed.get(path) {
             None => problems.push(format!("missing: docs/{}", path.display())),
-            Some(old) if old != bytes => problems.push(format!("outdated: docs/{}", path.display())),
+            Some(old) if old != bytes => {
+                problems.push(format!("outdated: docs/{}", path.display()))
+            }
             Some(_) => {}
         }
     }

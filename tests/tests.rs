@@ -1,6 +1,9 @@
 mod conformance;
+mod docs;
 mod framework;
 mod protocol;
+mod quickstart;
+mod release;
 mod resources;
 mod sim_harness;
 mod sim_panelalpha;
