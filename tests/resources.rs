@@ -528,3 +528,342 @@ async fn hestia_user_bad_input_is_caught_at_plan_time_on_the_attribute() {
         "only admin: {sim}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// panel_domain
+// ---------------------------------------------------------------------------------------
+
+const DOMAIN: &str = "panel_domain";
+
+fn domain_config(h: &Harness, name: &str, owner: &str) -> Value {
+    h.object(DOMAIN, vec![("name", s(name)), ("owner", s(owner))])
+}
+
+fn hestia_domains(state: &serde_json::Value, owner: &str) -> Vec<String> {
+    state["users"][owner]["web_domains"]
+        .as_array()
+        .map(|domains| {
+            domains
+                .iter()
+                .filter_map(|d| d["domain"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn hestia_domain_create_read_replan_import_delete() {
+    let mut h = Harness::hestia().await;
+    let user = h.create(USER, &hestia_user(&h, "dora")).await;
+    let owner = text(&user, "id");
+    // A configured spelling that differs from the panel's only in case is kept.
+    let config = domain_config(&h, "Dora.Example", &owner);
+    let state = h.create(DOMAIN, &config).await;
+    assert_eq!(text(&state, "id"), "dora.example");
+    assert_eq!(text(&state, "name"), "Dora.Example");
+    assert_eq!(text(&state, "kind"), "main");
+    assert_eq!(text(&state, "ip_address"), "192.0.2.2");
+    assert!(!text(&state, "document_root").is_empty());
+    assert_eq!(
+        hestia_domains(&h.sim_state().await, "dora"),
+        ["dora.example"]
+    );
+
+    h.next_run().await;
+    let (read, diagnostics) = h.read(DOMAIN, &state).await;
+    assert_no_errors(&diagnostics, "read");
+    assert_eq!(read.as_ref(), Some(&state));
+    h.assert_empty_plan(DOMAIN, &state, &config).await;
+
+    // Another spelling of the same name is no replacement; another name is.
+    let mut respelled = config.clone();
+    respelled.set_attr("name", s("dora.example"));
+    let (_, replace, diagnostics) = h.plan(DOMAIN, &state, &respelled).await;
+    assert_no_errors(&diagnostics, "plan respelled");
+    assert!(replace.is_empty(), "{replace:?}");
+    let mut renamed = config.clone();
+    renamed.set_attr("name", s("dora2.example"));
+    let (_, replace, _) = h.plan(DOMAIN, &state, &renamed).await;
+    assert_eq!(replace, vec![AttributePath::root("name")]);
+    let mut moved = config.clone();
+    moved.set_attr("owner", s("someone"));
+    let (_, replace, _) = h.plan(DOMAIN, &state, &moved).await;
+    assert_eq!(replace, vec![AttributePath::root("owner")]);
+    // HestiaCP picks the IP at creation only.
+    let mut readdressed = config.clone();
+    readdressed.set_attr("ip_address", s("192.0.2.9"));
+    let (_, replace, diagnostics) = h.plan(DOMAIN, &state, &readdressed).await;
+    assert_no_errors(&diagnostics, "plan new ip");
+    assert_eq!(replace, vec![AttributePath::root("ip_address")]);
+
+    // Import by name (any spelling) stores the panel's form; the next plan is empty.
+    let (imported, diagnostics) = h.import(DOMAIN, "DORA.example").await;
+    assert_no_errors(&diagnostics, "import");
+    assert_eq!(imported.len(), 1);
+    let mut expected = state.clone();
+    expected.set_attr("name", s("dora.example"));
+    assert_eq!(imported[0], expected);
+    h.assert_empty_plan(DOMAIN, &imported[0], &respelled).await;
+
+    // Creating it again says how to import it.
+    let (planned, _, _) = h.plan(DOMAIN, &Value::Null, &config).await;
+    let (failed, diagnostics) = h
+        .apply(DOMAIN, &Value::Null, &planned.expect("plan"), &config)
+        .await;
+    assert!(failed.is_null());
+    let errors = errors(&diagnostics);
+    assert!(
+        errors.len() == 1
+            && errors[0].contains("terraform import panel_domain.NAME 'dora.example'"),
+        "{errors:?}"
+    );
+
+    assert_no_errors(&h.destroy(DOMAIN, &state).await, "destroy");
+    assert!(hestia_domains(&h.sim_state().await, "dora").is_empty());
+    assert_no_errors(&h.destroy(DOMAIN, &state).await, "destroy twice");
+    let (gone, diagnostics) = h.read(DOMAIN, &state).await;
+    assert_no_errors(&diagnostics, "read deleted");
+    assert_eq!(gone, None);
+}
+
+#[tokio::test]
+async fn hestia_domain_deleted_behind_the_back_leaves_state() {
+    let mut h = Harness::hestia().await;
+    let user = h.create(USER, &hestia_user(&h, "erin")).await;
+    let state = h
+        .create(
+            DOMAIN,
+            &domain_config(&h, "erin.example", &text(&user, "id")),
+        )
+        .await;
+    h.hestia_command("v-delete-web-domain", &["erin", "erin.example"])
+        .await;
+    h.next_run().await;
+    let (gone, diagnostics) = h.read(DOMAIN, &state).await;
+    assert_no_errors(&diagnostics, "read deleted");
+    assert_eq!(gone, None);
+}
+
+#[tokio::test]
+async fn hestia_domain_bad_input_is_caught_at_plan_time_on_the_attribute() {
+    let h = Harness::hestia().await;
+    let user = h.create(USER, &hestia_user(&h, "fred")).await;
+    let owner = text(&user, "id");
+    let validation_cases = [
+        (vec![("name", s("not a domain"))], "name"),
+        (vec![("name", s("under_score.example"))], "name"),
+        (vec![("kind", s("addon"))], "parent"),
+        (vec![("kind", s("weird"))], "kind"),
+        (vec![("parent", s("fred.example"))], "parent"),
+        (
+            vec![("kind", s("subdomain")), ("parent", s("other.example"))],
+            "name",
+        ),
+    ];
+    for (changes, attribute) in validation_cases {
+        let mut config = domain_config(&h, "sub.fred.example", &owner);
+        for (name, value) in changes.clone() {
+            config.set_attr(name, value);
+        }
+        let diagnostics = h.validate(DOMAIN, &config).await;
+        assert_eq!(
+            errors_at(&diagnostics, attribute).len(),
+            1,
+            "{changes:?}: {diagnostics:?}"
+        );
+    }
+    let plan_cases = [
+        (
+            vec![("kind", s("addon")), ("parent", s("fred.example"))],
+            "kind",
+        ),
+        (
+            vec![("document_root", s("/home/fred/web"))],
+            "document_root",
+        ),
+        (vec![("php_version", s("8.2"))], "php_version"),
+        (
+            vec![("system_password_wo", s("secret-Passw0rd"))],
+            "system_password_wo",
+        ),
+    ];
+    for (changes, attribute) in plan_cases {
+        let mut config = domain_config(&h, "sub.fred.example", &owner);
+        for (name, value) in changes.clone() {
+            config.set_attr(name, value);
+        }
+        assert_no_errors(&h.validate(DOMAIN, &config).await, "statically valid");
+        let (_, _, diagnostics) = h.plan(DOMAIN, &Value::Null, &config).await;
+        assert_eq!(
+            errors_at(&diagnostics, attribute).len(),
+            1,
+            "{changes:?}: {diagnostics:?}"
+        );
+    }
+    assert!(hestia_domains(&h.sim_state().await, "fred").is_empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// panel_database
+// ---------------------------------------------------------------------------------------
+
+const DATABASE: &str = "panel_database";
+
+fn hestia_database_config(h: &Harness, owner: &str, name: &str, user: &str) -> Value {
+    h.object(
+        DATABASE,
+        vec![
+            ("name", s(name)),
+            ("owner", s(owner)),
+            ("user", s(user)),
+            ("password_wo", s("db-Passw0rd-1")),
+        ],
+    )
+}
+
+fn hestia_databases(state: &serde_json::Value, owner: &str) -> Vec<serde_json::Value> {
+    state["users"][owner]["databases"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn hestia_database_create_read_replan_rotate_import_delete() {
+    let mut h = Harness::hestia().await;
+    let user = h.create(USER, &hestia_user(&h, "gina")).await;
+    let owner = text(&user, "id");
+    let config = hestia_database_config(&h, &owner, "shop", "app");
+    let state = h.create(DATABASE, &config).await;
+    assert_eq!(text(&state, "name"), "shop");
+    assert_eq!(text(&state, "full_name"), "gina_shop");
+    assert_eq!(text(&state, "user"), "app");
+    assert_eq!(text(&state, "full_user"), "gina_app");
+    assert_eq!(text(&state, "engine"), "mysql");
+    assert_eq!(state.get_attr("domain"), Some(&Value::Null));
+    let databases = hestia_databases(&h.sim_state().await, "gina");
+    assert_eq!(databases.len(), 1);
+    assert_eq!(databases[0]["database"], "gina_shop");
+
+    h.next_run().await;
+    let (read, diagnostics) = h.read(DATABASE, &state).await;
+    assert_no_errors(&diagnostics, "read");
+    assert_eq!(read.as_ref(), Some(&state));
+    h.assert_empty_plan(DATABASE, &state, &config).await;
+
+    // Rotation reaches the panel.
+    let before = hestia_databases(&h.sim_state().await, "gina");
+    let mut rotated = config.clone();
+    rotated.set_attr("password_wo", s("db-Passw0rd-2"));
+    rotated.set_attr("password_wo_version", Value::int(2));
+    let after_rotation = h.update(DATABASE, &state, &rotated).await;
+    assert_eq!(
+        after_rotation.get_attr("password_wo_version"),
+        Some(&Value::int(2))
+    );
+    assert_ne!(
+        before,
+        hestia_databases(&h.sim_state().await, "gina"),
+        "the new password reached the panel"
+    );
+
+    // Replace-forcing changes.
+    for (attribute, value) in [
+        ("name", "shop2"),
+        ("user", "app2"),
+        ("engine", "postgresql"),
+    ] {
+        let mut changed = rotated.clone();
+        changed.set_attr(attribute, s(value));
+        let (_, replace, diagnostics) = h.plan(DATABASE, &after_rotation, &changed).await;
+        assert_no_errors(&diagnostics, attribute);
+        assert_eq!(replace, vec![AttributePath::root(attribute)], "{attribute}");
+    }
+
+    // Import as OWNER/FULL_NAME and as the full name alone.
+    let mut import_config = config.clone();
+    import_config.set_attr("password_wo", Value::Null);
+    let mut expected = after_rotation.clone();
+    expected.set_attr("password_wo_version", Value::Null);
+    for id in ["gina/gina_shop", "gina_shop"] {
+        let (imported, diagnostics) = h.import(DATABASE, id).await;
+        assert_no_errors(&diagnostics, id);
+        assert_eq!(imported, vec![expected.clone()], "{id}");
+        h.assert_empty_plan(DATABASE, &imported[0], &import_config)
+            .await;
+    }
+    let (none, diagnostics) = h.import(DATABASE, "gina/gina_nothing").await;
+    assert!(none.is_empty());
+    assert!(errors(&diagnostics)[0].contains("OWNER/FULL_NAME"));
+
+    // Creating it again says how to import it.
+    let (planned, _, _) = h.plan(DATABASE, &Value::Null, &config).await;
+    let (failed, diagnostics) = h
+        .apply(DATABASE, &Value::Null, &planned.expect("plan"), &config)
+        .await;
+    assert!(failed.is_null());
+    let errors = errors(&diagnostics);
+    assert!(
+        errors.len() == 1
+            && errors[0].contains("terraform import panel_database.NAME 'gina/gina_shop'"),
+        "{errors:?}"
+    );
+
+    // Deleted behind the back: the next refresh drops it; destroy is idempotent.
+    h.hestia_command("v-delete-database", &["gina", "gina_shop"])
+        .await;
+    h.next_run().await;
+    let (gone, diagnostics) = h.read(DATABASE, &after_rotation).await;
+    assert_no_errors(&diagnostics, "read deleted");
+    assert_eq!(gone, None);
+    assert_no_errors(&h.destroy(DATABASE, &after_rotation).await, "destroy gone");
+}
+
+#[tokio::test]
+async fn hestia_database_bad_input_is_caught_at_plan_time_on_the_attribute() {
+    let h = Harness::hestia().await;
+    let login = "a_rather_long_login_name";
+    let user = h.create(USER, &hestia_user(&h, login)).await;
+    let owner = text(&user, "id");
+
+    let mut bad = hestia_database_config(&h, &owner, "shop-1", "app");
+    bad.set_attr("engine", s("oracle"));
+    let diagnostics = h.validate(DATABASE, &bad).await;
+    assert_eq!(errors_at(&diagnostics, "name").len(), 1, "{diagnostics:?}");
+    assert_eq!(
+        errors_at(&diagnostics, "engine").len(),
+        1,
+        "{diagnostics:?}"
+    );
+
+    // 24 + 1 + 39 = 64 > 63 for the name; 24 + 1 + 8 = 33 > 32 for the user.
+    let long = hestia_database_config(&h, &owner, &"d".repeat(39), "appuser1");
+    assert_no_errors(&h.validate(DATABASE, &long).await, "statically valid");
+    let (_, _, diagnostics) = h.plan(DATABASE, &Value::Null, &long).await;
+    let name_errors = errors_at(&diagnostics, "name");
+    assert_eq!(name_errors.len(), 1, "{diagnostics:?}");
+    assert!(name_errors[0].contains("64 characters") && name_errors[0].contains("63"));
+    assert_eq!(errors_at(&diagnostics, "user").len(), 1, "{diagnostics:?}");
+
+    let mut no_user = hestia_database_config(&h, &owner, "shop", "app");
+    no_user.set_attr("user", Value::Null);
+    let (_, _, diagnostics) = h.plan(DATABASE, &Value::Null, &no_user).await;
+    assert_eq!(errors_at(&diagnostics, "user").len(), 1, "{diagnostics:?}");
+    let mut no_password = hestia_database_config(&h, &owner, "shop", "app");
+    no_password.set_attr("password_wo", Value::Null);
+    let (_, _, diagnostics) = h.plan(DATABASE, &Value::Null, &no_password).await;
+    assert_eq!(
+        errors_at(&diagnostics, "password_wo").len(),
+        1,
+        "{diagnostics:?}"
+    );
+    let mut with_domain = hestia_database_config(&h, &owner, "shop", "app");
+    with_domain.set_attr("domain", s("example.com"));
+    let (_, _, diagnostics) = h.plan(DATABASE, &Value::Null, &with_domain).await;
+    assert_eq!(
+        errors_at(&diagnostics, "domain").len(),
+        1,
+        "{diagnostics:?}"
+    );
+    assert!(hestia_databases(&h.sim_state().await, login).is_empty());
+}

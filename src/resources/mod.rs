@@ -2,6 +2,8 @@
 //! this one, and each is listed here exactly once.
 
 pub mod common;
+pub mod database;
+pub mod domain;
 pub mod user;
 
 use std::sync::Arc;
@@ -10,7 +12,11 @@ use crate::framework::resource::{DataSource, Resource};
 
 /// Every managed resource type the provider offers.
 pub fn resources() -> Vec<Arc<dyn Resource>> {
-    vec![Arc::new(user::UserResource)]
+    vec![
+        Arc::new(user::UserResource),
+        Arc::new(domain::DomainResource),
+        Arc::new(database::DatabaseResource),
+    ]
 }
 
 /// Every data source type the provider offers.

@@ -10,16 +10,61 @@ use serde_json::Value;
 use super::{Sim, Tree};
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
 }
 
 /// Names that make random packets reach deep into the operators.
 const NAMES: &[&str] = &[
-    "packet", "customer", "webspace", "site", "database", "db_server", "ip", "service-plan", "secret_key", "server",
-    "reseller", "add", "get", "set", "del", "add-db", "get-db", "del-db", "add-db-user", "get-db-users", "set-db-user",
-    "del-db-user", "gen_info", "gen-info", "gen_setup", "filter", "dataset", "values", "hosting", "vrt_hst", "property",
-    "name", "value", "id", "login", "pname", "passwd", "ip_address", "webspace-id", "db-id", "type", "owner-login",
-    "parent-site-id", "status", "key", "get_protos", "x",
+    "packet",
+    "customer",
+    "webspace",
+    "site",
+    "database",
+    "db_server",
+    "ip",
+    "service-plan",
+    "secret_key",
+    "server",
+    "reseller",
+    "add",
+    "get",
+    "set",
+    "del",
+    "add-db",
+    "get-db",
+    "del-db",
+    "add-db-user",
+    "get-db-users",
+    "set-db-user",
+    "del-db-user",
+    "gen_info",
+    "gen-info",
+    "gen_setup",
+    "filter",
+    "dataset",
+    "values",
+    "hosting",
+    "vrt_hst",
+    "property",
+    "name",
+    "value",
+    "id",
+    "login",
+    "pname",
+    "passwd",
+    "ip_address",
+    "webspace-id",
+    "db-id",
+    "type",
+    "owner-login",
+    "parent-site-id",
+    "status",
+    "key",
+    "get_protos",
+    "x",
 ];
 
 fn element() -> impl Strategy<Value = String> {
@@ -28,7 +73,10 @@ fn element() -> impl Strategy<Value = String> {
         format!("<{name}>{text}</{name}>")
     });
     leaf.prop_recursive(4, 40, 5, |inner| {
-        (prop::sample::select(NAMES), prop::collection::vec(inner, 0..5))
+        (
+            prop::sample::select(NAMES),
+            prop::collection::vec(inner, 0..5),
+        )
             .prop_map(|(name, children)| format!("<{name}>{}</{name}>", children.concat()))
     })
 }
@@ -40,7 +88,9 @@ fn assert_xml_answer(answer: &str) {
     if let Some(system) = tree.child("system") {
         assert_eq!(tree.children.len(), 1);
         assert_eq!(system.text_at("status").as_deref(), Some("error"));
-        assert!(system.text_at("errcode").is_some_and(|c| c.parse::<u32>().is_ok()));
+        assert!(system
+            .text_at("errcode")
+            .is_some_and(|c| c.parse::<u32>().is_ok()));
     }
 }
 
@@ -48,9 +98,17 @@ fn assert_error_body(status: StatusCode, body: &[u8]) {
     if status.is_success() {
         return;
     }
-    let value: Value = serde_json::from_slice(body)
-        .unwrap_or_else(|e| panic!("{status}: error body is not JSON ({e}): {}", String::from_utf8_lossy(body)));
-    assert_eq!(value["code"].as_u64(), Some(u64::from(status.as_u16())), "{value}");
+    let value: Value = serde_json::from_slice(body).unwrap_or_else(|e| {
+        panic!(
+            "{status}: error body is not JSON ({e}): {}",
+            String::from_utf8_lossy(body)
+        )
+    });
+    assert_eq!(
+        value["code"].as_u64(),
+        Some(u64::from(status.as_u16())),
+        "{value}"
+    );
     assert!(value["message"].is_string(), "{value}");
 }
 
@@ -149,21 +207,51 @@ fn any_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| Value::from(n)),
+        any::<i64>().prop_map(Value::from),
         "[ -~]{0,16}".prop_map(Value::String),
-        prop::sample::select(vec!["example.com", "jdoe", "virtual", "mysql", "secret1", "203.0.113.10", "active"])
-            .prop_map(|s| Value::String(s.to_owned())),
+        prop::sample::select(vec![
+            "example.com",
+            "jdoe",
+            "virtual",
+            "mysql",
+            "secret1",
+            "203.0.113.10",
+            "active"
+        ])
+        .prop_map(|s| Value::String(s.to_owned())),
     ];
     leaf.prop_recursive(3, 24, 6, |inner| {
         let keys = prop::sample::select(vec![
-            "name", "login", "password", "email", "type", "status", "hosting_type", "hosting_settings", "ftp_login",
-            "ftp_password", "base_domain", "parent_domain", "owner_client", "ip_addresses", "ipv4", "plan", "id",
-            "guid", "database_id", "server_id", "ip", "ips", "description", "external_id",
+            "name",
+            "login",
+            "password",
+            "email",
+            "type",
+            "status",
+            "hosting_type",
+            "hosting_settings",
+            "ftp_login",
+            "ftp_password",
+            "base_domain",
+            "parent_domain",
+            "owner_client",
+            "ip_addresses",
+            "ipv4",
+            "plan",
+            "id",
+            "guid",
+            "database_id",
+            "server_id",
+            "ip",
+            "ips",
+            "description",
+            "external_id",
         ]);
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map(keys, inner, 0..6)
-                .prop_map(|map| Value::Object(map.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+            prop::collection::btree_map(keys, inner, 0..6).prop_map(|map| Value::Object(
+                map.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+            )),
         ]
     })
 }

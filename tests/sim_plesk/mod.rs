@@ -3,8 +3,11 @@
 //! simulator's router is built in-process (its source is included below by path, since a
 //! binary crate cannot be imported) and driven with `tower::ServiceExt::oneshot`.
 
+// The binary's harness uses parts of these (e.g. `SimPanel::name`) that no test needs.
+#[allow(dead_code)]
 #[path = "../../src/bin/panel-sim/panel.rs"]
 mod panel;
+#[allow(dead_code)]
 #[path = "../../src/bin/panel-sim/plesk/mod.rs"]
 mod plesk;
 
@@ -40,7 +43,10 @@ pub struct Reply {
 impl Reply {
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
         })
     }
 
@@ -67,11 +73,22 @@ impl Sim {
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.expect("router is infallible");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router is infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let body = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024).await.expect("body readable");
-        Reply { status, headers, body: body.to_vec() }
+        let body = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
+            .await
+            .expect("body readable");
+        Reply {
+            status,
+            headers,
+            body: body.to_vec(),
+        }
     }
 
     /// An XML packet sent with the admin login and password.
@@ -79,7 +96,11 @@ impl Sim {
         let creds = self.credentials();
         let login = creds["login"].as_str().unwrap_or_default().to_owned();
         let password = creds["password"].as_str().unwrap_or_default().to_owned();
-        self.xml_with(&[("HTTP_AUTH_LOGIN", &login), ("HTTP_AUTH_PASSWD", &password)], packet).await
+        self.xml_with(
+            &[("HTTP_AUTH_LOGIN", &login), ("HTTP_AUTH_PASSWD", &password)],
+            packet,
+        )
+        .await
     }
 
     pub async fn xml_with(&self, headers: &[(&str, &str)], packet: &str) -> String {
@@ -90,24 +111,56 @@ impl Sim {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let reply = self.send(request.body(Body::from(packet.to_owned())).expect("request")).await;
-        assert_eq!(reply.status, StatusCode::OK, "the XML API always answers 200");
+        let reply = self
+            .send(
+                request
+                    .body(Body::from(packet.to_owned()))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "the XML API always answers 200"
+        );
+        let content_type = reply
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok());
+        assert!(
+            content_type.is_some_and(|v| v.starts_with("text/xml")),
+            "{content_type:?}"
+        );
         reply.text()
     }
 
     fn basic_auth(&self) -> String {
         let creds = self.credentials();
-        let pair = format!("{}:{}", creds["login"].as_str().unwrap_or_default(), creds["password"].as_str().unwrap_or_default());
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair))
+        let pair = format!(
+            "{}:{}",
+            creds["login"].as_str().unwrap_or_default(),
+            creds["password"].as_str().unwrap_or_default()
+        );
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
     }
 
     /// A REST call with Basic auth as admin.
     pub async fn rest(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
         let auth = self.basic_auth();
-        self.rest_with(method, path, body, &[("authorization", &auth)]).await
+        self.rest_with(method, path, body, &[("authorization", &auth)])
+            .await
     }
 
-    pub async fn rest_with(&self, method: Method, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Reply {
+    pub async fn rest_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let mut request = Request::builder().method(method).uri(path);
         for (name, value) in headers {
             request = request.header(*name, *value);
@@ -147,7 +200,12 @@ impl Tree {
                     a.unescape_value().map_err(|e| e.to_string())?.into_owned(),
                 ));
             }
-            Ok(Tree { name: String::from_utf8_lossy(e.name().as_ref()).into_owned(), attrs, text: String::new(), children: vec![] })
+            Ok(Tree {
+                name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+                attrs,
+                text: String::new(),
+                children: vec![],
+            })
         };
         loop {
             match reader.read_event().map_err(|e| e.to_string())? {
@@ -180,7 +238,11 @@ impl Tree {
                             "amp" => "&".to_owned(),
                             "quot" => "\"".to_owned(),
                             "apos" => "'".to_owned(),
-                            _ => r.resolve_char_ref().map_err(|e| e.to_string())?.map(String::from).unwrap_or_default(),
+                            _ => r
+                                .resolve_char_ref()
+                                .map_err(|e| e.to_string())?
+                                .map(String::from)
+                                .unwrap_or_default(),
                         };
                         top.text.push_str(&resolved);
                     }
@@ -198,7 +260,8 @@ impl Tree {
 
     /// Follows a `/`-separated path of first children.
     pub fn at(&self, path: &str) -> Option<&Tree> {
-        path.split('/').try_fold(self, |node, name| node.child(name))
+        path.split('/')
+            .try_fold(self, |node, name| node.child(name))
     }
 
     pub fn text_at(&self, path: &str) -> Option<String> {
@@ -217,7 +280,10 @@ impl Tree {
                 _ => children.push(shape),
             }
         }
-        Shape { name: self.name.clone(), children }
+        Shape {
+            name: self.name.clone(),
+            children,
+        }
     }
 }
 
@@ -251,7 +317,10 @@ impl Shape {
 pub fn assert_system_error(xml: &str, code: u32) {
     let tree = Tree::parse(xml).unwrap_or_else(|e| panic!("answer is not XML ({e}): {xml}"));
     assert_eq!(tree.name, "packet", "{xml}");
-    assert!(tree.attrs.iter().any(|(k, _)| k == "version"), "packet carries version: {xml}");
+    assert!(
+        tree.attrs.iter().any(|(k, _)| k == "version"),
+        "packet carries version: {xml}"
+    );
     let names: Vec<&str> = tree.children.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["system"], "{xml}");
     let system = tree.child("system").expect("system");

@@ -18,9 +18,14 @@ fn spec() -> Value {
 fn to_json_schema(value: Value) -> Value {
     match value {
         Value::Object(mut map) => {
-            let nullable = map.remove("nullable").and_then(|v| v.as_bool()).unwrap_or(false);
-            let mut map: serde_json::Map<String, Value> =
-                map.into_iter().map(|(k, v)| (k, to_json_schema(v))).collect();
+            let nullable = map
+                .remove("nullable")
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            let mut map: serde_json::Map<String, Value> = map
+                .into_iter()
+                .map(|(k, v)| (k, to_json_schema(v)))
+                .collect();
             if nullable {
                 if let Some(Value::String(kind)) = map.get("type").cloned() {
                     map.insert("type".into(), json!([kind, "null"]));
@@ -40,18 +45,29 @@ pub struct Conformance {
 
 impl Conformance {
     pub fn new() -> Self {
-        Conformance { spec: spec(), checked: 0 }
+        Conformance {
+            spec: spec(),
+            checked: 0,
+        }
     }
 
     /// Declared status + schema check of one answer to `method template`.
-    pub fn check(&mut self, method: &Method, template: &str, status: StatusCode, body: &Value) -> Result<(), String> {
+    pub fn check(
+        &mut self,
+        method: &Method,
+        template: &str,
+        status: StatusCode,
+        body: &Value,
+    ) -> Result<(), String> {
         let operation = &self.spec["paths"][template][method.as_str().to_lowercase()];
         if operation.is_null() {
             return Err(format!("{method} {template} is not in the spec"));
         }
         let response = &operation["responses"][status.as_str()];
         if response.is_null() {
-            return Err(format!("{method} {template}: status {status} is not declared"));
+            return Err(format!(
+                "{method} {template}: status {status} is not declared"
+            ));
         }
         let Some(schema) = response.pointer("/content/application~1json/schema") else {
             return Ok(());
@@ -61,13 +77,20 @@ impl Conformance {
         let validator = jsonschema::options()
             .should_validate_formats(true)
             .build(&root)
-            .map_err(|e| format!("schema for {method} {template} {status} does not compile: {e}"))?;
-        let errors: Vec<String> = validator.iter_errors(body).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+            .map_err(|e| {
+                format!("schema for {method} {template} {status} does not compile: {e}")
+            })?;
+        let errors: Vec<String> = validator
+            .iter_errors(body)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
         self.checked += 1;
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(format!("{method} {template} {status}: {body} violates the schema: {errors:?}"))
+            Err(format!(
+                "{method} {template} {status}: {body} violates the schema: {errors:?}"
+            ))
         }
     }
 }
@@ -80,13 +103,29 @@ struct Run {
 
 impl Run {
     /// Sends one call, checks the expected status, and records conformance failures.
-    async fn call(&mut self, method: Method, template: &str, path: &str, body: Option<Value>, expected: u16) -> Value {
-        let reply = self.sim.rest(method.clone(), &format!("/api/v2{path}"), body).await;
+    async fn call(
+        &mut self,
+        method: Method,
+        template: &str,
+        path: &str,
+        body: Option<Value>,
+        expected: u16,
+    ) -> Value {
+        let reply = self
+            .sim
+            .rest(method.clone(), &format!("/api/v2{path}"), body)
+            .await;
         let value = reply.json();
         if reply.status.as_u16() != expected {
-            self.failures.push(format!("{method} {path}: expected {expected}, got {} {value}", reply.status));
+            self.failures.push(format!(
+                "{method} {path}: expected {expected}, got {} {value}",
+                reply.status
+            ));
         }
-        if let Err(failure) = self.conformance.check(&method, template, reply.status, &value) {
+        if let Err(failure) = self
+            .conformance
+            .check(&method, template, reply.status, &value)
+        {
             self.failures.push(failure);
         }
         value
@@ -94,7 +133,9 @@ impl Run {
 }
 
 fn id_of(value: &Value) -> u64 {
-    value["id"].as_u64().unwrap_or_else(|| panic!("no id in {value}"))
+    value["id"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no id in {value}"))
 }
 
 #[tokio::test]
@@ -103,50 +144,196 @@ async fn every_served_route_answers_as_the_spec_declares() {
         "clients": [{"login": "jdoe", "name": "John Doe", "email": "jdoe@example.com"}],
         "domains": [{"name": "example.com", "owner_login": "jdoe", "ftp_login": "exftp", "ftp_password": "secret1"}]
     }));
-    let mut run = Run { sim, conformance: Conformance::new(), failures: Vec::new() };
+    let mut run = Run {
+        sim,
+        conformance: Conformance::new(),
+        failures: Vec::new(),
+    };
     let get = Method::GET;
     let post = Method::POST;
     let put = Method::PUT;
     let delete = Method::DELETE;
 
     run.call(get.clone(), "/server", "/server", None, 200).await;
-    let ips = run.call(get.clone(), "/server/ips", "/server/ips", None, 200).await;
+    let ips = run
+        .call(get.clone(), "/server/ips", "/server/ips", None, 200)
+        .await;
     let ip = ips[0]["ipv4"].as_str().expect("an IPv4").to_owned();
 
     // clients
-    run.call(get.clone(), "/clients", "/clients", None, 200).await;
+    run.call(get.clone(), "/clients", "/clients", None, 200)
+        .await;
     let new_client = json!({"name": "Ann Lee", "login": "annlee", "password": "changeme1Q**", "email": "ann@example.com", "type": "customer"});
-    let client = id_of(&run.call(post.clone(), "/clients", "/clients", Some(new_client.clone()), 201).await);
-    run.call(post.clone(), "/clients", "/clients", Some(new_client), 400).await;
-    run.call(post.clone(), "/clients", "/clients", Some(json!({"name": "X", "login": "x1", "password": "secret1", "type": "customer"})), 400).await;
-    run.call(post.clone(), "/clients", "/clients", Some(json!({"name": "X", "login": "x2", "password": "abc", "email": "", "type": "customer"})), 400).await;
+    let client = id_of(
+        &run.call(
+            post.clone(),
+            "/clients",
+            "/clients",
+            Some(new_client.clone()),
+            201,
+        )
+        .await,
+    );
+    run.call(post.clone(), "/clients", "/clients", Some(new_client), 400)
+        .await;
+    run.call(
+        post.clone(),
+        "/clients",
+        "/clients",
+        Some(json!({"name": "X", "login": "x1", "password": "secret1", "type": "customer"})),
+        400,
+    )
+    .await;
+    run.call(
+        post.clone(),
+        "/clients",
+        "/clients",
+        Some(
+            json!({"name": "X", "login": "x2", "password": "abc", "email": "", "type": "customer"}),
+        ),
+        400,
+    )
+    .await;
     run.call(post.clone(), "/clients", "/clients", Some(json!({"name": "X", "login": "bad login", "password": "secret1", "email": "", "type": "customer"})), 400).await;
-    run.call(post.clone(), "/clients", "/clients", Some(json!("not an object")), 400).await;
+    run.call(
+        post.clone(),
+        "/clients",
+        "/clients",
+        Some(json!("not an object")),
+        400,
+    )
+    .await;
     let c = format!("/clients/{client}");
     let read = run.call(get.clone(), "/clients/{id}", &c, None, 200).await;
     assert_eq!(read["login"], "annlee");
     assert_eq!(read["owner_login"], "admin");
-    run.call(get.clone(), "/clients/{id}", "/clients/99999", None, 404).await;
-    run.call(get.clone(), "/clients/{id}", "/clients/abc", None, 404).await;
-    run.call(put.clone(), "/clients/{id}", &c, Some(json!({"email": "ann2@example.com", "company": "ACME"})), 200).await;
-    run.call(put.clone(), "/clients/{id}", &c, Some(json!({"email": "not-an-email"})), 400).await;
-    run.call(put.clone(), "/clients/{id}", &c, Some(json!({"login": "jdoe"})), 400).await;
-    run.call(put.clone(), "/clients/{id}", "/clients/99999", Some(json!({"email": "a@b.co"})), 404).await;
-    run.call(get.clone(), "/clients/{id}/domains", &format!("{c}/domains"), None, 200).await;
-    run.call(get.clone(), "/clients/{id}/domains", "/clients/99999/domains", None, 404).await;
-    run.call(get.clone(), "/clients/{id}/statistics", &format!("{c}/statistics"), None, 200).await;
-    run.call(get.clone(), "/clients/{id}/statistics", "/clients/99999/statistics", None, 404).await;
-    run.call(put.clone(), "/clients/{id}/suspend", &format!("{c}/suspend"), None, 200).await;
-    assert_eq!(run.call(get.clone(), "/clients/{id}", &c, None, 200).await["status"], 16);
-    run.call(put.clone(), "/clients/{id}/activate", &format!("{c}/activate"), None, 200).await;
-    run.call(put.clone(), "/clients/{id}/activate", "/clients/99999/activate", None, 404).await;
-    run.call(put.clone(), "/clients/{id}/suspend", "/clients/99999/suspend", None, 404).await;
+    run.call(get.clone(), "/clients/{id}", "/clients/99999", None, 404)
+        .await;
+    run.call(get.clone(), "/clients/{id}", "/clients/abc", None, 404)
+        .await;
+    run.call(
+        put.clone(),
+        "/clients/{id}",
+        &c,
+        Some(json!({"email": "ann2@example.com", "company": "ACME"})),
+        200,
+    )
+    .await;
+    run.call(
+        put.clone(),
+        "/clients/{id}",
+        &c,
+        Some(json!({"email": "not-an-email"})),
+        400,
+    )
+    .await;
+    run.call(
+        put.clone(),
+        "/clients/{id}",
+        &c,
+        Some(json!({"login": "jdoe"})),
+        400,
+    )
+    .await;
+    run.call(
+        put.clone(),
+        "/clients/{id}",
+        "/clients/99999",
+        Some(json!({"email": "a@b.co"})),
+        404,
+    )
+    .await;
+    run.call(
+        get.clone(),
+        "/clients/{id}/domains",
+        &format!("{c}/domains"),
+        None,
+        200,
+    )
+    .await;
+    run.call(
+        get.clone(),
+        "/clients/{id}/domains",
+        "/clients/99999/domains",
+        None,
+        404,
+    )
+    .await;
+    run.call(
+        get.clone(),
+        "/clients/{id}/statistics",
+        &format!("{c}/statistics"),
+        None,
+        200,
+    )
+    .await;
+    run.call(
+        get.clone(),
+        "/clients/{id}/statistics",
+        "/clients/99999/statistics",
+        None,
+        404,
+    )
+    .await;
+    run.call(
+        put.clone(),
+        "/clients/{id}/suspend",
+        &format!("{c}/suspend"),
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(
+        run.call(get.clone(), "/clients/{id}", &c, None, 200).await["status"],
+        16
+    );
+    run.call(
+        put.clone(),
+        "/clients/{id}/activate",
+        &format!("{c}/activate"),
+        None,
+        200,
+    )
+    .await;
+    run.call(
+        put.clone(),
+        "/clients/{id}/activate",
+        "/clients/99999/activate",
+        None,
+        404,
+    )
+    .await;
+    run.call(
+        put.clone(),
+        "/clients/{id}/suspend",
+        "/clients/99999/suspend",
+        None,
+        404,
+    )
+    .await;
 
     // domains
-    run.call(get.clone(), "/domains", "/domains", None, 200).await;
-    let found = run.call(get.clone(), "/domains", "/domains?name=example.com", None, 200).await;
+    run.call(get.clone(), "/domains", "/domains", None, 200)
+        .await;
+    let found = run
+        .call(
+            get.clone(),
+            "/domains",
+            "/domains?name=example.com",
+            None,
+            200,
+        )
+        .await;
     assert_eq!(found.as_array().map(Vec::len), Some(1));
-    let none = run.call(get.clone(), "/domains", "/domains?name=nothing.example", None, 200).await;
+    let none = run
+        .call(
+            get.clone(),
+            "/domains",
+            "/domains?name=nothing.example",
+            None,
+            200,
+        )
+        .await;
     assert_eq!(none, json!([]));
     let subscription = json!({
         "name": "ann.example", "hosting_type": "virtual",
@@ -154,99 +341,478 @@ async fn every_served_route_answers_as_the_spec_declares() {
         "owner_client": {"login": "annlee"}, "ip_addresses": [ip], "plan": {"name": "Unlimited"},
         "base_domain": null, "parent_domain": null
     });
-    let domain = id_of(&run.call(post.clone(), "/domains", "/domains", Some(subscription.clone()), 201).await);
-    run.call(post.clone(), "/domains", "/domains", Some(subscription), 400).await;
+    let domain = id_of(
+        &run.call(
+            post.clone(),
+            "/domains",
+            "/domains",
+            Some(subscription.clone()),
+            201,
+        )
+        .await,
+    );
+    run.call(
+        post.clone(),
+        "/domains",
+        "/domains",
+        Some(subscription),
+        400,
+    )
+    .await;
     run.call(post.clone(), "/domains", "/domains", Some(json!({"name": "other.example", "hosting_type": "virtual", "hosting_settings": {"ftp_login": "annftp", "ftp_password": "secret1"}, "ip_addresses": [ip]})), 400).await;
-    run.call(post.clone(), "/domains", "/domains", Some(json!({"name": "noip.example", "hosting_type": "none"})), 400).await;
-    run.call(post.clone(), "/domains", "/domains", Some(json!({"name": "bad_name!", "hosting_type": "none", "ip_addresses": [ip]})), 400).await;
-    run.call(post.clone(), "/domains", "/domains", Some(json!({"name": "x.example", "hosting_type": "none", "ip_addresses": ["198.51.100.99"]})), 400).await;
-    run.call(post.clone(), "/domains", "/domains", Some(json!({"name": "orphan.example", "base_domain": {"id": 99999}})), 400).await;
-    let addon = id_of(&run.call(post.clone(), "/domains", "/domains", Some(json!({"name": "addon.example", "base_domain": {"name": "ann.example"}})), 201).await);
-    let sub = id_of(&run.call(post.clone(), "/domains", "/domains", Some(json!({"name": "blog.ann.example", "parent_domain": {"id": domain}})), 201).await);
+    run.call(
+        post.clone(),
+        "/domains",
+        "/domains",
+        Some(json!({"name": "noip.example", "hosting_type": "none"})),
+        400,
+    )
+    .await;
+    run.call(
+        post.clone(),
+        "/domains",
+        "/domains",
+        Some(json!({"name": "bad_name!", "hosting_type": "none", "ip_addresses": [ip]})),
+        400,
+    )
+    .await;
+    run.call(
+        post.clone(),
+        "/domains",
+        "/domains",
+        Some(
+            json!({"name": "x.example", "hosting_type": "none", "ip_addresses": ["198.51.100.99"]}),
+        ),
+        400,
+    )
+    .await;
+    run.call(
+        post.clone(),
+        "/domains",
+        "/domains",
+        Some(json!({"name": "orphan.example", "base_domain": {"id": 99999}})),
+        400,
+    )
+    .await;
+    let addon = id_of(
+        &run.call(
+            post.clone(),
+            "/domains",
+            "/domains",
+            Some(json!({"name": "addon.example", "base_domain": {"name": "ann.example"}})),
+            201,
+        )
+        .await,
+    );
+    let sub = id_of(
+        &run.call(
+            post.clone(),
+            "/domains",
+            "/domains",
+            Some(json!({"name": "blog.ann.example", "parent_domain": {"id": domain}})),
+            201,
+        )
+        .await,
+    );
     let d = format!("/domains/{domain}");
     let read = run.call(get.clone(), "/domains/{id}", &d, None, 200).await;
     assert_eq!(read["base_domain_id"], 0);
-    let read_addon = run.call(get.clone(), "/domains/{id}", &format!("/domains/{addon}"), None, 200).await;
+    let read_addon = run
+        .call(
+            get.clone(),
+            "/domains/{id}",
+            &format!("/domains/{addon}"),
+            None,
+            200,
+        )
+        .await;
     assert_eq!(read_addon["base_domain_id"], domain);
-    run.call(get.clone(), "/domains/{id}", &format!("/domains/{sub}"), None, 200).await;
-    run.call(get.clone(), "/domains/{id}", "/domains/99999", None, 404).await;
-    run.call(put.clone(), "/domains/{id}", &d, Some(json!({"description": "Ann's site", "hosting_settings": {"ftp_password": "secret2"}})), 200).await;
-    run.call(put.clone(), "/domains/{id}", &d, Some(json!({"hosting_type": "sideways"})), 400).await;
-    run.call(put.clone(), "/domains/{id}", "/domains/99999", Some(json!({"description": "x"})), 404).await;
-    let owner = run.call(get.clone(), "/domains/{id}/client", &format!("{d}/client"), None, 200).await;
+    run.call(
+        get.clone(),
+        "/domains/{id}",
+        &format!("/domains/{sub}"),
+        None,
+        200,
+    )
+    .await;
+    run.call(get.clone(), "/domains/{id}", "/domains/99999", None, 404)
+        .await;
+    run.call(
+        put.clone(),
+        "/domains/{id}",
+        &d,
+        Some(json!({"description": "Ann's site", "hosting_settings": {"ftp_password": "secret2"}})),
+        200,
+    )
+    .await;
+    run.call(
+        put.clone(),
+        "/domains/{id}",
+        &d,
+        Some(json!({"hosting_type": "sideways"})),
+        400,
+    )
+    .await;
+    run.call(
+        put.clone(),
+        "/domains/{id}",
+        "/domains/99999",
+        Some(json!({"description": "x"})),
+        404,
+    )
+    .await;
+    let owner = run
+        .call(
+            get.clone(),
+            "/domains/{id}/client",
+            &format!("{d}/client"),
+            None,
+            200,
+        )
+        .await;
     assert_eq!(owner["login"], "annlee");
-    assert_eq!(run.call(get.clone(), "/domains/{id}/client", &format!("/domains/{addon}/client"), None, 200).await["login"], "annlee");
-    run.call(get.clone(), "/domains/{id}/client", "/domains/99999/client", None, 404).await;
-    run.call(get.clone(), "/domains/{id}/status", &format!("{d}/status"), None, 200).await;
-    run.call(put.clone(), "/domains/{id}/status", &format!("{d}/status"), Some(json!({"status": "suspended"})), 200).await;
-    assert_eq!(run.call(get.clone(), "/domains/{id}/status", &format!("{d}/status"), None, 200).await["status"], "suspended");
-    run.call(put.clone(), "/domains/{id}/status", &format!("{d}/status"), Some(json!({"status": "asleep"})), 400).await;
-    run.call(get.clone(), "/domains/{id}/status", "/domains/99999/status", None, 404).await;
-    run.call(put.clone(), "/domains/{id}/status", "/domains/99999/status", Some(json!({"status": "active"})), 404).await;
+    assert_eq!(
+        run.call(
+            get.clone(),
+            "/domains/{id}/client",
+            &format!("/domains/{addon}/client"),
+            None,
+            200
+        )
+        .await["login"],
+        "annlee"
+    );
+    run.call(
+        get.clone(),
+        "/domains/{id}/client",
+        "/domains/99999/client",
+        None,
+        404,
+    )
+    .await;
+    run.call(
+        get.clone(),
+        "/domains/{id}/status",
+        &format!("{d}/status"),
+        None,
+        200,
+    )
+    .await;
+    run.call(
+        put.clone(),
+        "/domains/{id}/status",
+        &format!("{d}/status"),
+        Some(json!({"status": "suspended"})),
+        200,
+    )
+    .await;
+    assert_eq!(
+        run.call(
+            get.clone(),
+            "/domains/{id}/status",
+            &format!("{d}/status"),
+            None,
+            200
+        )
+        .await["status"],
+        "suspended"
+    );
+    run.call(
+        put.clone(),
+        "/domains/{id}/status",
+        &format!("{d}/status"),
+        Some(json!({"status": "asleep"})),
+        400,
+    )
+    .await;
+    run.call(
+        get.clone(),
+        "/domains/{id}/status",
+        "/domains/99999/status",
+        None,
+        404,
+    )
+    .await;
+    run.call(
+        put.clone(),
+        "/domains/{id}/status",
+        "/domains/99999/status",
+        Some(json!({"status": "active"})),
+        404,
+    )
+    .await;
 
     // databases and their users
-    let db_request = json!({"name": "ann_wp", "type": "mysql", "parent_domain": {"name": "ann.example"}});
-    let db = run.call(post.clone(), "/databases", "/databases", Some(db_request.clone()), 200).await;
+    let db_request =
+        json!({"name": "ann_wp", "type": "mysql", "parent_domain": {"name": "ann.example"}});
+    let db = run
+        .call(
+            post.clone(),
+            "/databases",
+            "/databases",
+            Some(db_request.clone()),
+            200,
+        )
+        .await;
     let db_id = id_of(&db);
     assert_eq!(db["parent_domain"], domain);
     assert_eq!(db["server_id"], 1);
-    run.call(post.clone(), "/databases", "/databases", Some(db_request), 400).await;
-    run.call(post.clone(), "/databases", "/databases", Some(json!({"name": "x", "type": "mysql", "parent_domain": {"name": "nothing.example"}})), 404).await;
-    run.call(post.clone(), "/databases", "/databases", Some(json!({"name": "x", "type": "oracle", "parent_domain": {"id": domain}})), 400).await;
+    run.call(
+        post.clone(),
+        "/databases",
+        "/databases",
+        Some(db_request),
+        400,
+    )
+    .await;
+    run.call(
+        post.clone(),
+        "/databases",
+        "/databases",
+        Some(json!({"name": "x", "type": "mysql", "parent_domain": {"name": "nothing.example"}})),
+        404,
+    )
+    .await;
+    run.call(
+        post.clone(),
+        "/databases",
+        "/databases",
+        Some(json!({"name": "x", "type": "oracle", "parent_domain": {"id": domain}})),
+        400,
+    )
+    .await;
     run.call(post.clone(), "/databases", "/databases", Some(json!({"name": "x", "type": "postgresql", "parent_domain": {"id": domain}, "server_id": 1})), 400).await;
-    run.call(get.clone(), "/databases", "/databases", None, 200).await;
-    let listed = run.call(get.clone(), "/databases", "/databases?domain=ann.example", None, 200).await;
+    run.call(get.clone(), "/databases", "/databases", None, 200)
+        .await;
+    let listed = run
+        .call(
+            get.clone(),
+            "/databases",
+            "/databases?domain=ann.example",
+            None,
+            200,
+        )
+        .await;
     assert_eq!(listed.as_array().map(Vec::len), Some(1));
-    run.call(get.clone(), "/databases", "/databases?domain=nothing.example", None, 404).await;
-    let user = run.call(post.clone(), "/dbusers", "/dbusers", Some(json!({"login": "ann_u", "password": "secret1", "database_id": db_id})), 200).await;
+    run.call(
+        get.clone(),
+        "/databases",
+        "/databases?domain=nothing.example",
+        None,
+        404,
+    )
+    .await;
+    let user = run
+        .call(
+            post.clone(),
+            "/dbusers",
+            "/dbusers",
+            Some(json!({"login": "ann_u", "password": "secret1", "database_id": db_id})),
+            200,
+        )
+        .await;
     let user_id = id_of(&user);
     assert_eq!(user["database_id"], db_id);
     assert!(user.get("password").is_none());
-    run.call(post.clone(), "/dbusers", "/dbusers", Some(json!({"login": "ann_u", "password": "secret1", "database_id": db_id})), 400).await;
-    run.call(post.clone(), "/dbusers", "/dbusers", Some(json!({"login": "ann_v", "password": "secret1", "database_id": 99999})), 404).await;
-    run.call(post.clone(), "/dbusers", "/dbusers", Some(json!({"login": "ann_v"})), 400).await;
-    run.call(get.clone(), "/dbusers", "/dbusers", None, 200).await;
-    let users = run.call(get.clone(), "/dbusers", &format!("/dbusers?dbId={db_id}"), None, 200).await;
+    run.call(
+        post.clone(),
+        "/dbusers",
+        "/dbusers",
+        Some(json!({"login": "ann_u", "password": "secret1", "database_id": db_id})),
+        400,
+    )
+    .await;
+    run.call(
+        post.clone(),
+        "/dbusers",
+        "/dbusers",
+        Some(json!({"login": "ann_v", "password": "secret1", "database_id": 99999})),
+        404,
+    )
+    .await;
+    run.call(
+        post.clone(),
+        "/dbusers",
+        "/dbusers",
+        Some(json!({"login": "ann_v"})),
+        400,
+    )
+    .await;
+    run.call(get.clone(), "/dbusers", "/dbusers", None, 200)
+        .await;
+    let users = run
+        .call(
+            get.clone(),
+            "/dbusers",
+            &format!("/dbusers?dbId={db_id}"),
+            None,
+            200,
+        )
+        .await;
     assert_eq!(users.as_array().map(Vec::len), Some(1));
-    run.call(get.clone(), "/dbusers", "/dbusers?dbId=abc", None, 400).await;
-    run.call(get.clone(), "/dbusers", "/dbusers?dbId=99999", None, 404).await;
+    run.call(get.clone(), "/dbusers", "/dbusers?dbId=abc", None, 400)
+        .await;
+    run.call(get.clone(), "/dbusers", "/dbusers?dbId=99999", None, 404)
+        .await;
     let u = format!("/dbusers/{user_id}");
-    run.call(put.clone(), "/dbusers/{id}", &u, Some(json!({"password": "secret2"})), 200).await;
-    run.call(put.clone(), "/dbusers/{id}", &u, Some(json!({"login": "bad login"})), 400).await;
-    run.call(put.clone(), "/dbusers/{id}", "/dbusers/99999", Some(json!({"password": "secret2"})), 404).await;
-    let db_after = run.call(get.clone(), "/databases", "/databases?domain=ann.example", None, 200).await;
+    run.call(
+        put.clone(),
+        "/dbusers/{id}",
+        &u,
+        Some(json!({"password": "secret2"})),
+        200,
+    )
+    .await;
+    run.call(
+        put.clone(),
+        "/dbusers/{id}",
+        &u,
+        Some(json!({"login": "bad login"})),
+        400,
+    )
+    .await;
+    run.call(
+        put.clone(),
+        "/dbusers/{id}",
+        "/dbusers/99999",
+        Some(json!({"password": "secret2"})),
+        404,
+    )
+    .await;
+    let db_after = run
+        .call(
+            get.clone(),
+            "/databases",
+            "/databases?domain=ann.example",
+            None,
+            200,
+        )
+        .await;
     assert_eq!(db_after[0]["default_user_id"], user_id);
-    run.call(get.clone(), "/dbservers", "/dbservers", None, 200).await;
-    run.call(get.clone(), "/dbservers", "/dbservers?id=1", None, 200).await;
-    run.call(get.clone(), "/dbservers", "/dbservers?id=99", None, 404).await;
-    run.call(get.clone(), "/dbservers", "/dbservers?id=x", None, 400).await;
-    run.call(delete.clone(), "/dbusers/{id}", &u, None, 200).await;
-    run.call(delete.clone(), "/dbusers/{id}", &u, None, 404).await;
-    run.call(delete.clone(), "/databases/{id}", &format!("/databases/{db_id}"), None, 200).await;
-    run.call(delete.clone(), "/databases/{id}", &format!("/databases/{db_id}"), None, 404).await;
+    run.call(get.clone(), "/dbservers", "/dbservers", None, 200)
+        .await;
+    run.call(get.clone(), "/dbservers", "/dbservers?id=1", None, 200)
+        .await;
+    run.call(get.clone(), "/dbservers", "/dbservers?id=99", None, 404)
+        .await;
+    run.call(get.clone(), "/dbservers", "/dbservers?id=x", None, 400)
+        .await;
+    run.call(delete.clone(), "/dbusers/{id}", &u, None, 200)
+        .await;
+    run.call(delete.clone(), "/dbusers/{id}", &u, None, 404)
+        .await;
+    run.call(
+        delete.clone(),
+        "/databases/{id}",
+        &format!("/databases/{db_id}"),
+        None,
+        200,
+    )
+    .await;
+    run.call(
+        delete.clone(),
+        "/databases/{id}",
+        &format!("/databases/{db_id}"),
+        None,
+        404,
+    )
+    .await;
 
     // secret keys
-    let key = run.call(post.clone(), "/auth/keys", "/auth/keys", Some(json!({"ip": "192.0.2.1", "description": "ci"})), 201).await;
+    let key = run
+        .call(
+            post.clone(),
+            "/auth/keys",
+            "/auth/keys",
+            Some(json!({"ip": "192.0.2.1", "description": "ci"})),
+            201,
+        )
+        .await;
     let key = key["key"].as_str().expect("key").to_owned();
-    run.call(post.clone(), "/auth/keys", "/auth/keys", Some(json!({"login": "nobody-here"})), 401).await;
-    run.call(post.clone(), "/auth/keys", "/auth/keys", Some(json!({"ip": "not-an-ip"})), 400).await;
-    let with_key = run.sim.rest_with(get.clone(), "/api/v2/server", None, &[("x-api-key", &key)]).await;
-    assert_eq!(with_key.status, StatusCode::OK, "a new key authenticates at once");
-    run.call(delete.clone(), "/auth/keys/{key}", &format!("/auth/keys/{key}"), None, 200).await;
-    run.call(delete.clone(), "/auth/keys/{key}", &format!("/auth/keys/{key}"), None, 404).await;
-    let revoked = run.sim.rest_with(get.clone(), "/api/v2/server", None, &[("x-api-key", &key)]).await;
+    run.call(
+        post.clone(),
+        "/auth/keys",
+        "/auth/keys",
+        Some(json!({"login": "nobody-here"})),
+        401,
+    )
+    .await;
+    run.call(
+        post.clone(),
+        "/auth/keys",
+        "/auth/keys",
+        Some(json!({"ip": "not-an-ip"})),
+        400,
+    )
+    .await;
+    let with_key = run
+        .sim
+        .rest_with(get.clone(), "/api/v2/server", None, &[("x-api-key", &key)])
+        .await;
+    assert_eq!(
+        with_key.status,
+        StatusCode::OK,
+        "a new key authenticates at once"
+    );
+    run.call(
+        delete.clone(),
+        "/auth/keys/{key}",
+        &format!("/auth/keys/{key}"),
+        None,
+        200,
+    )
+    .await;
+    run.call(
+        delete.clone(),
+        "/auth/keys/{key}",
+        &format!("/auth/keys/{key}"),
+        None,
+        404,
+    )
+    .await;
+    let revoked = run
+        .sim
+        .rest_with(get.clone(), "/api/v2/server", None, &[("x-api-key", &key)])
+        .await;
     assert_eq!(revoked.status, StatusCode::UNAUTHORIZED);
 
     // deletes cascade
-    run.call(delete.clone(), "/domains/{id}", &format!("/domains/{addon}"), None, 200).await;
-    run.call(delete.clone(), "/domains/{id}", &format!("/domains/{addon}"), None, 404).await;
-    run.call(delete.clone(), "/clients/{id}", &c, None, 200).await;
-    run.call(delete.clone(), "/clients/{id}", &c, None, 404).await;
+    run.call(
+        delete.clone(),
+        "/domains/{id}",
+        &format!("/domains/{addon}"),
+        None,
+        200,
+    )
+    .await;
+    run.call(
+        delete.clone(),
+        "/domains/{id}",
+        &format!("/domains/{addon}"),
+        None,
+        404,
+    )
+    .await;
+    run.call(delete.clone(), "/clients/{id}", &c, None, 200)
+        .await;
+    run.call(delete.clone(), "/clients/{id}", &c, None, 404)
+        .await;
     run.call(get.clone(), "/domains/{id}", &d, None, 404).await;
-    run.call(get.clone(), "/domains/{id}", &format!("/domains/{sub}"), None, 404).await;
+    run.call(
+        get.clone(),
+        "/domains/{id}",
+        &format!("/domains/{sub}"),
+        None,
+        404,
+    )
+    .await;
 
     assert!(run.failures.is_empty(), "{}", run.failures.join("\n"));
-    assert!(run.conformance.checked > 80, "checked {} answers", run.conformance.checked);
+    assert!(
+        run.conformance.checked > 80,
+        "checked {} answers",
+        run.conformance.checked
+    );
 }
 
 #[tokio::test]
@@ -291,8 +857,18 @@ async fn every_route_requires_authentication_with_an_error_body() {
             vec![("authorization", "Basic YWRtaW46d3Jvbmc=")],
             vec![("authorization", "Bearer token")],
         ] {
-            let reply = sim.rest_with(method.clone(), path, Some(json!({})), &headers).await;
-            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method} {path} {headers:?}");
+            let reply = sim
+                .rest_with(method.clone(), path, Some(json!({})), &headers)
+                .await;
+            assert_eq!(
+                reply.status,
+                StatusCode::UNAUTHORIZED,
+                "{method} {path} {headers:?}"
+            );
+            assert!(
+                reply.headers.contains_key("www-authenticate"),
+                "{method} {path}"
+            );
             let body = reply.json();
             // 401 is declared only for POST /auth/keys; everywhere it uses ErrorResponse.
             conformance
@@ -301,8 +877,18 @@ async fn every_route_requires_authentication_with_an_error_body() {
             assert_eq!(body["code"], 401);
         }
     }
-    let key = sim.credentials()["api_key"].as_str().expect("api_key").to_owned();
-    let ok = sim.rest_with(Method::GET, "/api/v2/clients/1", None, &[("x-api-key", &key)]).await;
+    let key = sim.credentials()["api_key"]
+        .as_str()
+        .expect("api_key")
+        .to_owned();
+    let ok = sim
+        .rest_with(
+            Method::GET,
+            "/api/v2/clients/1",
+            None,
+            &[("x-api-key", &key)],
+        )
+        .await;
     assert_eq!(ok.status, StatusCode::OK);
     assert_eq!(ok.json()["type"], "admin", "client 1 is the administrator");
 }

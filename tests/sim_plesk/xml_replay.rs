@@ -52,7 +52,8 @@ fn next_id(sim: &Sim, counter: &str, next: u64) {
 fn add_key(sim: &Sim, key: &str) {
     use super::panel::SimPanel as _;
     let mut dump = sim.panel.dump();
-    dump["keys"][key] = json!({"key": key, "login": "admin", "ip_addresses": ["192.168.0.1"], "description": ""});
+    dump["keys"][key] =
+        json!({"key": key, "login": "admin", "ip_addresses": ["192.168.0.1"], "description": ""});
     sim.panel.restore(dump).expect("restore");
 }
 
@@ -72,8 +73,16 @@ fn addon(name: &str, parent: &str) -> Value {
 /// A simulator holding what the captured request refers to, under the captured ids.
 fn prepared(pair: &str) -> Sim {
     let sim = Sim::new();
-    seed(&sim, json!({"ips": [{"ip": "172.17.0.2", "netmask": "255.255.0.0", "interface": "eth0", "type": "exclusive"}]}));
-    let customer = |sim: &Sim, login: &str| seed(sim, json!({"clients": [{"login": login, "name": "John Smith"}]}));
+    seed(
+        &sim,
+        json!({"ips": [{"ip": "172.17.0.2", "netmask": "255.255.0.0", "interface": "eth0", "type": "exclusive"}]}),
+    );
+    let customer = |sim: &Sim, login: &str| {
+        seed(
+            sim,
+            json!({"clients": [{"login": login, "name": "John Smith"}]}),
+        )
+    };
     match pair {
         "customer-del" => {
             next_id(&sim, "client", 174);
@@ -89,8 +98,15 @@ fn prepared(pair: &str) -> Sim {
         }
         "customer-del-2" => customer(&sim, "customer-a"),
         "reseller-del" | "reseller-get" => {
-            next_id(&sim, "client", if pair == "reseller-del" { 179 } else { 181 });
-            seed(&sim, json!({"clients": [{"login": "reseller-unit-test", "type": "reseller"}]}));
+            next_id(
+                &sim,
+                "client",
+                if pair == "reseller-del" { 179 } else { 181 },
+            );
+            seed(
+                &sim,
+                json!({"clients": [{"login": "reseller-unit-test", "type": "reseller"}]}),
+            );
         }
         "webspace-del" | "site-add" => {
             next_id(&sim, "domain", 56);
@@ -102,7 +118,10 @@ fn prepared(pair: &str) -> Sim {
         }
         "site-del" | "site-get" => {
             next_id(&sim, "domain", if pair == "site-del" { 58 } else { 60 });
-            seed(&sim, json!({"domains": [subscription("example.dom"), addon("addon.dom", "example.dom")]}));
+            seed(
+                &sim,
+                json!({"domains": [subscription("example.dom"), addon("addon.dom", "example.dom")]}),
+            );
         }
         "site-get-2" => seed(
             &sim,
@@ -154,19 +173,24 @@ async fn every_captured_request_is_answered_with_the_captured_structure() {
             assert_system_error(&answer, 1014);
             continue;
         }
-        let ours = Tree::parse(&answer).unwrap_or_else(|e| panic!("{pair}: answer is not XML ({e}): {answer}"));
+        let ours = Tree::parse(&answer)
+            .unwrap_or_else(|e| panic!("{pair}: answer is not XML ({e}): {answer}"));
         let theirs = Tree::parse(&read(pair, "response")).expect("captured response parses");
         let mut statuses = Vec::new();
         all_statuses(&ours, &mut statuses);
         if statuses.is_empty() || statuses.iter().any(|s| s != "ok") {
-            failures.push(format!("{pair}: expected every result ok, got {statuses:?}\n{answer}"));
+            failures.push(format!(
+                "{pair}: expected every result ok, got {statuses:?}\n{answer}"
+            ));
             continue;
         }
         if ours.shape() != theirs.shape() {
             let (mut a, mut b) = (String::new(), String::new());
             ours.shape().render(0, &mut a);
             theirs.shape().render(0, &mut b);
-            failures.push(format!("{pair}: structure differs\n--- ours\n{a}--- captured\n{b}"));
+            failures.push(format!(
+                "{pair}: structure differs\n--- ours\n{a}--- captured\n{b}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -180,11 +204,17 @@ async fn captured_requests_replayed_after_setup_have_effects() {
     let id = added.text_at("customer/add/result/id").expect("id");
     let get = format!("<packet><customer><get><filter><id>{id}</id></filter><dataset><gen_info/></dataset></get></customer></packet>");
     let got = Tree::parse(&sim.xml(&get).await).expect("xml");
-    let info = got.at("customer/get/result/data/gen_info").expect("gen_info");
+    let info = got
+        .at("customer/get/result/data/gen_info")
+        .expect("gen_info");
     assert_eq!(info.text_at("login").as_deref(), Some("john-unit-test"));
     assert_eq!(info.text_at("cname").as_deref(), Some("Plesk"));
     assert_eq!(info.text_at("email").as_deref(), Some("john@smith.com"));
     assert_eq!(info.text_at("external-id").as_deref(), Some("link:12345"));
     assert_eq!(info.text_at("password_type").as_deref(), Some("crypt"));
-    assert_ne!(info.text_at("password").as_deref(), Some("simple-password"), "never plaintext");
+    assert_ne!(
+        info.text_at("password").as_deref(),
+        Some("simple-password"),
+        "never plaintext"
+    );
 }

@@ -67,8 +67,6 @@ struct Cli {
 fn build_panel(kind: PanelKind) -> Result<Arc<dyn SimPanel>, String> {
     match kind {
         PanelKind::Hestia => Ok(hestia::new()),
-        // The plesk and panelalpha modules are written on their own branches; their
-        // merge replaces these arms with `Ok(plesk::new())` / `Ok(panelalpha::new())`.
         PanelKind::Plesk => Ok(plesk::new()),
         PanelKind::Panelalpha => Ok(panelalpha::new()),
     }

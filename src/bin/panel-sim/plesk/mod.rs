@@ -83,8 +83,8 @@ use serde::Deserialize;
 
 use super::panel::SimPanel;
 use state::{
-    ClientFields, ClientRef, ClientType, DbUserFields, DomainRef, HostingType, NewDomain, Placement,
-    PlanRef, ServerIp, State,
+    ClientFields, ClientRef, ClientType, DbUserFields, DomainRef, HostingType, NewDomain,
+    Placement, PlanRef, ServerIp, State,
 };
 use validate::PasswordStrength;
 
@@ -96,24 +96,41 @@ pub struct PleskSim {
 }
 
 pub fn new() -> Arc<PleskSim> {
-    Arc::new(PleskSim { state: RwLock::new(State::initial()) })
+    Arc::new(PleskSim {
+        state: RwLock::new(State::initial()),
+    })
 }
 
 impl PleskSim {
     /// A poisoned lock only means an earlier handler panicked mid-request; the state
     /// itself is still a valid value, so keep serving rather than failing forever.
     fn read(&self) -> RwLockReadGuard<'_, State> {
-        self.state.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn write(&self) -> RwLockWriteGuard<'_, State> {
-        self.state.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
-async fn xml_endpoint(AxumState(sim): AxumState<Arc<PleskSim>>, method: Method, headers: HeaderMap, body: Bytes) -> Response {
+async fn xml_endpoint(
+    AxumState(sim): AxumState<Arc<PleskSim>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if method != Method::POST {
-        let packet = xml::render_packet(vec![xml::system_error(1014, "Parser error: Request is invalid. Use HTTP POST.")], false);
+        let packet = xml::render_packet(
+            vec![xml::system_error(
+                1014,
+                "Parser error: Request is invalid. Use HTTP POST.",
+            )],
+            false,
+        );
         let mut response = axum::response::IntoResponse::into_response(packet);
         response.headers_mut().insert(
             axum::http::header::CONTENT_TYPE,
@@ -130,7 +147,9 @@ impl SimPanel for PleskSim {
     }
 
     fn router(self: Arc<Self>) -> axum::Router {
-        rest::routes().route(XML_PATH, any(xml_endpoint)).with_state(self)
+        rest::routes()
+            .route(XML_PATH, any(xml_endpoint))
+            .with_state(self)
     }
 
     fn credentials(&self) -> serde_json::Value {
@@ -147,7 +166,8 @@ impl SimPanel for PleskSim {
     }
 
     fn restore(&self, dumped: serde_json::Value) -> Result<(), String> {
-        let restored: State = serde_json::from_value(dumped).map_err(|e| format!("not a Plesk state dump: {e}"))?;
+        let restored: State =
+            serde_json::from_value(dumped).map_err(|e| format!("not a Plesk state dump: {e}"))?;
         *self.write() = restored;
         Ok(())
     }
@@ -157,7 +177,8 @@ impl SimPanel for PleskSim {
     }
 
     fn seed(&self, objects: serde_json::Value) -> Result<(), String> {
-        let seed: Seed = serde_json::from_value(objects).map_err(|e| format!("invalid Plesk seed: {e}"))?;
+        let seed: Seed =
+            serde_json::from_value(objects).map_err(|e| format!("invalid Plesk seed: {e}"))?;
         let mut guard = self.write();
         let mut draft = guard.clone();
         apply_seed(&mut draft, seed)?;
@@ -183,7 +204,8 @@ fn template_path(path: &str) -> String {
     let segments: Vec<&str> = path.split('/').collect();
     let mut out: Vec<&str> = Vec::with_capacity(segments.len());
     for (index, segment) in segments.iter().enumerate() {
-        let after_keys = index >= 2 && segments[index - 2] == "auth" && segments[index - 1] == "keys";
+        let after_keys =
+            index >= 2 && segments[index - 2] == "auth" && segments[index - 1] == "keys";
         if after_keys && !segment.is_empty() {
             out.push("{key}");
         } else if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
@@ -302,7 +324,10 @@ struct SeedDbUser {
 
 fn apply_seed(state: &mut State, seed: Seed) -> Result<(), String> {
     let strength = match &seed.password_strength {
-        Some(name) => Some(PasswordStrength::parse(name).ok_or_else(|| format!("unknown password_strength {name:?}"))?),
+        Some(name) => Some(
+            PasswordStrength::parse(name)
+                .ok_or_else(|| format!("unknown password_strength {name:?}"))?,
+        ),
         None => None,
     };
     if let Some(ips) = seed.ips {
@@ -313,7 +338,13 @@ fn apply_seed(state: &mut State, seed: Seed) -> Result<(), String> {
             .into_iter()
             .enumerate()
             .map(|(index, ip)| ServerIp {
-                netmask: ip.netmask.unwrap_or_else(|| if ip.ip.contains(':') { "64".into() } else { "255.255.255.0".into() }),
+                netmask: ip.netmask.unwrap_or_else(|| {
+                    if ip.ip.contains(':') {
+                        "64".into()
+                    } else {
+                        "255.255.255.0".into()
+                    }
+                }),
                 interface: ip.interface.unwrap_or_else(|| "eth0".into()),
                 ip_type: ip.ip_type.unwrap_or_else(|| "shared".into()),
                 is_default: index == 0,
@@ -332,7 +363,11 @@ fn apply_seed(state: &mut State, seed: Seed) -> Result<(), String> {
             name: Some(client.name.unwrap_or_else(|| client.login.clone())),
             login: Some(client.login),
             email: client.email,
-            password: Some(client.password.unwrap_or_else(|| state::ADMIN_PASSWORD.into())),
+            password: Some(
+                client
+                    .password
+                    .unwrap_or_else(|| state::ADMIN_PASSWORD.into()),
+            ),
             company: client.company,
             owner: client.owner_login.map(ClientRef::Login),
             status: client.status,
@@ -341,7 +376,9 @@ fn apply_seed(state: &mut State, seed: Seed) -> Result<(), String> {
             locale: client.locale,
             ..ClientFields::default()
         };
-        state.create_client(kind, fields).map_err(|fault| format!("client {login}: {}", fault.message()))?;
+        state
+            .create_client(kind, fields)
+            .map_err(|fault| format!("client {login}: {}", fault.message()))?;
     }
     for domain in seed.domains {
         let name = domain.name.clone();
@@ -366,13 +403,16 @@ fn apply_seed(state: &mut State, seed: Seed) -> Result<(), String> {
                     plan: domain.plan.clone().map(PlanRef::Name),
                 }
             }
-            "addon" => Placement::Addon { webspace: parent()? },
+            "addon" => Placement::Addon {
+                webspace: parent()?,
+            },
             "subdomain" => Placement::Subdomain { parent: parent()? },
             other => return Err(format!("domain {name}: unknown kind {other:?}")),
         };
         let is_subscription = kind == "subscription";
         let hosting_type = match domain.hosting_type.as_deref() {
-            Some(text) => HostingType::from_rest(text).ok_or_else(|| format!("domain {name}: unknown hosting_type {text:?}"))?,
+            Some(text) => HostingType::from_rest(text)
+                .ok_or_else(|| format!("domain {name}: unknown hosting_type {text:?}"))?,
             None if !is_subscription || domain.ftp_login.is_some() => HostingType::Virtual,
             None => HostingType::None,
         };
@@ -389,7 +429,9 @@ fn apply_seed(state: &mut State, seed: Seed) -> Result<(), String> {
             admin_description: None,
             external_id: None,
         };
-        state.create_domain(request).map_err(|fault| format!("domain {name}: {}", fault.message()))?;
+        state
+            .create_domain(request)
+            .map_err(|fault| format!("domain {name}: {}", fault.message()))?;
     }
     for database in seed.databases {
         let name = database.name.clone();
@@ -400,7 +442,11 @@ fn apply_seed(state: &mut State, seed: Seed) -> Result<(), String> {
             .map_err(|fault| format!("database {name}: {}", fault.message()))?;
         for user in database.users {
             let login = user.login.clone();
-            let fields = DbUserFields { login: Some(user.login), password: Some(user.password), ..DbUserFields::default() };
+            let fields = DbUserFields {
+                login: Some(user.login),
+                password: Some(user.password),
+                ..DbUserFields::default()
+            };
             state
                 .create_db_user(Some(created.id), None, fields)
                 .map_err(|fault| format!("database user {login}: {}", fault.message()))?;
@@ -420,11 +466,24 @@ mod tests {
     fn route_keys_template_ids_and_name_xml_operations() {
         let sim = new();
         let key = |method: Method, path: &str, body: &[u8]| sim.route_key(&method, path, body);
-        assert_eq!(key(Method::GET, "/api/v2/clients/17", b""), "GET /api/v2/clients/{id}");
-        assert_eq!(key(Method::PUT, "/api/v2/clients/3/suspend", b""), "PUT /api/v2/clients/{id}/suspend");
-        assert_eq!(key(Method::DELETE, "/api/v2/auth/keys/abc-def", b""), "DELETE /api/v2/auth/keys/{key}");
-        assert_eq!(key(Method::GET, "/api/v2/domains?name=x.com", b""), "GET /api/v2/domains");
-        let body = b"<packet><webspace><add><gen_setup/></add></webspace><site><get/></site></packet>";
+        assert_eq!(
+            key(Method::GET, "/api/v2/clients/17", b""),
+            "GET /api/v2/clients/{id}"
+        );
+        assert_eq!(
+            key(Method::PUT, "/api/v2/clients/3/suspend", b""),
+            "PUT /api/v2/clients/{id}/suspend"
+        );
+        assert_eq!(
+            key(Method::DELETE, "/api/v2/auth/keys/abc-def", b""),
+            "DELETE /api/v2/auth/keys/{key}"
+        );
+        assert_eq!(
+            key(Method::GET, "/api/v2/domains?name=x.com", b""),
+            "GET /api/v2/domains"
+        );
+        let body =
+            b"<packet><webspace><add><gen_setup/></add></webspace><site><get/></site></packet>";
         assert_eq!(key(Method::POST, XML_PATH, body), "xml webspace.add");
     }
 
@@ -459,7 +518,8 @@ mod tests {
     #[test]
     fn dump_restore_round_trips_and_reset_clears() {
         let sim = new();
-        sim.seed(serde_json::json!({"clients": [{"login": "jdoe"}]})).unwrap();
+        sim.seed(serde_json::json!({"clients": [{"login": "jdoe"}]}))
+            .unwrap();
         let dumped = sim.dump();
         sim.reset();
         assert_eq!(sim.read().clients.len(), 1);

@@ -21,9 +21,9 @@ use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
 use super::state::{
-    Client, ClientFields, ClientRef, ClientType, DbUserFields, Domain, DomainKind, DomainPatch, DomainRef, Fault,
-    HostingType, NewDomain, Placement, PlanRef, State, ADMIN_LOGIN, STATUS_ACTIVE, STATUS_DISABLED_BY_ADMIN,
-    STATUS_DISABLED_BY_CUSTOMER,
+    Client, ClientFields, ClientRef, ClientType, DbUserFields, Domain, DomainKind, DomainPatch,
+    DomainRef, Fault, HostingType, NewDomain, Placement, PlanRef, State, ADMIN_LOGIN,
+    STATUS_ACTIVE, STATUS_DISABLED_BY_ADMIN, STATUS_DISABLED_BY_CUSTOMER,
 };
 use super::PleskSim;
 
@@ -39,8 +39,16 @@ pub fn error(status: StatusCode, message: &str) -> Response {
     json_response(status, json!({"code": status.as_u16(), "message": message}))
 }
 
-fn bad_request(message: impl AsRef<str>) -> Response {
+fn bad_answer(message: impl AsRef<str>) -> Response {
     error(StatusCode::BAD_REQUEST, message.as_ref())
+}
+
+/// A request refused while reading it; boxed because an axum `Response` is large and
+/// travels through many `Result`s before it is sent.
+type Reject = Box<Response>;
+
+fn bad_request(message: impl AsRef<str>) -> Reject {
+    Box::new(bad_answer(message))
 }
 
 /// `declares_404`: whether the operation's spec lists a 404; otherwise "not found"
@@ -48,7 +56,7 @@ fn bad_request(message: impl AsRef<str>) -> Response {
 fn fault_response(fault: &Fault, declares_404: bool) -> Response {
     match fault {
         Fault::NotFound(message) if declares_404 => error(StatusCode::NOT_FOUND, message),
-        other => bad_request(other.message()),
+        other => bad_answer(other.message()),
     }
 }
 
@@ -63,26 +71,36 @@ fn success() -> Value {
 // ----- authentication ----------------------------------------------------------------------
 
 /// Basic auth or `X-API-Key`; only the administrator may use the REST API (Plesk docs).
-fn authorize(state: &State, headers: &HeaderMap) -> Result<(), Response> {
+fn authorize(state: &State, headers: &HeaderMap) -> Result<(), Reject> {
     let unauthorized = |message: &str| {
         let mut response = error(StatusCode::UNAUTHORIZED, message);
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"Plesk\""));
-        response
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"Plesk\""),
+        );
+        Box::new(response)
     };
     if let Some(key) = headers.get("x-api-key") {
         let key = key.to_str().unwrap_or_default().trim();
         return match state.authenticate_key(key) {
             Some(secret) if secret.login == ADMIN_LOGIN => Ok(()),
-            _ => Err(unauthorized("Authentication failed: the API key is not valid")),
+            _ => Err(unauthorized(
+                "Authentication failed: the API key is not valid",
+            )),
         };
     }
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic ").or_else(|| v.strip_prefix("basic ")))
-        .and_then(|encoded| base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok())
+        .and_then(|v| {
+            v.strip_prefix("Basic ")
+                .or_else(|| v.strip_prefix("basic "))
+        })
+        .and_then(|encoded| {
+            base64::engine::general_purpose::STANDARD
+                .decode(encoded.trim())
+                .ok()
+        })
         .and_then(|decoded| String::from_utf8(decoded).ok());
     let Some(credentials) = basic else {
         return Err(unauthorized("Authentication required"));
@@ -92,25 +110,35 @@ fn authorize(state: &State, headers: &HeaderMap) -> Result<(), Response> {
     };
     match state.authenticate_password(login, password) {
         Some(client) if client.login == ADMIN_LOGIN => Ok(()),
-        _ => Err(unauthorized("Authentication failed: wrong login or password")),
+        _ => Err(unauthorized(
+            "Authentication failed: wrong login or password",
+        )),
     }
 }
 
 /// Runs `handler` with a read lock after authentication.
-fn read_with(sim: &PleskSim, headers: &HeaderMap, handler: impl FnOnce(&State) -> Response) -> Response {
+fn read_with(
+    sim: &PleskSim,
+    headers: &HeaderMap,
+    handler: impl FnOnce(&State) -> Response,
+) -> Response {
     let state = sim.read();
     match authorize(&state, headers) {
         Ok(()) => handler(&state),
-        Err(response) => response,
+        Err(rejected) => *rejected,
     }
 }
 
 /// Runs `handler` with a write lock after authentication.
-fn write_with(sim: &PleskSim, headers: &HeaderMap, handler: impl FnOnce(&mut State) -> Response) -> Response {
+fn write_with(
+    sim: &PleskSim,
+    headers: &HeaderMap,
+    handler: impl FnOnce(&mut State) -> Response,
+) -> Response {
     let mut state = sim.write();
     match authorize(&state, headers) {
         Ok(()) => handler(&mut state),
-        Err(response) => response,
+        Err(rejected) => *rejected,
     }
 }
 
@@ -118,11 +146,15 @@ fn write_with(sim: &PleskSim, headers: &HeaderMap, handler: impl FnOnce(&mut Sta
 
 type Body = Map<String, Value>;
 
-fn parse_body(bytes: &[u8]) -> Result<Body, Response> {
+fn parse_body(bytes: &[u8]) -> Result<Body, Reject> {
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(bad_request("Invalid request data: the body must be a JSON object")),
-        Err(_) => Err(bad_request("Invalid request data: the body is not valid JSON")),
+        Ok(_) => Err(bad_request(
+            "Invalid request data: the body must be a JSON object",
+        )),
+        Err(_) => Err(bad_request(
+            "Invalid request data: the body is not valid JSON",
+        )),
     }
 }
 
@@ -132,7 +164,7 @@ fn field<'a>(body: &'a Body, name: &str) -> Option<&'a Value> {
     body.get(name).filter(|v| !v.is_null())
 }
 
-fn opt_string(body: &Body, name: &str) -> Result<Option<String>, Response> {
+fn opt_string(body: &Body, name: &str) -> Result<Option<String>, Reject> {
     match field(body, name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -140,14 +172,17 @@ fn opt_string(body: &Body, name: &str) -> Result<Option<String>, Response> {
     }
 }
 
-fn opt_int(body: &Body, name: &str) -> Result<Option<u64>, Response> {
+fn opt_int(body: &Body, name: &str) -> Result<Option<u64>, Reject> {
     match field(body, name) {
         None => Ok(None),
-        Some(value) => value.as_u64().map(Some).ok_or_else(|| bad_request(format!("{name}: must be a non-negative integer"))),
+        Some(value) => value
+            .as_u64()
+            .map(Some)
+            .ok_or_else(|| bad_request(format!("{name}: must be a non-negative integer"))),
     }
 }
 
-fn opt_object<'a>(body: &'a Body, name: &str) -> Result<Option<&'a Body>, Response> {
+fn opt_object<'a>(body: &'a Body, name: &str) -> Result<Option<&'a Body>, Reject> {
     match field(body, name) {
         None => Ok(None),
         Some(Value::Object(map)) => Ok(Some(map)),
@@ -155,27 +190,32 @@ fn opt_object<'a>(body: &'a Body, name: &str) -> Result<Option<&'a Body>, Respon
     }
 }
 
-fn opt_strings(body: &Body, name: &str) -> Result<Option<Vec<String>>, Response> {
+fn opt_strings(body: &Body, name: &str) -> Result<Option<Vec<String>>, Reject> {
     match field(body, name) {
         None => Ok(None),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|item| item.as_str().map(str::to_owned).ok_or_else(|| bad_request(format!("{name}: must be an array of strings"))))
+            .map(|item| {
+                item.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| bad_request(format!("{name}: must be an array of strings")))
+            })
             .collect::<Result<Vec<_>, _>>()
             .map(Some),
         Some(_) => Err(bad_request(format!("{name}: must be an array of strings"))),
     }
 }
 
-fn required<T>(value: Option<T>, name: &str) -> Result<T, Response> {
+fn required<T>(value: Option<T>, name: &str) -> Result<T, Reject> {
     value.ok_or_else(|| bad_request(format!("{name}: this field is required")))
 }
 
 /// `DomainReference`: any one of `id`, `name`, `guid`.
-fn domain_ref(body: &Body, name: &str) -> Result<Option<DomainRef>, Response> {
-    let Some(reference) = opt_object(body, name)? else { return Ok(None) };
-    let prefixed = |e: Response| e;
-    if let Some(id) = opt_int(reference, "id").map_err(prefixed)? {
+fn domain_ref(body: &Body, name: &str) -> Result<Option<DomainRef>, Reject> {
+    let Some(reference) = opt_object(body, name)? else {
+        return Ok(None);
+    };
+    if let Some(id) = opt_int(reference, "id")? {
         return Ok(Some(DomainRef::Id(id)));
     }
     if let Some(domain) = opt_string(reference, "name")? {
@@ -184,12 +224,16 @@ fn domain_ref(body: &Body, name: &str) -> Result<Option<DomainRef>, Response> {
     if let Some(guid) = opt_string(reference, "guid")? {
         return Ok(Some(DomainRef::Guid(guid)));
     }
-    Err(bad_request(format!("{name}: one of id, name or guid is required")))
+    Err(bad_request(format!(
+        "{name}: one of id, name or guid is required"
+    )))
 }
 
 /// `OwnerClientReference`: "the ID, login, GUID or external ID" (spec) — any one of them.
-fn owner_ref(body: &Body) -> Result<Option<ClientRef>, Response> {
-    let Some(reference) = opt_object(body, "owner_client")? else { return Ok(None) };
+fn owner_ref(body: &Body) -> Result<Option<ClientRef>, Reject> {
+    let Some(reference) = opt_object(body, "owner_client")? else {
+        return Ok(None);
+    };
     if let Some(id) = opt_int(reference, "id")? {
         return Ok(Some(ClientRef::Id(id)));
     }
@@ -202,7 +246,9 @@ fn owner_ref(body: &Body) -> Result<Option<ClientRef>, Response> {
     if let Some(external) = opt_string(reference, "external_id")? {
         return Ok(Some(ClientRef::ExternalId(external)));
     }
-    Err(bad_request("owner_client: one of id, login, guid or external_id is required"))
+    Err(bad_request(
+        "owner_client: one of id, login, guid or external_id is required",
+    ))
 }
 
 fn path_id(raw: &str) -> Option<u64> {
@@ -211,7 +257,9 @@ fn path_id(raw: &str) -> Option<u64> {
 
 fn query_param(query: &Option<String>, name: &str) -> Option<String> {
     let query = query.as_deref()?;
-    url::form_urlencoded::parse(query.as_bytes()).find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
 }
 
 // ----- JSON views --------------------------------------------------------------------------
@@ -294,37 +342,100 @@ async fn unknown_route() -> Response {
 
 pub fn routes() -> Router<Arc<PleskSim>> {
     Router::new()
-        .route("/api/v2/clients", get(clients_list).post(clients_create).fallback(method_not_allowed))
+        .route(
+            "/api/v2/clients",
+            get(clients_list)
+                .post(clients_create)
+                .fallback(method_not_allowed),
+        )
         .route(
             "/api/v2/clients/{id}",
-            get(client_get).put(client_update).delete(client_delete).fallback(method_not_allowed),
+            get(client_get)
+                .put(client_update)
+                .delete(client_delete)
+                .fallback(method_not_allowed),
         )
-        .route("/api/v2/clients/{id}/domains", get(client_domains).fallback(method_not_allowed))
-        .route("/api/v2/clients/{id}/statistics", get(client_statistics).fallback(method_not_allowed))
-        .route("/api/v2/clients/{id}/activate", put(client_activate).fallback(method_not_allowed))
-        .route("/api/v2/clients/{id}/suspend", put(client_suspend).fallback(method_not_allowed))
-        .route("/api/v2/domains", get(domains_list).post(domains_create).fallback(method_not_allowed))
+        .route(
+            "/api/v2/clients/{id}/domains",
+            get(client_domains).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v2/clients/{id}/statistics",
+            get(client_statistics).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v2/clients/{id}/activate",
+            put(client_activate).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v2/clients/{id}/suspend",
+            put(client_suspend).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v2/domains",
+            get(domains_list)
+                .post(domains_create)
+                .fallback(method_not_allowed),
+        )
         .route(
             "/api/v2/domains/{id}",
-            get(domain_get).put(domain_update).delete(domain_delete).fallback(method_not_allowed),
+            get(domain_get)
+                .put(domain_update)
+                .delete(domain_delete)
+                .fallback(method_not_allowed),
         )
-        .route("/api/v2/domains/{id}/client", get(domain_client).fallback(method_not_allowed))
+        .route(
+            "/api/v2/domains/{id}/client",
+            get(domain_client).fallback(method_not_allowed),
+        )
         .route(
             "/api/v2/domains/{id}/status",
-            get(domain_status_get).put(domain_status_set).fallback(method_not_allowed),
+            get(domain_status_get)
+                .put(domain_status_set)
+                .fallback(method_not_allowed),
         )
-        .route("/api/v2/databases", get(databases_list).post(databases_create).fallback(method_not_allowed))
-        .route("/api/v2/databases/{id}", axum::routing::delete(database_delete).fallback(method_not_allowed))
-        .route("/api/v2/dbusers", get(db_users_list).post(db_users_create).fallback(method_not_allowed))
+        .route(
+            "/api/v2/databases",
+            get(databases_list)
+                .post(databases_create)
+                .fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v2/databases/{id}",
+            axum::routing::delete(database_delete).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v2/dbusers",
+            get(db_users_list)
+                .post(db_users_create)
+                .fallback(method_not_allowed),
+        )
         .route(
             "/api/v2/dbusers/{id}",
-            put(db_user_update).delete(db_user_delete).fallback(method_not_allowed),
+            put(db_user_update)
+                .delete(db_user_delete)
+                .fallback(method_not_allowed),
         )
-        .route("/api/v2/dbservers", get(db_servers_list).fallback(method_not_allowed))
-        .route("/api/v2/server", get(server_meta).fallback(method_not_allowed))
-        .route("/api/v2/server/ips", get(server_ips).fallback(method_not_allowed))
-        .route("/api/v2/auth/keys", post(key_create).fallback(method_not_allowed))
-        .route("/api/v2/auth/keys/{key}", axum::routing::delete(key_delete).fallback(method_not_allowed))
+        .route(
+            "/api/v2/dbservers",
+            get(db_servers_list).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v2/server",
+            get(server_meta).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v2/server/ips",
+            get(server_ips).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v2/auth/keys",
+            post(key_create).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v2/auth/keys/{key}",
+            axum::routing::delete(key_delete).fallback(method_not_allowed),
+        )
         .route("/api/v2", any(unknown_route))
         .route("/api/v2/", any(unknown_route))
         .route("/api/v2/{*rest}", any(unknown_route))
@@ -332,9 +443,11 @@ pub fn routes() -> Router<Arc<PleskSim>> {
 
 // ----- clients -----------------------------------------------------------------------------
 
-fn client_fields(body: &Body) -> Result<ClientFields, Response> {
+fn client_fields(body: &Body) -> Result<ClientFields, Reject> {
     let status = match opt_int(body, "status")? {
-        Some(status) => Some(u32::try_from(status).map_err(|_| bad_request("status: out of range"))?),
+        Some(status) => {
+            Some(u32::try_from(status).map_err(|_| bad_request("status: out of range"))?)
+        }
         None => None,
     };
     Ok(ClientFields {
@@ -354,14 +467,18 @@ fn client_fields(body: &Body) -> Result<ClientFields, Response> {
 
 async fn clients_list(AxumState(sim): Sim, headers: HeaderMap) -> Response {
     read_with(&sim, &headers, |state| {
-        let list: Vec<Value> = state.clients.values().map(|c| client_json(state, c)).collect();
+        let list: Vec<Value> = state
+            .clients
+            .values()
+            .map(|c| client_json(state, c))
+            .collect();
         json_response(StatusCode::OK, Value::Array(list))
     })
 }
 
 async fn clients_create(AxumState(sim): Sim, headers: HeaderMap, body: Bytes) -> Response {
     write_with(&sim, &headers, |state| {
-        let build = || -> Result<(ClientType, ClientFields), Response> {
+        let build = || -> Result<(ClientType, ClientFields), Reject> {
             let body = parse_body(&body)?;
             let fields = client_fields(&body)?;
             required(fields.name.as_ref(), "name")?;
@@ -372,17 +489,25 @@ async fn clients_create(AxumState(sim): Sim, headers: HeaderMap, body: Bytes) ->
                 "customer" => ClientType::Customer,
                 "reseller" => ClientType::Reseller,
                 "admin" => ClientType::Admin,
-                _ => return Err(bad_request("type: must be one of reseller, customer, admin")),
+                _ => {
+                    return Err(bad_request(
+                        "type: must be one of reseller, customer, admin",
+                    ))
+                }
             };
             Ok((kind, fields))
         };
         let (kind, fields) = match build() {
             Ok(parts) => parts,
-            Err(response) => return response,
+            Err(rejected) => return *rejected,
         };
         match state.create_client(kind, fields) {
             Ok(id) => {
-                let guid = state.clients.get(&id).map(|c| c.guid.clone()).unwrap_or_default();
+                let guid = state
+                    .clients
+                    .get(&id)
+                    .map(|c| c.guid.clone())
+                    .unwrap_or_default();
                 json_response(StatusCode::CREATED, created(id, &guid))
             }
             Err(fault) => fault_response(&fault, false),
@@ -395,24 +520,35 @@ fn client_not_found() -> Response {
 }
 
 async fn client_get(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    read_with(&sim, &headers, |state| match path_id(&id).and_then(|id| state.clients.get(&id)) {
-        Some(client) => json_response(StatusCode::OK, client_json(state, client)),
-        None => client_not_found(),
+    read_with(&sim, &headers, |state| {
+        match path_id(&id).and_then(|id| state.clients.get(&id)) {
+            Some(client) => json_response(StatusCode::OK, client_json(state, client)),
+            None => client_not_found(),
+        }
     })
 }
 
-async fn client_update(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Response {
+async fn client_update(
+    AxumState(sim): Sim,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     write_with(&sim, &headers, |state| {
         let Some(id) = path_id(&id).filter(|id| state.clients.contains_key(id)) else {
             return client_not_found();
         };
         let fields = match parse_body(&body).and_then(|body| client_fields(&body)) {
             Ok(fields) => fields,
-            Err(response) => return response,
+            Err(rejected) => return *rejected,
         };
         match state.update_client(id, fields) {
             Ok(()) => {
-                let guid = state.clients.get(&id).map(|c| c.guid.clone()).unwrap_or_default();
+                let guid = state
+                    .clients
+                    .get(&id)
+                    .map(|c| c.guid.clone())
+                    .unwrap_or_default();
                 json_response(StatusCode::OK, created(id, &guid))
             }
             Err(fault) => fault_response(&fault, true),
@@ -420,9 +556,15 @@ async fn client_update(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<S
     })
 }
 
-async fn client_delete(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<String>) -> Response {
+async fn client_delete(
+    AxumState(sim): Sim,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     write_with(&sim, &headers, |state| {
-        let Some(id) = path_id(&id) else { return client_not_found() };
+        let Some(id) = path_id(&id) else {
+            return client_not_found();
+        };
         match state.delete_client(id) {
             Ok(client) => json_response(StatusCode::OK, created(client.id, &client.guid)),
             Err(fault) => fault_response(&fault, true),
@@ -430,18 +572,30 @@ async fn client_delete(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<S
     })
 }
 
-async fn client_domains(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<String>) -> Response {
+async fn client_domains(
+    AxumState(sim): Sim,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     read_with(&sim, &headers, |state| {
         let Some(id) = path_id(&id).filter(|id| state.clients.contains_key(id)) else {
             return client_not_found();
         };
-        let list: Vec<Value> =
-            state.domains.values().filter(|d| state.domain_owner(d) == id).map(domain_json).collect();
+        let list: Vec<Value> = state
+            .domains
+            .values()
+            .filter(|d| state.domain_owner(d) == id)
+            .map(domain_json)
+            .collect();
         json_response(StatusCode::OK, Value::Array(list))
     })
 }
 
-async fn client_statistics(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<String>) -> Response {
+async fn client_statistics(
+    AxumState(sim): Sim,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     read_with(&sim, &headers, |state| {
         let Some(id) = path_id(&id).filter(|id| state.clients.contains_key(id)) else {
             return client_not_found();
@@ -453,9 +607,17 @@ async fn client_statistics(AxumState(sim): Sim, headers: HeaderMap, Path(id): Pa
             .map(|d| d.id)
             .collect();
         let count = |kind: DomainKind| {
-            state.domains.values().filter(|d| d.kind == kind && webspaces.contains(&d.webspace_id)).count()
+            state
+                .domains
+                .values()
+                .filter(|d| d.kind == kind && webspaces.contains(&d.webspace_id))
+                .count()
         };
-        let databases = state.databases.values().filter(|db| webspaces.contains(&db.webspace_id)).count();
+        let databases = state
+            .databases
+            .values()
+            .filter(|db| webspaces.contains(&db.webspace_id))
+            .count();
         json_response(
             StatusCode::OK,
             json!({
@@ -479,7 +641,10 @@ fn set_client_status(sim: &PleskSim, headers: &HeaderMap, id: &str, status: u32)
         let Some(id) = path_id(id).filter(|id| state.clients.contains_key(id)) else {
             return client_not_found();
         };
-        let fields = ClientFields { status: Some(status), ..ClientFields::default() };
+        let fields = ClientFields {
+            status: Some(status),
+            ..ClientFields::default()
+        };
         match state.update_client(id, fields) {
             Ok(()) => json_response(StatusCode::OK, success()),
             Err(fault) => fault_response(&fault, true),
@@ -487,11 +652,19 @@ fn set_client_status(sim: &PleskSim, headers: &HeaderMap, id: &str, status: u32)
     })
 }
 
-async fn client_activate(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<String>) -> Response {
+async fn client_activate(
+    AxumState(sim): Sim,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     set_client_status(&sim, &headers, &id, STATUS_ACTIVE)
 }
 
-async fn client_suspend(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<String>) -> Response {
+async fn client_suspend(
+    AxumState(sim): Sim,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     set_client_status(&sim, &headers, &id, STATUS_DISABLED_BY_ADMIN)
 }
 
@@ -517,18 +690,21 @@ struct DomainBody {
     plan: Option<String>,
 }
 
-fn domain_body(bytes: &[u8]) -> Result<DomainBody, Response> {
+fn domain_body(bytes: &[u8]) -> Result<DomainBody, Reject> {
     let body = parse_body(bytes)?;
     let hosting_type = match opt_string(&body, "hosting_type")? {
         Some(name) => Some(HostingType::from_rest(&name).ok_or_else(|| {
-            bad_request("hosting_type: must be one of virtual, standard_forwarding, frame_forwarding, none")
+            bad_request(
+                "hosting_type: must be one of virtual, standard_forwarding, frame_forwarding, none",
+            )
         })?),
         None => None,
     };
     let settings = opt_object(&body, "hosting_settings")?;
-    let setting = |name: &str| -> Result<Option<String>, Response> {
+    let setting = |name: &str| -> Result<Option<String>, Reject> {
         match settings {
-            Some(map) => opt_string(map, name).map_err(|_| bad_request(format!("hosting_settings.{name}: must be a string"))),
+            Some(map) => opt_string(map, name)
+                .map_err(|_| bad_request(format!("hosting_settings.{name}: must be a string"))),
             None => Ok(None),
         }
     };
@@ -561,11 +737,19 @@ fn domain_body(bytes: &[u8]) -> Result<DomainBody, Response> {
     })
 }
 
-async fn domains_list(AxumState(sim): Sim, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+async fn domains_list(
+    AxumState(sim): Sim,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     read_with(&sim, &headers, |state| {
         let list: Vec<Value> = match query_param(&query, "name") {
             // An array even when filtered; a name nobody has gives [].
-            Some(name) => state.find_domain(&DomainRef::Name(name)).map(domain_json).into_iter().collect(),
+            Some(name) => state
+                .find_domain(&DomainRef::Name(name))
+                .map(domain_json)
+                .into_iter()
+                .collect(),
             None => state.domains.values().map(domain_json).collect(),
         };
         json_response(StatusCode::OK, Value::Array(list))
@@ -576,13 +760,15 @@ async fn domains_create(AxumState(sim): Sim, headers: HeaderMap, body: Bytes) ->
     write_with(&sim, &headers, |state| {
         let request = match domain_body(&body) {
             Ok(request) => request,
-            Err(response) => return response,
+            Err(rejected) => return *rejected,
         };
         let Some(name) = request.name else {
-            return bad_request("name: this field is required");
+            return bad_answer("name: this field is required");
         };
         let placement = match (request.base_domain, request.parent_domain) {
-            (Some(_), Some(_)) => return bad_request("base_domain: cannot be combined with parent_domain"),
+            (Some(_), Some(_)) => {
+                return bad_answer("base_domain: cannot be combined with parent_domain")
+            }
             (Some(webspace), None) => Placement::Addon { webspace },
             (None, Some(parent)) => Placement::Subdomain { parent },
             (None, None) => Placement::Subscription {
@@ -594,11 +780,14 @@ async fn domains_create(AxumState(sim): Sim, headers: HeaderMap, body: Bytes) ->
         let is_subscription = matches!(placement, Placement::Subscription { .. });
         // Assumption: without hosting_type, sites get virtual hosting (they share the
         // subscription's system user) and a subscription gets it when FTP credentials come.
-        let hosting_type = request.hosting_type.unwrap_or(if !is_subscription || request.ftp_login.is_some() {
-            HostingType::Virtual
-        } else {
-            HostingType::None
-        });
+        let hosting_type =
+            request
+                .hosting_type
+                .unwrap_or(if !is_subscription || request.ftp_login.is_some() {
+                    HostingType::Virtual
+                } else {
+                    HostingType::None
+                });
         let new = NewDomain {
             name,
             placement,
@@ -614,7 +803,11 @@ async fn domains_create(AxumState(sim): Sim, headers: HeaderMap, body: Bytes) ->
         };
         match state.create_domain(new) {
             Ok(id) => {
-                let guid = state.domains.get(&id).map(|d| d.guid.clone()).unwrap_or_default();
+                let guid = state
+                    .domains
+                    .get(&id)
+                    .map(|d| d.guid.clone())
+                    .unwrap_or_default();
                 json_response(StatusCode::CREATED, created(id, &guid))
             }
             Err(fault) => fault_response(&fault, false),
@@ -623,20 +816,27 @@ async fn domains_create(AxumState(sim): Sim, headers: HeaderMap, body: Bytes) ->
 }
 
 async fn domain_get(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    read_with(&sim, &headers, |state| match path_id(&id).and_then(|id| state.domains.get(&id)) {
-        Some(domain) => json_response(StatusCode::OK, domain_json(domain)),
-        None => domain_not_found(),
+    read_with(&sim, &headers, |state| {
+        match path_id(&id).and_then(|id| state.domains.get(&id)) {
+            Some(domain) => json_response(StatusCode::OK, domain_json(domain)),
+            None => domain_not_found(),
+        }
     })
 }
 
-async fn domain_update(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Response {
+async fn domain_update(
+    AxumState(sim): Sim,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     write_with(&sim, &headers, |state| {
         let Some(current) = path_id(&id).and_then(|id| state.domains.get(&id)).cloned() else {
             return domain_not_found();
         };
         let request = match domain_body(&body) {
             Ok(request) => request,
-            Err(response) => return response,
+            Err(rejected) => return *rejected,
         };
         // Placement and plan are fixed at creation (plans: "cannot be applied to a
         // subscription after it is created"); restating the current value is fine.
@@ -646,28 +846,33 @@ async fn domain_update(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<S
         if let Some(base) = &request.base_domain {
             let expected = (current.kind == DomainKind::Addon).then_some(current.webspace_id);
             if !same_domain(base, expected) {
-                return bad_request("base_domain: cannot be changed");
+                return bad_answer("base_domain: cannot be changed");
             }
         }
         if let Some(parent) = &request.parent_domain {
             if !same_domain(parent, current.parent_id) {
-                return bad_request("parent_domain: cannot be changed");
+                return bad_answer("parent_domain: cannot be changed");
             }
         }
         if let Some(plan) = &request.plan {
-            let current_plan = current.plan_id.and_then(|id| state.plans.iter().find(|p| p.id == id));
+            let current_plan = current
+                .plan_id
+                .and_then(|id| state.plans.iter().find(|p| p.id == id));
             if current_plan.map(|p| &p.name) != Some(plan) {
-                return bad_request("plan: a service plan cannot be changed through this request");
+                return bad_answer("plan: a service plan cannot be changed through this request");
             }
         }
         let patch = DomainPatch {
             name: request.name.filter(|name| {
-                super::validate::domain_name(name).map(|(_, ascii)| ascii) != Ok(current.ascii_name.clone())
+                super::validate::domain_name(name).map(|(_, ascii)| ascii)
+                    != Ok(current.ascii_name.clone())
             }),
             owner: request.owner,
             ips: request.ips,
             hosting_type: request.hosting_type,
-            ftp_login: request.ftp_login.filter(|login| current.ftp_login.as_ref() != Some(login)),
+            ftp_login: request
+                .ftp_login
+                .filter(|login| current.ftp_login.as_ref() != Some(login)),
             ftp_password: request.ftp_password,
             forward_url: request.forward_url,
             status: None,
@@ -682,9 +887,15 @@ async fn domain_update(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<S
     })
 }
 
-async fn domain_delete(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<String>) -> Response {
+async fn domain_delete(
+    AxumState(sim): Sim,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     write_with(&sim, &headers, |state| {
-        let Some(id) = path_id(&id) else { return domain_not_found() };
+        let Some(id) = path_id(&id) else {
+            return domain_not_found();
+        };
         match state.delete_domain(id) {
             Ok(domain) => json_response(StatusCode::OK, created(domain.id, &domain.guid)),
             Err(fault) => fault_response(&fault, true),
@@ -692,7 +903,11 @@ async fn domain_delete(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<S
     })
 }
 
-async fn domain_client(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<String>) -> Response {
+async fn domain_client(
+    AxumState(sim): Sim,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     read_with(&sim, &headers, |state| {
         let Some(domain) = path_id(&id).and_then(|id| state.domains.get(&id)) else {
             return domain_not_found();
@@ -704,29 +919,51 @@ async fn domain_client(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<S
     })
 }
 
-async fn domain_status_get(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    read_with(&sim, &headers, |state| match path_id(&id).and_then(|id| state.domains.get(&id)) {
-        Some(domain) => json_response(StatusCode::OK, json!({"status": domain_status_name(domain.status)})),
-        None => domain_not_found(),
+async fn domain_status_get(
+    AxumState(sim): Sim,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    read_with(&sim, &headers, |state| {
+        match path_id(&id).and_then(|id| state.domains.get(&id)) {
+            Some(domain) => json_response(
+                StatusCode::OK,
+                json!({"status": domain_status_name(domain.status)}),
+            ),
+            None => domain_not_found(),
+        }
     })
 }
 
-async fn domain_status_set(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Response {
+async fn domain_status_set(
+    AxumState(sim): Sim,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     write_with(&sim, &headers, |state| {
         let Some(id) = path_id(&id).filter(|id| state.domains.contains_key(id)) else {
             return domain_not_found();
         };
-        let status = match parse_body(&body).and_then(|body| required(opt_string(&body, "status")?, "status")) {
+        let status = match parse_body(&body)
+            .and_then(|body| required(opt_string(&body, "status")?, "status"))
+        {
             Ok(status) => status,
-            Err(response) => return response,
+            Err(rejected) => return *rejected,
         };
         let code = match status.as_str() {
             "active" => STATUS_ACTIVE,
             "suspended" => STATUS_DISABLED_BY_ADMIN,
             "disabled" => STATUS_DISABLED_BY_CUSTOMER,
-            _ => return bad_request("status: must be one of active, suspended, disabled"),
+            _ => return bad_answer("status: must be one of active, suspended, disabled"),
         };
-        match state.update_domain(id, DomainPatch { status: Some(code), ..DomainPatch::default() }) {
+        match state.update_domain(
+            id,
+            DomainPatch {
+                status: Some(code),
+                ..DomainPatch::default()
+            },
+        ) {
             Ok(()) => json_response(StatusCode::OK, json!({"status": status})),
             Err(fault) => fault_response(&fault, true),
         }
@@ -735,7 +972,11 @@ async fn domain_status_set(AxumState(sim): Sim, headers: HeaderMap, Path(id): Pa
 
 // ----- databases ---------------------------------------------------------------------------
 
-async fn databases_list(AxumState(sim): Sim, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+async fn databases_list(
+    AxumState(sim): Sim,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     read_with(&sim, &headers, |state| {
         let list: Vec<Value> = match query_param(&query, "domain") {
             Some(name) => {
@@ -748,7 +989,13 @@ async fn databases_list(AxumState(sim): Sim, headers: HeaderMap, RawQuery(query)
                 state
                     .databases
                     .values()
-                    .filter(|db| if whole_subscription { db.webspace_id == id } else { db.domain_id == id })
+                    .filter(|db| {
+                        if whole_subscription {
+                            db.webspace_id == id
+                        } else {
+                            db.domain_id == id
+                        }
+                    })
                     .map(database_json)
                     .collect()
             }
@@ -760,7 +1007,7 @@ async fn databases_list(AxumState(sim): Sim, headers: HeaderMap, RawQuery(query)
 
 async fn databases_create(AxumState(sim): Sim, headers: HeaderMap, body: Bytes) -> Response {
     write_with(&sim, &headers, |state| {
-        let build = || -> Result<(String, String, DomainRef, Option<u64>), Response> {
+        let build = || -> Result<(String, String, DomainRef, Option<u64>), Reject> {
             let body = parse_body(&body)?;
             let name = required(opt_string(&body, "name")?, "name")?;
             let db_type = required(opt_string(&body, "type")?, "type")?;
@@ -772,7 +1019,7 @@ async fn databases_create(AxumState(sim): Sim, headers: HeaderMap, body: Bytes) 
         };
         let (name, db_type, domain, server) = match build() {
             Ok(parts) => parts,
-            Err(response) => return response,
+            Err(rejected) => return *rejected,
         };
         match state.create_database(&domain, &name, &db_type, server) {
             Ok(db) => json_response(StatusCode::OK, database_json(&db)),
@@ -781,7 +1028,11 @@ async fn databases_create(AxumState(sim): Sim, headers: HeaderMap, body: Bytes) 
     })
 }
 
-async fn database_delete(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<String>) -> Response {
+async fn database_delete(
+    AxumState(sim): Sim,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     write_with(&sim, &headers, |state| {
         let Some(id) = path_id(&id) else {
             return error(StatusCode::NOT_FOUND, "Database is not found");
@@ -793,17 +1044,26 @@ async fn database_delete(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path
     })
 }
 
-async fn db_users_list(AxumState(sim): Sim, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+async fn db_users_list(
+    AxumState(sim): Sim,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     read_with(&sim, &headers, |state| {
         let list: Vec<Value> = match query_param(&query, "dbId") {
             Some(raw) => {
                 let Ok(db_id) = raw.parse::<u64>() else {
-                    return bad_request("dbId: must be an integer");
+                    return bad_answer("dbId: must be an integer");
                 };
                 if !state.databases.contains_key(&db_id) {
                     return error(StatusCode::NOT_FOUND, "Database is not found");
                 }
-                state.db_users.values().filter(|u| u.database_id == Some(db_id)).map(db_user_json).collect()
+                state
+                    .db_users
+                    .values()
+                    .filter(|u| u.database_id == Some(db_id))
+                    .map(db_user_json)
+                    .collect()
             }
             None => state.db_users.values().map(db_user_json).collect(),
         };
@@ -814,7 +1074,7 @@ async fn db_users_list(AxumState(sim): Sim, headers: HeaderMap, RawQuery(query):
 async fn db_users_create(AxumState(sim): Sim, headers: HeaderMap, body: Bytes) -> Response {
     write_with(&sim, &headers, |state| {
         type Parts = (Option<u64>, Option<(DomainRef, u64)>, DbUserFields);
-        let build = || -> Result<Parts, Response> {
+        let build = || -> Result<Parts, Reject> {
             let body = parse_body(&body)?;
             let fields = DbUserFields {
                 login: Some(required(opt_string(&body, "login")?, "login")?),
@@ -822,18 +1082,23 @@ async fn db_users_create(AxumState(sim): Sim, headers: HeaderMap, body: Bytes) -
                 ..DbUserFields::default()
             };
             let database = opt_int(&body, "database_id")?;
-            let universal = match (domain_ref(&body, "parent_domain")?, opt_int(&body, "server_id")?) {
+            let universal = match (
+                domain_ref(&body, "parent_domain")?,
+                opt_int(&body, "server_id")?,
+            ) {
                 (Some(domain), Some(server)) => Some((domain, server)),
                 _ => None,
             };
             if database.is_none() && universal.is_none() {
-                return Err(bad_request("database_id: required unless parent_domain and server_id are given"));
+                return Err(bad_request(
+                    "database_id: required unless parent_domain and server_id are given",
+                ));
             }
             Ok((database, universal, fields))
         };
         let (database, universal, fields) = match build() {
             Ok(parts) => parts,
-            Err(response) => return response,
+            Err(rejected) => return *rejected,
         };
         match state.create_db_user(database, universal, fields) {
             Ok(user) => json_response(StatusCode::OK, db_user_json(&user)),
@@ -842,7 +1107,12 @@ async fn db_users_create(AxumState(sim): Sim, headers: HeaderMap, body: Bytes) -
     })
 }
 
-async fn db_user_update(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Response {
+async fn db_user_update(
+    AxumState(sim): Sim,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     write_with(&sim, &headers, |state| {
         let Some(id) = path_id(&id).filter(|id| state.db_users.contains_key(id)) else {
             return error(StatusCode::NOT_FOUND, "Database user is not found");
@@ -855,7 +1125,7 @@ async fn db_user_update(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<
             })
         }) {
             Ok(fields) => fields,
-            Err(response) => return response,
+            Err(rejected) => return *rejected,
         };
         match state.update_db_user(id, fields) {
             Ok(()) => json_response(StatusCode::OK, success()),
@@ -864,7 +1134,11 @@ async fn db_user_update(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<
     })
 }
 
-async fn db_user_delete(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<String>) -> Response {
+async fn db_user_delete(
+    AxumState(sim): Sim,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     write_with(&sim, &headers, |state| {
         let Some(id) = path_id(&id) else {
             return error(StatusCode::NOT_FOUND, "Database user is not found");
@@ -876,13 +1150,17 @@ async fn db_user_delete(AxumState(sim): Sim, headers: HeaderMap, Path(id): Path<
     })
 }
 
-async fn db_servers_list(AxumState(sim): Sim, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+async fn db_servers_list(
+    AxumState(sim): Sim,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     read_with(&sim, &headers, |state| {
         let wanted = match query_param(&query, "id") {
             Some(raw) => match raw.parse::<u64>() {
                 Ok(id) if state.db_server(id).is_some() => Some(id),
                 Ok(_) => return error(StatusCode::NOT_FOUND, "Server is not found"),
-                Err(_) => return bad_request("id: must be an integer"),
+                Err(_) => return bad_answer("id: must be an integer"),
             },
             None => None,
         };
@@ -944,17 +1222,22 @@ async fn server_ips(AxumState(sim): Sim, headers: HeaderMap) -> Response {
 
 async fn key_create(AxumState(sim): Sim, headers: HeaderMap, body: Bytes) -> Response {
     write_with(&sim, &headers, |state| {
-        let build = || -> Result<(Option<String>, Vec<String>, Option<String>), Response> {
+        type Parts = (Option<String>, Vec<String>, Option<String>);
+        let build = || -> Result<Parts, Reject> {
             let body = parse_body(&body)?;
             let mut ips = opt_strings(&body, "ips")?.unwrap_or_default();
             if let Some(ip) = opt_string(&body, "ip")? {
                 ips.insert(0, ip);
             }
-            Ok((opt_string(&body, "login")?, ips, opt_string(&body, "description")?))
+            Ok((
+                opt_string(&body, "login")?,
+                ips,
+                opt_string(&body, "description")?,
+            ))
         };
         let (login, ips, description) = match build() {
             Ok(parts) => parts,
-            Err(response) => return response,
+            Err(rejected) => return *rejected,
         };
         match state.create_key(login.as_deref(), ips, description) {
             Ok(key) => json_response(StatusCode::CREATED, json!({"key": key})),

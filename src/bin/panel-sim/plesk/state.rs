@@ -41,7 +41,10 @@ pub enum Fault {
     /// Any other uniqueness violation. REST 400; XML 1007 ("Inserted data already exists").
     Exists(String),
     /// A value breaks a rule. REST 400 naming the field; XML 1019 ("Invalid value").
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     /// REST 400; XML 1015 ("Object owner not found").
     OwnerNotFound(String),
     /// REST 400; XML 1018 ("IP address not found").
@@ -54,7 +57,10 @@ pub enum Fault {
 
 impl Fault {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Self::Invalid { field, message: message.into() }
+        Self::Invalid {
+            field,
+            message: message.into(),
+        }
     }
 
     pub fn message(&self) -> String {
@@ -191,15 +197,25 @@ impl HostingType {
     }
 
     pub fn from_rest(name: &str) -> Option<Self> {
-        [Self::Virtual, Self::StandardForwarding, Self::FrameForwarding, Self::None]
-            .into_iter()
-            .find(|kind| kind.rest_name() == name)
+        [
+            Self::Virtual,
+            Self::StandardForwarding,
+            Self::FrameForwarding,
+            Self::None,
+        ]
+        .into_iter()
+        .find(|kind| kind.rest_name() == name)
     }
 
     pub fn from_xml(name: &str) -> Option<Self> {
-        [Self::Virtual, Self::StandardForwarding, Self::FrameForwarding, Self::None]
-            .into_iter()
-            .find(|kind| kind.xml_name() == name)
+        [
+            Self::Virtual,
+            Self::StandardForwarding,
+            Self::FrameForwarding,
+            Self::None,
+        ]
+        .into_iter()
+        .find(|kind| kind.xml_name() == name)
     }
 }
 
@@ -250,9 +266,17 @@ pub enum PlanRef {
 
 #[derive(Clone, Debug)]
 pub enum Placement {
-    Subscription { owner: Option<ClientRef>, ips: Vec<String>, plan: Option<PlanRef> },
-    Addon { webspace: DomainRef },
-    Subdomain { parent: DomainRef },
+    Subscription {
+        owner: Option<ClientRef>,
+        ips: Vec<String>,
+        plan: Option<PlanRef>,
+    },
+    Addon {
+        webspace: DomainRef,
+    },
+    Subdomain {
+        parent: DomainRef,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -402,7 +426,10 @@ pub fn guid_for(sequence: u64) -> String {
 }
 
 fn today() -> String {
-    chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string()
+    chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 fn crypt_digest(salt: &str, password: &str) -> String {
@@ -429,7 +456,11 @@ pub fn password_matches(hash: &str, password: &str) -> bool {
     let expected = crypt_digest(salt, password);
     // Constant-time comparison is not needed in a simulator, but costs nothing.
     expected.len() == digest.len()
-        && expected.bytes().zip(digest.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        && expected
+            .bytes()
+            .zip(digest.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
 }
 
 fn set_if<T>(target: &mut T, value: Option<T>) {
@@ -480,10 +511,20 @@ impl State {
             counters: Counters::default(),
             server_guid: guid_for(0),
         };
-        for name in ["Admin Simple", "Default Domain", "Unlimited", "Default Simple"] {
+        for name in [
+            "Admin Simple",
+            "Default Domain",
+            "Unlimited",
+            "Default Simple",
+        ] {
             let id = state.plans.len() as u64 + 1;
             let guid = state.next_guid();
-            state.plans.push(Plan { id, guid, name: name.into(), external_id: String::new() });
+            state.plans.push(Plan {
+                id,
+                guid,
+                name: name.into(),
+                external_id: String::new(),
+            });
         }
         let guid = state.next_guid();
         state.counters.client = ADMIN_ID;
@@ -560,24 +601,36 @@ impl State {
             .clients
             .values()
             .find(|client| client.login == login && client.status == STATUS_ACTIVE)
-            .ok_or_else(|| Fault::NotFound(format!("Incorrect login: {}", validate::printable(login))))?;
+            .ok_or_else(|| {
+                Fault::NotFound(format!("Incorrect login: {}", validate::printable(login)))
+            })?;
         let login = owner.login.clone();
         for ip in &ip_addresses {
             if ip.parse::<std::net::IpAddr>().is_err() {
-                return Err(Fault::invalid("ip", format!("'{}' is not an IP address.", validate::printable(ip))));
+                return Err(Fault::invalid(
+                    "ip",
+                    format!("'{}' is not an IP address.", validate::printable(ip)),
+                ));
             }
         }
         self.counters.key += 1;
         let key = guid_for(1_000_000 + self.counters.key);
         self.keys.insert(
             key.clone(),
-            SecretKey { key: key.clone(), login, ip_addresses, description: description.unwrap_or_default() },
+            SecretKey {
+                key: key.clone(),
+                login,
+                ip_addresses,
+                description: description.unwrap_or_default(),
+            },
         );
         Ok(key)
     }
 
     pub fn delete_key(&mut self, key: &str) -> Result<SecretKey, Fault> {
-        self.keys.remove(key).ok_or_else(|| Fault::NotFound("Key does not exist".into()))
+        self.keys
+            .remove(key)
+            .ok_or_else(|| Fault::NotFound("Key does not exist".into()))
     }
 
     // ----- clients --------------------------------------------------------------------
@@ -585,21 +638,36 @@ impl State {
     pub fn find_client(&self, reference: &ClientRef) -> Option<&Client> {
         match reference {
             ClientRef::Id(id) => self.clients.get(id),
-            ClientRef::Login(login) => self.clients.values().find(|c| c.login.eq_ignore_ascii_case(login)),
-            ClientRef::Guid(guid) => self.clients.values().find(|c| c.guid.eq_ignore_ascii_case(guid)),
-            ClientRef::ExternalId(ext) => {
-                self.clients.values().find(|c| !c.external_id.is_empty() && c.external_id == *ext)
-            }
+            ClientRef::Login(login) => self
+                .clients
+                .values()
+                .find(|c| c.login.eq_ignore_ascii_case(login)),
+            ClientRef::Guid(guid) => self
+                .clients
+                .values()
+                .find(|c| c.guid.eq_ignore_ascii_case(guid)),
+            ClientRef::ExternalId(ext) => self
+                .clients
+                .values()
+                .find(|c| !c.external_id.is_empty() && c.external_id == *ext),
         }
     }
 
     fn client_not_found(reference: &ClientRef) -> String {
         match reference {
             ClientRef::Id(id) => format!("Client with id {id} does not exist"),
-            ClientRef::Login(v) => format!("Client with login {} does not exist", validate::printable(v)),
-            ClientRef::Guid(v) => format!("Client with guid {} does not exist", validate::printable(v)),
+            ClientRef::Login(v) => format!(
+                "Client with login {} does not exist",
+                validate::printable(v)
+            ),
+            ClientRef::Guid(v) => {
+                format!("Client with guid {} does not exist", validate::printable(v))
+            }
             ClientRef::ExternalId(v) => {
-                format!("Client with external id {} does not exist", validate::printable(v))
+                format!(
+                    "Client with external id {} does not exist",
+                    validate::printable(v)
+                )
             }
         }
     }
@@ -607,7 +675,11 @@ impl State {
     fn check_client_fields(&self, fields: &ClientFields, own_id: Option<u64>) -> Result<(), Fault> {
         if let Some(login) = &fields.login {
             validate::client_login(login).map_err(|m| Fault::invalid("login", m))?;
-            if self.clients.values().any(|c| c.login.eq_ignore_ascii_case(login) && Some(c.id) != own_id) {
+            if self
+                .clients
+                .values()
+                .any(|c| c.login.eq_ignore_ascii_case(login) && Some(c.id) != own_id)
+            {
                 return Err(Fault::LoginTaken(format!(
                     "User account {} already exists.",
                     validate::printable(login)
@@ -624,17 +696,23 @@ impl State {
             validate::email(email).map_err(|m| Fault::invalid("email", m))?;
         }
         if let Some(password) = &fields.password {
-            validate::password(password, self.password_strength).map_err(|m| Fault::invalid("password", m))?;
+            validate::password(password, self.password_strength)
+                .map_err(|m| Fault::invalid("password", m))?;
         }
         if let Some(status) = fields.status {
             // Docs: only 0 (enable) and 16 (disable) may be set through the API.
             if status != STATUS_ACTIVE && status != STATUS_DISABLED_BY_ADMIN {
-                return Err(Fault::invalid("status", format!("Status {status} cannot be set; use 0 or 16.")));
+                return Err(Fault::invalid(
+                    "status",
+                    format!("Status {status} cannot be set; use 0 or 16."),
+                ));
             }
         }
         if let Some(locale) = &fields.locale {
             let plausible = (2..=16).contains(&locale.len())
-                && locale.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                && locale
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
             if !plausible {
                 return Err(Fault::invalid("locale", "The locale is invalid."));
             }
@@ -651,14 +729,19 @@ impl State {
             ("country", &fields.country),
         ] {
             if value.as_ref().is_some_and(|v| v.chars().count() > 255) {
-                return Err(Fault::invalid(field, "The value must not exceed 255 characters."));
+                return Err(Fault::invalid(
+                    field,
+                    "The value must not exceed 255 characters.",
+                ));
             }
         }
         Ok(())
     }
 
     fn resolve_client_owner(&self, owner: Option<&ClientRef>) -> Result<u64, Fault> {
-        let Some(reference) = owner else { return Ok(ADMIN_ID) };
+        let Some(reference) = owner else {
+            return Ok(ADMIN_ID);
+        };
         let client = self
             .find_client(reference)
             .ok_or_else(|| Fault::OwnerNotFound(Self::client_not_found(reference)))?;
@@ -673,7 +756,10 @@ impl State {
 
     pub fn create_client(&mut self, kind: ClientType, fields: ClientFields) -> Result<u64, Fault> {
         if kind == ClientType::Admin {
-            return Err(Fault::invalid("type", "An administrator account cannot be created."));
+            return Err(Fault::invalid(
+                "type",
+                "An administrator account cannot be created.",
+            ));
         }
         let Some(login) = fields.login.clone() else {
             return Err(Fault::invalid("login", "The login is required."));
@@ -687,7 +773,9 @@ impl State {
         self.check_client_fields(&fields, None)?;
         let owner_id = self.resolve_client_owner(fields.owner.as_ref())?;
         if kind == ClientType::Reseller && owner_id != ADMIN_ID {
-            return Err(Fault::OwnerNotFound("Only the administrator can own resellers".into()));
+            return Err(Fault::OwnerNotFound(
+                "Only the administrator can own resellers".into(),
+            ));
         }
         let guid = self.next_guid();
         let password_hash = self.new_password_hash(&password);
@@ -739,12 +827,14 @@ impl State {
             None => None,
         };
         if kind == ClientType::Admin && fields.status.is_some_and(|s| s != STATUS_ACTIVE) {
-            return Err(Fault::Forbidden("The administrator account cannot be disabled.".into()));
+            return Err(Fault::Forbidden(
+                "The administrator account cannot be disabled.".into(),
+            ));
         }
-        let password_hash = match &fields.password {
-            Some(password) => Some(self.new_password_hash(password)),
-            None => None,
-        };
+        let password_hash = fields
+            .password
+            .as_ref()
+            .map(|password| self.new_password_hash(password));
         let Some(client) = self.clients.get_mut(&id) else {
             return Err(Fault::NotFound("Client is not found".into()));
         };
@@ -776,12 +866,18 @@ impl State {
         match self.clients.get(&id) {
             None => return Err(Fault::NotFound("Client is not found".into())),
             Some(client) if client.kind == ClientType::Admin => {
-                return Err(Fault::Forbidden("The administrator account cannot be deleted.".into()))
+                return Err(Fault::Forbidden(
+                    "The administrator account cannot be deleted.".into(),
+                ))
             }
             Some(_) => {}
         }
-        let owned_clients: Vec<u64> =
-            self.clients.values().filter(|c| c.owner_id == Some(id)).map(|c| c.id).collect();
+        let owned_clients: Vec<u64> = self
+            .clients
+            .values()
+            .filter(|c| c.owner_id == Some(id))
+            .map(|c| c.id)
+            .collect();
         for child in owned_clients {
             self.delete_client(child)?;
         }
@@ -794,13 +890,22 @@ impl State {
         for subscription in subscriptions {
             self.delete_domain(subscription)?;
         }
-        let login = self.clients.get(&id).map(|c| c.login.clone()).unwrap_or_default();
+        let login = self
+            .clients
+            .get(&id)
+            .map(|c| c.login.clone())
+            .unwrap_or_default();
         self.keys.retain(|_, key| key.login != login);
-        self.clients.remove(&id).ok_or_else(|| Fault::NotFound("Client is not found".into()))
+        self.clients
+            .remove(&id)
+            .ok_or_else(|| Fault::NotFound("Client is not found".into()))
     }
 
     pub fn client_owner_login(&self, client: &Client) -> Option<&str> {
-        client.owner_id.and_then(|owner| self.clients.get(&owner)).map(|owner| owner.login.as_str())
+        client
+            .owner_id
+            .and_then(|owner| self.clients.get(&owner))
+            .map(|owner| owner.login.as_str())
     }
 
     // ----- domains --------------------------------------------------------------------
@@ -812,17 +917,24 @@ impl State {
                 let ascii = validate::domain_name(name).map(|(_, ascii)| ascii).ok()?;
                 self.domains.values().find(|d| d.ascii_name == ascii)
             }
-            DomainRef::Guid(guid) => self.domains.values().find(|d| d.guid.eq_ignore_ascii_case(guid)),
+            DomainRef::Guid(guid) => self
+                .domains
+                .values()
+                .find(|d| d.guid.eq_ignore_ascii_case(guid)),
         }
     }
 
     /// The owner of any domain (sites inherit their subscription's owner).
     pub fn domain_owner(&self, domain: &Domain) -> u64 {
-        self.domains.get(&domain.webspace_id).map_or(domain.owner_id, |ws| ws.owner_id)
+        self.domains
+            .get(&domain.webspace_id)
+            .map_or(domain.owner_id, |ws| ws.owner_id)
     }
 
     pub fn domain_ips(&self, domain: &Domain) -> Vec<String> {
-        self.domains.get(&domain.webspace_id).map_or_else(|| domain.ips.clone(), |ws| ws.ips.clone())
+        self.domains
+            .get(&domain.webspace_id)
+            .map_or_else(|| domain.ips.clone(), |ws| ws.ips.clone())
     }
 
     fn check_ips(&self, ips: &[String]) -> Result<(), Fault> {
@@ -844,13 +956,19 @@ impl State {
             .values()
             .any(|d| d.ftp_login.as_deref() == Some(login) && Some(d.id) != own_id);
         if taken {
-            return Err(Fault::Exists(format!("System user {login} already exists.")));
+            return Err(Fault::Exists(format!(
+                "System user {login} already exists."
+            )));
         }
         Ok(())
     }
 
     fn check_domain_name_free(&self, ascii: &str, own_id: Option<u64>) -> Result<(), Fault> {
-        if self.domains.values().any(|d| d.ascii_name == ascii && Some(d.id) != own_id) {
+        if self
+            .domains
+            .values()
+            .any(|d| d.ascii_name == ascii && Some(d.id) != own_id)
+        {
             return Err(Fault::Exists(format!("Domain {ascii} already exists.")));
         }
         Ok(())
@@ -877,27 +995,47 @@ impl State {
                         .ok_or_else(|| Fault::OwnerNotFound(Self::client_not_found(reference)))?,
                 };
                 if ips.is_empty() {
-                    return Err(Fault::invalid("ip_addresses", "An IP address is required for a subscription."));
+                    return Err(Fault::invalid(
+                        "ip_addresses",
+                        "An IP address is required for a subscription.",
+                    ));
                 }
                 self.check_ips(ips)?;
                 let plan_id = match plan {
                     None => None,
-                    Some(reference) => Some(
-                        self.find_plan(reference)
-                            .map(|p| p.id)
-                            .ok_or_else(|| Fault::NotFound("Service plan does not exist.".into()))?,
-                    ),
+                    Some(reference) => {
+                        Some(self.find_plan(reference).map(|p| p.id).ok_or_else(|| {
+                            Fault::NotFound("Service plan does not exist.".into())
+                        })?)
+                    }
                 };
-                (DomainKind::Subscription, 0, None, owner_id, ips.clone(), plan_id)
+                (
+                    DomainKind::Subscription,
+                    0,
+                    None,
+                    owner_id,
+                    ips.clone(),
+                    plan_id,
+                )
             }
             Placement::Addon { webspace } => {
                 let base = self
                     .find_domain(webspace)
                     .ok_or_else(|| Fault::NotFound("Domain is not found".into()))?;
                 if base.kind != DomainKind::Subscription {
-                    return Err(Fault::invalid("base_domain", "The base domain must be a subscription."));
+                    return Err(Fault::invalid(
+                        "base_domain",
+                        "The base domain must be a subscription.",
+                    ));
                 }
-                (DomainKind::Addon, base.id, None, base.owner_id, Vec::new(), None)
+                (
+                    DomainKind::Addon,
+                    base.id,
+                    None,
+                    base.owner_id,
+                    Vec::new(),
+                    None,
+                )
             }
             Placement::Subdomain { parent } => {
                 let parent = self
@@ -905,30 +1043,53 @@ impl State {
                     .ok_or_else(|| Fault::NotFound("Domain is not found".into()))?;
                 // Accept either the full name or only the label(s) left of the parent.
                 let suffix = format!(".{}", parent.ascii_name);
-                let is_full = validate::domain_name(&full_name).is_ok_and(|(_, ascii)| ascii.ends_with(&suffix));
+                let is_full = validate::domain_name(&full_name)
+                    .is_ok_and(|(_, ascii)| ascii.ends_with(&suffix));
                 if !is_full {
                     full_name = format!("{full_name}.{}", parent.ascii_name);
                 }
-                (DomainKind::Subdomain, parent.webspace_id, Some(parent.id), parent.owner_id, Vec::new(), None)
+                (
+                    DomainKind::Subdomain,
+                    parent.webspace_id,
+                    Some(parent.id),
+                    parent.owner_id,
+                    Vec::new(),
+                    None,
+                )
             }
         };
-        let (unicode, ascii) = validate::domain_name(&full_name).map_err(|m| Fault::invalid("name", m))?;
+        let (unicode, ascii) =
+            validate::domain_name(&full_name).map_err(|m| Fault::invalid("name", m))?;
         self.check_domain_name_free(&ascii, None)?;
         if let Some(status) = request.status {
-            if ![STATUS_ACTIVE, STATUS_DISABLED_BY_ADMIN, STATUS_DISABLED_BY_CUSTOMER].contains(&status) {
-                return Err(Fault::invalid("status", format!("Status {status} cannot be set.")));
+            if ![
+                STATUS_ACTIVE,
+                STATUS_DISABLED_BY_ADMIN,
+                STATUS_DISABLED_BY_CUSTOMER,
+            ]
+            .contains(&status)
+            {
+                return Err(Fault::invalid(
+                    "status",
+                    format!("Status {status} cannot be set."),
+                ));
             }
         }
         let mut ftp_login = None;
         let mut ftp_password_hash = None;
         match request.hosting_type {
             HostingType::Virtual if kind == DomainKind::Subscription => {
-                let login = request
-                    .ftp_login
-                    .clone()
-                    .ok_or_else(|| Fault::invalid("ftp_login", "The FTP login is required for virtual hosting."))?;
+                let login = request.ftp_login.clone().ok_or_else(|| {
+                    Fault::invalid(
+                        "ftp_login",
+                        "The FTP login is required for virtual hosting.",
+                    )
+                })?;
                 let password = request.ftp_password.clone().ok_or_else(|| {
-                    Fault::invalid("ftp_password", "The FTP password is required for virtual hosting.")
+                    Fault::invalid(
+                        "ftp_password",
+                        "The FTP password is required for virtual hosting.",
+                    )
                 })?;
                 self.check_ftp_login(&login, None)?;
                 validate::password(&password, self.password_strength)
@@ -938,8 +1099,12 @@ impl State {
             }
             HostingType::StandardForwarding | HostingType::FrameForwarding => {
                 let url = request.forward_url.as_deref().unwrap_or_default();
-                if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() > 2048 {
-                    return Err(Fault::invalid("dest_url", "A forwarding URL (http:// or https://) is required."));
+                if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() > 2048
+                {
+                    return Err(Fault::invalid(
+                        "dest_url",
+                        "A forwarding URL (http:// or https://) is required.",
+                    ));
                 }
             }
             _ => {}
@@ -947,12 +1112,19 @@ impl State {
         let webspace_ascii = if kind == DomainKind::Subscription {
             ascii.clone()
         } else {
-            self.domains.get(&webspace_id).map(|ws| ws.ascii_name.clone()).unwrap_or_default()
+            self.domains
+                .get(&webspace_id)
+                .map(|ws| ws.ascii_name.clone())
+                .unwrap_or_default()
         };
         let www_root = match (&request.www_root, kind) {
             (Some(relative), _) => {
                 let relative = relative.trim_matches('/');
-                if relative.is_empty() || relative.split('/').any(|part| part == ".." || part.is_empty()) {
+                if relative.is_empty()
+                    || relative
+                        .split('/')
+                        .any(|part| part == ".." || part.is_empty())
+                {
                     return Err(Fault::invalid("www_root", "The document root is invalid."));
                 }
                 format!("/var/www/vhosts/{webspace_ascii}/{relative}")
@@ -972,7 +1144,11 @@ impl State {
                 name: unicode,
                 ascii_name: ascii,
                 kind,
-                webspace_id: if kind == DomainKind::Subscription { id } else { webspace_id },
+                webspace_id: if kind == DomainKind::Subscription {
+                    id
+                } else {
+                    webspace_id
+                },
                 parent_id,
                 owner_id,
                 hosting_type: request.hosting_type,
@@ -980,7 +1156,10 @@ impl State {
                 ftp_password_hash,
                 www_root,
                 forward_url: request.forward_url.filter(|_| {
-                    matches!(request.hosting_type, HostingType::StandardForwarding | HostingType::FrameForwarding)
+                    matches!(
+                        request.hosting_type,
+                        HostingType::StandardForwarding | HostingType::FrameForwarding
+                    )
                 }),
                 ips,
                 status: request.status.unwrap_or(STATUS_ACTIVE),
@@ -999,7 +1178,8 @@ impl State {
         };
         let renamed = match &patch.name {
             Some(name) => {
-                let (unicode, ascii) = validate::domain_name(name).map_err(|m| Fault::invalid("name", m))?;
+                let (unicode, ascii) =
+                    validate::domain_name(name).map_err(|m| Fault::invalid("name", m))?;
                 self.check_domain_name_free(&ascii, Some(id))?;
                 if current.kind == DomainKind::Subdomain {
                     let parent_ascii = current
@@ -1008,7 +1188,10 @@ impl State {
                         .map(|p| p.ascii_name.clone())
                         .unwrap_or_default();
                     if !ascii.ends_with(&format!(".{parent_ascii}")) {
-                        return Err(Fault::invalid("name", "A subdomain must stay under its parent domain."));
+                        return Err(Fault::invalid(
+                            "name",
+                            "A subdomain must stay under its parent domain.",
+                        ));
                     }
                 }
                 Some((unicode, ascii))
@@ -1018,7 +1201,10 @@ impl State {
         let owner_id = match &patch.owner {
             Some(reference) => {
                 if current.kind != DomainKind::Subscription {
-                    return Err(Fault::invalid("owner_client", "Only a subscription has its own owner."));
+                    return Err(Fault::invalid(
+                        "owner_client",
+                        "Only a subscription has its own owner.",
+                    ));
                 }
                 Some(
                     self.find_client(reference)
@@ -1030,53 +1216,91 @@ impl State {
         };
         if let Some(ips) = &patch.ips {
             if current.kind != DomainKind::Subscription {
-                return Err(Fault::invalid("ip_addresses", "Only a subscription has its own IP addresses."));
+                return Err(Fault::invalid(
+                    "ip_addresses",
+                    "Only a subscription has its own IP addresses.",
+                ));
             }
             if ips.is_empty() {
-                return Err(Fault::invalid("ip_addresses", "An IP address is required for a subscription."));
+                return Err(Fault::invalid(
+                    "ip_addresses",
+                    "An IP address is required for a subscription.",
+                ));
             }
             self.check_ips(ips)?;
         }
         if let Some(status) = patch.status {
-            if ![STATUS_ACTIVE, STATUS_DISABLED_BY_ADMIN, STATUS_DISABLED_BY_CUSTOMER].contains(&status) {
-                return Err(Fault::invalid("status", format!("Status {status} cannot be set.")));
+            if ![
+                STATUS_ACTIVE,
+                STATUS_DISABLED_BY_ADMIN,
+                STATUS_DISABLED_BY_CUSTOMER,
+            ]
+            .contains(&status)
+            {
+                return Err(Fault::invalid(
+                    "status",
+                    format!("Status {status} cannot be set."),
+                ));
             }
         }
         let hosting_type = patch.hosting_type.unwrap_or(current.hosting_type);
         let is_virtual_subscription =
             hosting_type == HostingType::Virtual && current.kind == DomainKind::Subscription;
-        if patch.ftp_login.is_some() || patch.ftp_password.is_some() {
-            if !is_virtual_subscription {
-                return Err(Fault::invalid("ftp_login", "FTP settings exist only for a subscription with virtual hosting."));
-            }
+        if (patch.ftp_login.is_some() || patch.ftp_password.is_some()) && !is_virtual_subscription {
+            return Err(Fault::invalid(
+                "ftp_login",
+                "FTP settings exist only for a subscription with virtual hosting.",
+            ));
         }
         if let Some(login) = &patch.ftp_login {
             self.check_ftp_login(login, Some(id))?;
         }
         if is_virtual_subscription && current.ftp_login.is_none() && patch.ftp_login.is_none() {
-            return Err(Fault::invalid("ftp_login", "The FTP login is required for virtual hosting."));
+            return Err(Fault::invalid(
+                "ftp_login",
+                "The FTP login is required for virtual hosting.",
+            ));
         }
-        if is_virtual_subscription && current.ftp_password_hash.is_none() && patch.ftp_password.is_none() {
-            return Err(Fault::invalid("ftp_password", "The FTP password is required for virtual hosting."));
+        if is_virtual_subscription
+            && current.ftp_password_hash.is_none()
+            && patch.ftp_password.is_none()
+        {
+            return Err(Fault::invalid(
+                "ftp_password",
+                "The FTP password is required for virtual hosting.",
+            ));
         }
         if let Some(password) = &patch.ftp_password {
-            validate::password(password, self.password_strength).map_err(|m| Fault::invalid("ftp_password", m))?;
+            validate::password(password, self.password_strength)
+                .map_err(|m| Fault::invalid("ftp_password", m))?;
         }
-        if matches!(hosting_type, HostingType::StandardForwarding | HostingType::FrameForwarding) {
-            let url = patch.forward_url.as_deref().or(current.forward_url.as_deref()).unwrap_or_default();
+        if matches!(
+            hosting_type,
+            HostingType::StandardForwarding | HostingType::FrameForwarding
+        ) {
+            let url = patch
+                .forward_url
+                .as_deref()
+                .or(current.forward_url.as_deref())
+                .unwrap_or_default();
             if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(Fault::invalid("dest_url", "A forwarding URL (http:// or https://) is required."));
+                return Err(Fault::invalid(
+                    "dest_url",
+                    "A forwarding URL (http:// or https://) is required.",
+                ));
             }
         }
-        let ftp_password_hash = match &patch.ftp_password {
-            Some(password) => Some(self.new_password_hash(password)),
-            None => None,
-        };
+        let ftp_password_hash = patch
+            .ftp_password
+            .as_ref()
+            .map(|password| self.new_password_hash(password));
         let Some(domain) = self.domains.get_mut(&id) else {
             return Err(Fault::NotFound("Domain is not found".into()));
         };
         if let Some((unicode, ascii)) = renamed {
-            if domain.kind == DomainKind::Subscription && domain.www_root.starts_with("/var/www/vhosts/") {
+            if domain.kind == DomainKind::Subscription
+                && domain.www_root.starts_with("/var/www/vhosts/")
+            {
                 domain.www_root = format!("/var/www/vhosts/{ascii}/httpdocs");
             }
             domain.name = unicode;
@@ -1096,7 +1320,10 @@ impl State {
             domain.ftp_login = None;
             domain.ftp_password_hash = None;
         }
-        if matches!(hosting_type, HostingType::StandardForwarding | HostingType::FrameForwarding) {
+        if matches!(
+            hosting_type,
+            HostingType::StandardForwarding | HostingType::FrameForwarding
+        ) {
             if patch.forward_url.is_some() {
                 domain.forward_url = patch.forward_url;
             }
@@ -1117,13 +1344,22 @@ impl State {
             return Err(Fault::NotFound("Domain is not found".into()));
         };
         let doomed: Vec<u64> = if kind == DomainKind::Subscription {
-            self.domains.values().filter(|d| d.webspace_id == id).map(|d| d.id).collect()
+            self.domains
+                .values()
+                .filter(|d| d.webspace_id == id)
+                .map(|d| d.id)
+                .collect()
         } else {
             let mut doomed = vec![id];
             let mut cursor = 0;
             while cursor < doomed.len() {
                 let parent = doomed[cursor];
-                doomed.extend(self.domains.values().filter(|d| d.parent_id == Some(parent)).map(|d| d.id));
+                doomed.extend(
+                    self.domains
+                        .values()
+                        .filter(|d| d.parent_id == Some(parent))
+                        .map(|d| d.id),
+                );
                 cursor += 1;
             }
             doomed
@@ -1163,10 +1399,15 @@ impl State {
         db_type: &str,
         server_id: Option<u64>,
     ) -> Result<Database, Fault> {
-        let domain = self.find_domain(domain).ok_or_else(|| Fault::NotFound("Domain is not found".into()))?;
+        let domain = self
+            .find_domain(domain)
+            .ok_or_else(|| Fault::NotFound("Domain is not found".into()))?;
         let (domain_id, webspace_id) = (domain.id, domain.webspace_id);
         if !matches!(db_type, "mysql" | "postgresql" | "mssql") {
-            return Err(Fault::invalid("type", "Use lower case for the database types: mysql, postgresql, mssql."));
+            return Err(Fault::invalid(
+                "type",
+                "Use lower case for the database types: mysql, postgresql, mssql.",
+            ));
         }
         let server = match server_id {
             Some(server_id) => {
@@ -1185,12 +1426,18 @@ impl State {
                 .iter()
                 .find(|server| server.db_type == db_type && server.is_default)
                 .ok_or_else(|| {
-                    Fault::WrongDbServerType(format!("No database server of type {db_type} is configured."))
+                    Fault::WrongDbServerType(format!(
+                        "No database server of type {db_type} is configured."
+                    ))
                 })?,
         };
         let server_id = server.id;
         validate::database_name(name, db_type).map_err(|m| Fault::invalid("name", m))?;
-        if self.databases.values().any(|db| db.server_id == server_id && db.name == name) {
+        if self
+            .databases
+            .values()
+            .any(|db| db.server_id == server_id && db.name == name)
+        {
             return Err(Fault::Exists(format!("Database {name} already exists.")));
         }
         self.counters.database += 1;
@@ -1216,7 +1463,12 @@ impl State {
         Ok(database)
     }
 
-    fn check_db_user_fields(&self, fields: &DbUserFields, server_id: u64, own_id: Option<u64>) -> Result<(), Fault> {
+    fn check_db_user_fields(
+        &self,
+        fields: &DbUserFields,
+        server_id: u64,
+        own_id: Option<u64>,
+    ) -> Result<(), Fault> {
         if let Some(login) = &fields.login {
             validate::database_login(login).map_err(|m| Fault::invalid("login", m))?;
             if self
@@ -1224,11 +1476,14 @@ impl State {
                 .values()
                 .any(|u| u.server_id == server_id && u.login == *login && Some(u.id) != own_id)
             {
-                return Err(Fault::Exists(format!("Database user {login} already exists.")));
+                return Err(Fault::Exists(format!(
+                    "Database user {login} already exists."
+                )));
             }
         }
         if let Some(password) = &fields.password {
-            validate::password(password, self.password_strength).map_err(|m| Fault::invalid("password", m))?;
+            validate::password(password, self.password_strength)
+                .map_err(|m| Fault::invalid("password", m))?;
         }
         Ok(())
     }
@@ -1250,15 +1505,19 @@ impl State {
                 (db.webspace_id, db.server_id)
             }
             (None, Some((domain, server_id))) => {
-                let domain =
-                    self.find_domain(domain).ok_or_else(|| Fault::NotFound("Domain is not found".into()))?;
+                let domain = self
+                    .find_domain(domain)
+                    .ok_or_else(|| Fault::NotFound("Domain is not found".into()))?;
                 let server = self
                     .db_server(*server_id)
                     .ok_or_else(|| Fault::NotFound("Database server is not found".into()))?;
                 (domain.webspace_id, server.id)
             }
             (None, None) => {
-                return Err(Fault::invalid("database_id", "Either a database or a subscription and a server is required."))
+                return Err(Fault::invalid(
+                    "database_id",
+                    "Either a database or a subscription and a server is required.",
+                ))
             }
         };
         if fields.login.is_none() {
@@ -1298,10 +1557,10 @@ impl State {
             .map(|u| u.server_id)
             .ok_or_else(|| Fault::NotFound("Database user is not found".into()))?;
         self.check_db_user_fields(&fields, server_id, Some(id))?;
-        let password_hash = match &fields.password {
-            Some(password) => Some(self.new_password_hash(password)),
-            None => None,
-        };
+        let password_hash = fields
+            .password
+            .as_ref()
+            .map(|password| self.new_password_hash(password));
         let Some(user) = self.db_users.get_mut(&id) else {
             return Err(Fault::NotFound("Database user is not found".into()));
         };
@@ -1321,8 +1580,11 @@ impl State {
             .remove(&id)
             .ok_or_else(|| Fault::NotFound("Database user is not found".into()))?;
         if let Some(db_id) = user.database_id {
-            let next_default =
-                self.db_users.values().find(|u| u.database_id == Some(db_id)).map(|u| u.id);
+            let next_default = self
+                .db_users
+                .values()
+                .find(|u| u.database_id == Some(db_id))
+                .map(|u| u.id);
             if let Some(db) = self.databases.get_mut(&db_id) {
                 if db.default_user_id == Some(id) {
                     db.default_user_id = next_default;
@@ -1350,7 +1612,11 @@ mod tests {
         state
             .create_domain(NewDomain {
                 name: name.into(),
-                placement: Placement::Subscription { owner, ips: vec!["203.0.113.10".into()], plan: None },
+                placement: Placement::Subscription {
+                    owner,
+                    ips: vec!["203.0.113.10".into()],
+                    plan: None,
+                },
                 hosting_type: HostingType::Virtual,
                 ftp_login: Some(ftp.into()),
                 ftp_password: Some("ftp-password".into()),
@@ -1374,16 +1640,24 @@ mod tests {
     #[test]
     fn passwords_are_hashed_and_verifiable() {
         let state = State::initial();
-        assert!(state.authenticate_password(ADMIN_LOGIN, ADMIN_PASSWORD).is_some());
+        assert!(state
+            .authenticate_password(ADMIN_LOGIN, ADMIN_PASSWORD)
+            .is_some());
         assert!(state.authenticate_password(ADMIN_LOGIN, "wrong").is_none());
-        assert!(!state.clients[&ADMIN_ID].password_hash.contains(ADMIN_PASSWORD));
+        assert!(!state.clients[&ADMIN_ID]
+            .password_hash
+            .contains(ADMIN_PASSWORD));
     }
 
     #[test]
     fn client_logins_are_unique_case_insensitively() {
         let mut state = State::initial();
-        state.create_client(ClientType::Customer, customer("john")).unwrap();
-        let err = state.create_client(ClientType::Customer, customer("JOHN")).unwrap_err();
+        state
+            .create_client(ClientType::Customer, customer("john"))
+            .unwrap();
+        let err = state
+            .create_client(ClientType::Customer, customer("JOHN"))
+            .unwrap_err();
         assert!(matches!(err, Fault::LoginTaken(_)));
     }
 
@@ -1391,8 +1665,16 @@ mod tests {
     fn password_policy_is_switchable() {
         let mut state = State::initial();
         state.password_strength = PasswordStrength::Strong;
-        let err = state.create_client(ClientType::Customer, customer("john")).unwrap_err();
-        assert!(matches!(err, Fault::Invalid { field: "password", .. }));
+        let err = state
+            .create_client(ClientType::Customer, customer("john"))
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Fault::Invalid {
+                field: "password",
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -1402,7 +1684,11 @@ mod tests {
         let err = state
             .create_domain(NewDomain {
                 name: "b.example".into(),
-                placement: Placement::Subscription { owner: None, ips: vec!["203.0.113.10".into()], plan: None },
+                placement: Placement::Subscription {
+                    owner: None,
+                    ips: vec!["203.0.113.10".into()],
+                    plan: None,
+                },
                 hosting_type: HostingType::Virtual,
                 ftp_login: Some("ftpa".into()),
                 ftp_password: Some("ftp-password".into()),
@@ -1420,9 +1706,13 @@ mod tests {
     #[test]
     fn deleting_a_client_cascades_to_domains_databases_and_users() {
         let mut state = State::initial();
-        let client = state.create_client(ClientType::Customer, customer("john")).unwrap();
+        let client = state
+            .create_client(ClientType::Customer, customer("john"))
+            .unwrap();
         let ws = subscription(&mut state, "a.example", "ftpa", Some(ClientRef::Id(client)));
-        let db = state.create_database(&DomainRef::Id(ws), "wp", "mysql", None).unwrap();
+        let db = state
+            .create_database(&DomainRef::Id(ws), "wp", "mysql", None)
+            .unwrap();
         let fields = DbUserFields {
             login: Some("wpuser".into()),
             password: Some("secret1".into()),
@@ -1431,7 +1721,9 @@ mod tests {
         let user = state.create_db_user(Some(db.id), None, fields).unwrap();
         assert_eq!(state.databases[&db.id].default_user_id, Some(user.id));
         state.delete_client(client).unwrap();
-        assert!(state.domains.is_empty() && state.databases.is_empty() && state.db_users.is_empty());
+        assert!(
+            state.domains.is_empty() && state.databases.is_empty() && state.db_users.is_empty()
+        );
     }
 
     #[test]
@@ -1440,7 +1732,9 @@ mod tests {
         let ws = subscription(&mut state, "a.example", "ftpa", None);
         let mut request = NewDomain {
             name: "blog".into(),
-            placement: Placement::Subdomain { parent: DomainRef::Id(ws) },
+            placement: Placement::Subdomain {
+                parent: DomainRef::Id(ws),
+            },
             hosting_type: HostingType::Virtual,
             ftp_login: None,
             ftp_password: None,
@@ -1462,6 +1756,9 @@ mod tests {
     #[test]
     fn admin_cannot_be_deleted() {
         let mut state = State::initial();
-        assert!(matches!(state.delete_client(ADMIN_ID), Err(Fault::Forbidden(_))));
+        assert!(matches!(
+            state.delete_client(ADMIN_ID),
+            Err(Fault::Forbidden(_))
+        ));
     }
 }

@@ -26,7 +26,13 @@ impl PasswordStrength {
         let normalized: String = text
             .trim()
             .chars()
-            .map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() })
+            .map(|c| {
+                if c == ' ' || c == '-' {
+                    '_'
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
             .collect();
         match normalized.as_str() {
             "very_weak" => Some(Self::VeryWeak),
@@ -209,13 +215,18 @@ const RESERVED_SYSTEM_USERS: &[&str] = &[
 /// FTP (system user) login of a subscription: a Linux user name, at most 32 characters.
 pub fn ftp_login(login: &str) -> Result<(), String> {
     let mut chars = login.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_');
-    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-' | '.'));
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_');
+    let rest_ok =
+        chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-' | '.'));
     if !(first_ok && rest_ok) || login.len() > 32 {
         return Err("The FTP login can contain only lowercase Latin letters, digits, '_', '-' and '.', must start with a letter or '_' and be at most 32 characters long.".to_owned());
     }
     if RESERVED_SYSTEM_USERS.contains(&login) {
-        return Err(format!("The FTP login '{login}' is reserved by the system."));
+        return Err(format!(
+            "The FTP login '{login}' is reserved by the system."
+        ));
     }
     Ok(())
 }
@@ -225,7 +236,9 @@ pub fn ftp_login(login: &str) -> Result<(), String> {
 pub fn database_name(name: &str, db_type: &str) -> Result<(), String> {
     let max = if db_type == "postgresql" { 63 } else { 64 };
     let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
     let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if !(first_ok && rest_ok) || name.len() > max {
         return Err(format!("The database name can contain only Latin letters, digits, '_' and '-', and must be 1 to {max} characters long."));
@@ -237,7 +250,9 @@ pub fn database_name(name: &str, db_type: &str) -> Result<(), String> {
 /// database names plus `.`).
 pub fn database_login(login: &str) -> Result<(), String> {
     let mut chars = login.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
     let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
     if !(first_ok && rest_ok) || login.len() > 32 {
         return Err("The database user name can contain only Latin letters, digits, '_', '-' and '.', and must be 1 to 32 characters long.".to_owned());
@@ -271,8 +286,14 @@ mod tests {
 
     #[test]
     fn policy_names_parse_in_ui_and_config_spellings() {
-        assert_eq!(PasswordStrength::parse("Very strong"), Some(PasswordStrength::VeryStrong));
-        assert_eq!(PasswordStrength::parse("very_weak"), Some(PasswordStrength::VeryWeak));
+        assert_eq!(
+            PasswordStrength::parse("Very strong"),
+            Some(PasswordStrength::VeryStrong)
+        );
+        assert_eq!(
+            PasswordStrength::parse("very_weak"),
+            Some(PasswordStrength::VeryWeak)
+        );
         assert_eq!(PasswordStrength::parse("huge"), None);
     }
 

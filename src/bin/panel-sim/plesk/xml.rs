@@ -49,7 +49,10 @@ impl Node {
     }
 
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -65,7 +68,11 @@ fn open_node(start: &BytesStart<'_>) -> Result<Node, String> {
             .into_owned();
         attrs.push((key, value));
     }
-    Ok(Node { name, attrs, ..Node::default() })
+    Ok(Node {
+        name,
+        attrs,
+        ..Node::default()
+    })
 }
 
 fn append_text(stack: &mut [Node], text: &str) -> Result<(), String> {
@@ -93,14 +100,19 @@ fn resolve_reference(reference: &quick_xml::events::BytesRef<'_>) -> Result<Stri
     match reference.resolve_char_ref() {
         Ok(Some(c)) => Ok(c.to_string()),
         Ok(None) => {
-            let name = reference.decode().map_err(|e| format!("XML parse error: {e}"))?;
+            let name = reference
+                .decode()
+                .map_err(|e| format!("XML parse error: {e}"))?;
             match name.as_ref() {
                 "lt" => Ok("<".into()),
                 "gt" => Ok(">".into()),
                 "amp" => Ok("&".into()),
                 "apos" => Ok("'".into()),
                 "quot" => Ok("\"".into()),
-                other => Err(format!("Entity '{}' not defined", super::validate::printable(other))),
+                other => Err(format!(
+                    "Entity '{}' not defined",
+                    super::validate::printable(other)
+                )),
             }
         }
         Err(e) => Err(format!("XML parse error: {e}")),
@@ -114,7 +126,9 @@ pub fn parse(xml: &str) -> Result<Node, String> {
     let mut root: Option<Node> = None;
     let mut nodes = 0usize;
     loop {
-        let event = reader.read_event().map_err(|e| format!("XML parse error: {e}"))?;
+        let event = reader
+            .read_event()
+            .map_err(|e| format!("XML parse error: {e}"))?;
         match event {
             Event::Start(start) | Event::Empty(start) if root.is_some() || nodes >= MAX_NODES => {
                 let _ = start;
@@ -172,12 +186,20 @@ pub struct El {
 
 impl El {
     pub fn new(name: &str) -> Self {
-        El { name: name.to_owned(), text: None, children: Vec::new() }
+        El {
+            name: name.to_owned(),
+            text: None,
+            children: Vec::new(),
+        }
     }
 
     /// A leaf with text; an empty string is written as `<name/>`, as Plesk does.
     pub fn leaf(name: &str, text: impl Into<String>) -> Self {
-        El { name: name.to_owned(), text: Some(text.into()), children: Vec::new() }
+        El {
+            name: name.to_owned(),
+            text: Some(text.into()),
+            children: Vec::new(),
+        }
     }
 
     pub fn with(mut self, child: El) -> Self {
@@ -250,7 +272,11 @@ pub fn render_packet(children: Vec<El>, pretty: bool) -> String {
     // The version is an attribute, which `El` does not model; splice it in.
     let mut body = String::with_capacity(256);
     packet.write(&mut body, pretty, 0);
-    let body = body.replacen("<packet", &format!("<packet version=\"{PROTOCOL_VERSION}\""), 1);
+    let body = body.replacen(
+        "<packet",
+        &format!("<packet version=\"{PROTOCOL_VERSION}\""),
+        1,
+    );
     out.push_str(&body);
     out
 }
@@ -265,9 +291,10 @@ pub fn system_error(code: u32, text: &str) -> El {
 
 fn xml_response(body: String) -> Response {
     let mut response = (StatusCode::OK, body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=UTF-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/xml; charset=UTF-8"),
+    );
     response
 }
 
@@ -292,9 +319,15 @@ fn authenticate(state: &State, headers: &HeaderMap) -> Result<(), El> {
         (Some(login), Some(password)) => match state.authenticate_password(login, password) {
             Some(client) if client.login == ADMIN_LOGIN => Ok(()),
             Some(_) => Err(system_error(1006, "Permission denied.")),
-            None => Err(system_error(1001, "Authentication failed - wrong password.")),
+            None => Err(system_error(
+                1001,
+                "Authentication failed - wrong password.",
+            )),
         },
-        _ => Err(system_error(1001, "Authentication failed - no credentials given.")),
+        _ => Err(system_error(
+            1001,
+            "Authentication failed - no credentials given.",
+        )),
     }
 }
 
@@ -305,7 +338,8 @@ fn version_supported(version: &str) -> bool {
         let parts: Option<Vec<u32>> = text.split('.').map(|p| p.parse::<u32>().ok()).collect();
         parts.filter(|p| !p.is_empty() && p.len() <= 4)
     };
-    let (Some(mut requested), Some(mut ours)) = (parse(version.trim()), parse(PROTOCOL_VERSION)) else {
+    let (Some(mut requested), Some(mut ours)) = (parse(version.trim()), parse(PROTOCOL_VERSION))
+    else {
         return false;
     };
     requested.resize(4, 0);
@@ -315,7 +349,8 @@ fn version_supported(version: &str) -> bool {
 
 /// Handles one XML API request end to end.
 pub fn handle(sim: &super::PleskSim, headers: &HeaderMap, body: &[u8]) -> Response {
-    let pretty = header_text(headers, "HTTP_PRETTY_PRINT").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let pretty =
+        header_text(headers, "HTTP_PRETTY_PRINT").is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let answer = |children: Vec<El>| xml_response(render_packet(children, pretty));
     {
         let state = sim.read();
@@ -324,26 +359,41 @@ pub fn handle(sim: &super::PleskSim, headers: &HeaderMap, body: &[u8]) -> Respon
         }
     }
     let Ok(text) = std::str::from_utf8(body) else {
-        return answer(vec![system_error(1014, "Parser error: Request is invalid. Input is not proper UTF-8.")]);
+        return answer(vec![system_error(
+            1014,
+            "Parser error: Request is invalid. Input is not proper UTF-8.",
+        )]);
     };
     let packet = match parse(text) {
         Ok(packet) => packet,
         Err(message) => {
-            return answer(vec![system_error(1014, &format!("Parser error: Request is invalid. {message}"))])
+            return answer(vec![system_error(
+                1014,
+                &format!("Parser error: Request is invalid. {message}"),
+            )])
         }
     };
     if packet.name != "packet" {
-        return answer(vec![system_error(1014, "Parser error: Request is invalid. The root element must be 'packet'.")]);
+        return answer(vec![system_error(
+            1014,
+            "Parser error: Request is invalid. The root element must be 'packet'.",
+        )]);
     }
     if let Some(version) = packet.attr("version") {
         if !version_supported(version) {
-            return answer(vec![system_error(1005, "XML API protocol version not supported.")]);
+            return answer(vec![system_error(
+                1005,
+                "XML API protocol version not supported.",
+            )]);
         }
     }
     let plan = match xml_ops::plan_packet(&packet) {
         Ok(plan) => plan,
         Err(message) => {
-            return answer(vec![system_error(1014, &format!("Parser error: Request is invalid. {message}"))])
+            return answer(vec![system_error(
+                1014,
+                &format!("Parser error: Request is invalid. {message}"),
+            )])
         }
     };
     let children = {
@@ -389,7 +439,10 @@ mod tests {
 
     #[test]
     fn parses_text_entities_and_nesting() {
-        let node = parse("<?xml version='1.0'?><packet version=\"1.6\"><a><b>x &amp; &#65;</b><c/></a></packet>").unwrap();
+        let node = parse(
+            "<?xml version='1.0'?><packet version=\"1.6\"><a><b>x &amp; &#65;</b><c/></a></packet>",
+        )
+        .unwrap();
         assert_eq!(node.attr("version"), Some("1.6"));
         let a = node.child("a").unwrap();
         assert_eq!(a.text_of("b").as_deref(), Some("x & A"));
@@ -421,15 +474,22 @@ mod tests {
 
     #[test]
     fn renders_empty_elements_and_escapes() {
-        let packet = render_packet(vec![El::new("a").leaf_child("b", "").leaf_child("c", "<&>")], false);
-        assert!(packet.ends_with("<packet version=\"1.6.9.1\"><a><b/><c>&lt;&amp;&gt;</c></a></packet>"));
+        let packet = render_packet(
+            vec![El::new("a").leaf_child("b", "").leaf_child("c", "<&>")],
+            false,
+        );
+        assert!(packet
+            .ends_with("<packet version=\"1.6.9.1\"><a><b/><c>&lt;&amp;&gt;</c></a></packet>"));
     }
 
     #[test]
     fn first_operation_names_operator_and_operation() {
         let body = b"<packet><customer><get><filter/></get></customer></packet>";
         assert_eq!(first_operation(body).as_deref(), Some("customer.get"));
-        assert_eq!(first_operation(b"<packet><ip><get/></ip></packet>").as_deref(), Some("ip.get"));
+        assert_eq!(
+            first_operation(b"<packet><ip><get/></ip></packet>").as_deref(),
+            Some("ip.get")
+        );
         assert_eq!(first_operation(b"garbage"), None);
     }
 }

@@ -24,9 +24,26 @@ pub struct PlannedOperator {
 /// that the simulator does not model. They are answered like any request outside the
 /// schema (system error 1014); the text says they are not simulated.
 const UNSIMULATED_OPERATORS: &[&str] = &[
-    "subdomain", "dns", "mail", "certificate", "site-alias", "event_log", "ui", "virtdir",
-    "ftp-user", "session", "locale", "log-rotation", "protected-dir", "reseller-plan", "aps",
-    "service-plan-addon", "business-logic-upgrade", "php-handler", "extension", "user",
+    "subdomain",
+    "dns",
+    "mail",
+    "certificate",
+    "site-alias",
+    "event_log",
+    "ui",
+    "virtdir",
+    "ftp-user",
+    "session",
+    "locale",
+    "log-rotation",
+    "protected-dir",
+    "reseller-plan",
+    "aps",
+    "service-plan-addon",
+    "business-logic-upgrade",
+    "php-handler",
+    "extension",
+    "user",
 ];
 
 fn not_expected(parent: &str, child: &str) -> String {
@@ -42,24 +59,35 @@ fn missing(parent: &str, child: &str) -> String {
 }
 
 fn required_text(node: &Node, child: &str) -> Result<String, String> {
-    node.text_of(child).ok_or_else(|| missing(&node.name, child))
+    node.text_of(child)
+        .ok_or_else(|| missing(&node.name, child))
 }
 
 fn parse_id(text: &str, element: &str) -> Result<u64, String> {
-    text.trim()
-        .parse::<u64>()
-        .map_err(|_| format!("Element '{element}': '{}' is not a valid value of type id_type.", super::validate::printable(text)))
+    text.trim().parse::<u64>().map_err(|_| {
+        format!(
+            "Element '{element}': '{}' is not a valid value of type id_type.",
+            super::validate::printable(text)
+        )
+    })
 }
 
 fn parse_status(text: &str) -> Result<u32, String> {
-    text.trim()
-        .parse::<u32>()
-        .map_err(|_| format!("Element 'status': '{}' is not a valid value.", super::validate::printable(text)))
+    text.trim().parse::<u32>().map_err(|_| {
+        format!(
+            "Element 'status': '{}' is not a valid value.",
+            super::validate::printable(text)
+        )
+    })
 }
 
 /// Rejects children outside `allowed` (the schema's element names for that node).
 fn only_children(node: &Node, allowed: &[&str]) -> Result<(), String> {
-    match node.children.iter().find(|c| !allowed.contains(&c.name.as_str())) {
+    match node
+        .children
+        .iter()
+        .find(|c| !allowed.contains(&c.name.as_str()))
+    {
         Some(unexpected) => Err(not_expected(&node.name, &unexpected.name)),
         None => Ok(()),
     }
@@ -108,7 +136,9 @@ fn is_numeric_key(key: &str) -> bool {
 }
 
 fn parse_filter(op: &Node, allowed: &[&str]) -> Result<Filter, String> {
-    let node = op.child("filter").ok_or_else(|| missing(&op.name, "filter"))?;
+    let node = op
+        .child("filter")
+        .ok_or_else(|| missing(&op.name, "filter"))?;
     parse_filter_node(node, allowed)
 }
 
@@ -146,22 +176,43 @@ enum Hit {
     Nothing { filter_id: Option<String> },
 }
 
-fn resolve(filter: &Filter, all: Vec<u64>, select: impl Fn(&str, &str) -> Selection) -> Vec<Hit> {
+/// `all` is only called for an empty filter, so keyed lookups stay cheap on big states.
+fn resolve(
+    filter: &Filter,
+    all: impl FnOnce() -> Vec<u64>,
+    select: impl Fn(&str, &str) -> Selection,
+) -> Vec<Hit> {
     let Some(key) = &filter.key else {
+        let all = all();
         if all.is_empty() {
             return vec![Hit::Nothing { filter_id: None }];
         }
-        return all.into_iter().map(|id| Hit::Found { filter_id: id.to_string(), id }).collect();
+        return all
+            .into_iter()
+            .map(|id| Hit::Found {
+                filter_id: id.to_string(),
+                id,
+            })
+            .collect();
     };
     let mut hits = Vec::new();
     for value in &filter.values {
         match select(key, value) {
-            Selection::One(Some(id)) => hits.push(Hit::Found { filter_id: value.clone(), id }),
-            Selection::One(None) => hits.push(Hit::Missing { filter_id: value.clone(), by_id: key == "id" }),
-            Selection::Many(ids) if ids.is_empty() => hits.push(Hit::Nothing { filter_id: Some(value.clone()) }),
-            Selection::Many(ids) => {
-                hits.extend(ids.into_iter().map(|id| Hit::Found { filter_id: value.clone(), id }))
-            }
+            Selection::One(Some(id)) => hits.push(Hit::Found {
+                filter_id: value.clone(),
+                id,
+            }),
+            Selection::One(None) => hits.push(Hit::Missing {
+                filter_id: value.clone(),
+                by_id: key == "id",
+            }),
+            Selection::Many(ids) if ids.is_empty() => hits.push(Hit::Nothing {
+                filter_id: Some(value.clone()),
+            }),
+            Selection::Many(ids) => hits.extend(ids.into_iter().map(|id| Hit::Found {
+                filter_id: value.clone(),
+                id,
+            })),
         }
     }
     hits
@@ -187,7 +238,11 @@ fn missing_result(filter_id: &str, by_id: bool, what: &str) -> El {
 }
 
 /// Renders del/set-style results: each found object is handed to `act`.
-fn filter_results(hits: Vec<Hit>, what: &str, mut act: impl FnMut(u64) -> Result<(), Fault>) -> Vec<El> {
+fn filter_results(
+    hits: Vec<Hit>,
+    what: &str,
+    mut act: impl FnMut(u64) -> Result<(), Fault>,
+) -> Vec<El> {
     hits.into_iter()
         .map(|hit| match hit {
             Hit::Found { filter_id, id } => match act(id) {
@@ -195,7 +250,9 @@ fn filter_results(hits: Vec<Hit>, what: &str, mut act: impl FnMut(u64) -> Result
                 Err(fault) => with_filter_id(fault_result(&fault), &filter_id, Some(id)),
             },
             Hit::Missing { filter_id, by_id } => missing_result(&filter_id, by_id, what),
-            Hit::Nothing { filter_id: Some(filter_id) } => with_filter_id(ok_result(), &filter_id, None),
+            Hit::Nothing {
+                filter_id: Some(filter_id),
+            } => with_filter_id(ok_result(), &filter_id, None),
             Hit::Nothing { filter_id: None } => ok_result(),
         })
         .collect()
@@ -203,7 +260,12 @@ fn filter_results(hits: Vec<Hit>, what: &str, mut act: impl FnMut(u64) -> Result
 
 /// Renders get-style results; `at_least_one` for operations whose schema needs a result
 /// even when nothing matched (customer get, get-db, get-db-users).
-fn get_results(hits: Vec<Hit>, what: &str, at_least_one: bool, data: impl Fn(u64) -> Vec<El>) -> Vec<El> {
+fn get_results(
+    hits: Vec<Hit>,
+    what: &str,
+    at_least_one: bool,
+    data: impl Fn(u64) -> Vec<El>,
+) -> Vec<El> {
     hits.into_iter()
         .filter_map(|hit| match hit {
             Hit::Found { filter_id, id } => {
@@ -222,7 +284,9 @@ fn get_results(hits: Vec<Hit>, what: &str, at_least_one: bool, data: impl Fn(u64
 }
 
 fn datasets(op: &Node, allowed: &[&str]) -> Result<Vec<String>, String> {
-    let node = op.child("dataset").ok_or_else(|| missing(&op.name, "dataset"))?;
+    let node = op
+        .child("dataset")
+        .ok_or_else(|| missing(&op.name, "dataset"))?;
     only_children(node, allowed)?;
     Ok(node.children.iter().map(|c| c.name.clone()).collect())
 }
@@ -240,9 +304,15 @@ pub fn plan_packet(packet: &Node) -> Result<Vec<PlannedOperator>, String> {
             operations.push((op.name.clone(), plan_operation(&operator.name, op)?));
         }
         if operations.is_empty() {
-            return Err(format!("Element '{}': Missing child element(s).", super::validate::printable(&operator.name)));
+            return Err(format!(
+                "Element '{}': Missing child element(s).",
+                super::validate::printable(&operator.name)
+            ));
         }
-        planned.push(PlannedOperator { name: operator.name.clone(), operations });
+        planned.push(PlannedOperator {
+            name: operator.name.clone(),
+            operations,
+        });
     }
     if planned.is_empty() {
         return Err("Element 'packet': Missing child element(s).".into());
@@ -312,7 +382,16 @@ fn plan_operation(operator: &str, op: &Node) -> Result<Exec, String> {
 fn is_known_operator(name: &str) -> bool {
     matches!(
         name,
-        "customer" | "reseller" | "webspace" | "site" | "database" | "db_server" | "ip" | "service-plan" | "secret_key" | "server"
+        "customer"
+            | "reseller"
+            | "webspace"
+            | "site"
+            | "database"
+            | "db_server"
+            | "ip"
+            | "service-plan"
+            | "secret_key"
+            | "server"
     )
 }
 
@@ -323,9 +402,29 @@ fn client_fields(node: &Node) -> Result<ClientFields, String> {
     only_children(
         node,
         &[
-            "cname", "pname", "login", "passwd", "passwd_type", "status", "phone", "fax", "email", "address",
-            "city", "state", "pcode", "country", "locale", "owner-id", "owner-login", "owner-guid",
-            "owner-external-id", "external-id", "description", "guid", "power-user",
+            "cname",
+            "pname",
+            "login",
+            "passwd",
+            "passwd_type",
+            "status",
+            "phone",
+            "fax",
+            "email",
+            "address",
+            "city",
+            "state",
+            "pcode",
+            "country",
+            "locale",
+            "owner-id",
+            "owner-login",
+            "owner-guid",
+            "owner-external-id",
+            "external-id",
+            "description",
+            "guid",
+            "power-user",
         ],
     )?;
     let owner = if let Some(id) = node.text_of("owner-id") {
@@ -344,7 +443,10 @@ fn client_fields(node: &Node) -> Result<ClientFields, String> {
         email: node.text_of("email"),
         // Passwords are taken verbatim: surrounding spaces are part of them.
         password: node.child("passwd").map(|p| p.text.clone()),
-        status: node.text_of("status").map(|s| parse_status(&s)).transpose()?,
+        status: node
+            .text_of("status")
+            .map(|s| parse_status(&s))
+            .transpose()?,
         locale: node.text_of("locale"),
         owner,
         external_id: node.text_of("external-id"),
@@ -377,8 +479,14 @@ fn customer_add(op: &Node, kind: ClientType, info: &'static str) -> Result<Exec,
     Ok(Box::new(move |state| {
         let result = match state.create_client(kind, fields) {
             Ok(id) => {
-                let guid = state.clients.get(&id).map(|c| c.guid.clone()).unwrap_or_default();
-                ok_result().leaf_child("id", id.to_string()).leaf_child("guid", guid)
+                let guid = state
+                    .clients
+                    .get(&id)
+                    .map(|c| c.guid.clone())
+                    .unwrap_or_default();
+                ok_result()
+                    .leaf_child("id", id.to_string())
+                    .leaf_child("guid", guid)
             }
             Err(fault) => fault_result(&fault),
         };
@@ -390,18 +498,41 @@ fn client_filter_keys(kind: ClientType) -> &'static [&'static str] {
     if kind == ClientType::Reseller {
         &["id", "login", "guid", "external-id", "all"]
     } else {
-        &["id", "login", "owner-id", "owner-login", "guid", "external-id"]
+        &[
+            "id",
+            "login",
+            "owner-id",
+            "owner-login",
+            "guid",
+            "external-id",
+        ]
     }
 }
 
 fn client_hits(state: &State, kind: ClientType, filter: &Filter) -> Vec<Hit> {
     let of_kind = |id: &u64| state.clients.get(id).is_some_and(|c| c.kind == kind);
-    let all: Vec<u64> = state.clients.values().filter(|c| c.kind == kind).map(|c| c.id).collect();
+    let all = || -> Vec<u64> {
+        state
+            .clients
+            .values()
+            .filter(|c| c.kind == kind)
+            .map(|c| c.id)
+            .collect()
+    };
     if filter.key.as_deref() == Some("all") {
-        return resolve(&Filter { key: None, values: Vec::new() }, all, |_, _| Selection::Many(Vec::new()));
+        return resolve(
+            &Filter {
+                key: None,
+                values: Vec::new(),
+            },
+            all,
+            |_, _| Selection::Many(Vec::new()),
+        );
     }
     resolve(filter, all, |key, value| {
-        let one = |reference: ClientRef| Selection::One(state.find_client(&reference).map(|c| c.id).filter(of_kind));
+        let one = |reference: ClientRef| {
+            Selection::One(state.find_client(&reference).map(|c| c.id).filter(of_kind))
+        };
         match key {
             "id" => one(ClientRef::Id(value.parse().unwrap_or(0))),
             "login" => one(ClientRef::Login(value.to_owned())),
@@ -428,17 +559,30 @@ fn client_hits(state: &State, kind: ClientType, filter: &Filter) -> Vec<Hit> {
 }
 
 fn client_data(state: &State, id: u64, kind: ClientType, sets: &[String]) -> Vec<El> {
-    let Some(client) = state.clients.get(&id) else { return Vec::new() };
+    let Some(client) = state.clients.get(&id) else {
+        return Vec::new();
+    };
     let mut data = El::new("data");
     for set in sets {
         if set == info_name(kind) {
             let owner_guid = match client.owner_id {
                 Some(ADMIN_ID) | None => state.server_guid.clone(),
-                Some(owner) => state.clients.get(&owner).map(|o| o.guid.clone()).unwrap_or_default(),
+                Some(owner) => state
+                    .clients
+                    .get(&owner)
+                    .map(|o| o.guid.clone())
+                    .unwrap_or_default(),
             };
             let c = &client.contact;
             let mut info = El::new(info_name(kind))
-                .leaf_child(if kind == ClientType::Reseller { "cr-date" } else { "cr_date" }, client.created.clone())
+                .leaf_child(
+                    if kind == ClientType::Reseller {
+                        "cr-date"
+                    } else {
+                        "cr_date"
+                    },
+                    client.created.clone(),
+                )
                 .leaf_child("cname", client.company.clone())
                 .leaf_child("pname", client.name.clone())
                 .leaf_child("login", client.login.clone())
@@ -462,7 +606,10 @@ fn client_data(state: &State, id: u64, kind: ClientType, sets: &[String]) -> Vec
                     .leaf_child("password-type", "crypt");
             } else {
                 info = info
-                    .leaf_child("owner-login", state.client_owner_login(client).unwrap_or_default())
+                    .leaf_child(
+                        "owner-login",
+                        state.client_owner_login(client).unwrap_or_default(),
+                    )
                     .leaf_child("vendor-guid", owner_guid)
                     .leaf_child("external-id", client.external_id.clone())
                     .leaf_child("description", client.description.clone())
@@ -477,13 +624,30 @@ fn client_data(state: &State, id: u64, kind: ClientType, sets: &[String]) -> Vec
                 .filter(|d| d.kind == DomainKind::Subscription && d.owner_id == id)
                 .map(|d| d.id)
                 .collect();
-            let subdomains =
-                state.domains.values().filter(|d| d.kind == DomainKind::Subdomain && subscriptions.contains(&d.webspace_id)).count();
-            let databases = state.databases.values().filter(|db| subscriptions.contains(&db.webspace_id)).count();
+            let subdomains = state
+                .domains
+                .values()
+                .filter(|d| {
+                    d.kind == DomainKind::Subdomain && subscriptions.contains(&d.webspace_id)
+                })
+                .count();
+            let databases = state
+                .databases
+                .values()
+                .filter(|db| subscriptions.contains(&db.webspace_id))
+                .count();
             let mut stat = El::new("stat")
                 .leaf_child("active_domains", subscriptions.len().to_string())
                 .leaf_child("subdomains", subdomains.to_string());
-            for zero in ["disk_space", "postboxs", "redirects", "mail_groups", "mail_resps", "mail_lists", "web_users"] {
+            for zero in [
+                "disk_space",
+                "postboxs",
+                "redirects",
+                "mail_groups",
+                "mail_resps",
+                "mail_lists",
+                "web_users",
+            ] {
                 stat = stat.leaf_child(zero, "0");
             }
             stat = stat
@@ -508,7 +672,14 @@ fn client_get(op: &Node, kind: ClientType) -> Result<Exec, String> {
     only_children(op, &["filter", "dataset"])?;
     let filter = parse_filter(op, client_filter_keys(kind))?;
     let allowed: &[&str] = if kind == ClientType::Reseller {
-        &["gen-info", "stat", "permissions", "limits", "ippool", "subscriptions"]
+        &[
+            "gen-info",
+            "stat",
+            "permissions",
+            "limits",
+            "ippool",
+            "subscriptions",
+        ]
     } else {
         &["gen_info", "stat"]
     };
@@ -516,7 +687,9 @@ fn client_get(op: &Node, kind: ClientType) -> Result<Exec, String> {
     Ok(Box::new(move |state| {
         let hits = client_hits(state, kind, &filter);
         let state_ref: &State = state;
-        get_results(hits, client_what(kind), true, |id| client_data(state_ref, id, kind, &sets))
+        get_results(hits, client_what(kind), true, |id| {
+            client_data(state_ref, id, kind, &sets)
+        })
     }))
 }
 
@@ -534,7 +707,9 @@ fn client_set(op: &Node, kind: ClientType, info: &'static str) -> Result<Exec, S
     Ok(Box::new(move |state| {
         let hits = client_hits(state, kind, &filter);
         // A login can be given to only one object; the state check reports the clash.
-        filter_results(hits, client_what(kind), |id| state.update_client(id, fields.clone()))
+        filter_results(hits, client_what(kind), |id| {
+            state.update_client(id, fields.clone())
+        })
     }))
 }
 
@@ -543,7 +718,9 @@ fn client_del(op: &Node, kind: ClientType) -> Result<Exec, String> {
     let filter = parse_filter(op, client_filter_keys(kind))?;
     Ok(Box::new(move |state| {
         let hits = client_hits(state, kind, &filter);
-        filter_results(hits, client_what(kind), |id| state.delete_client(id).map(|_| ()))
+        filter_results(hits, client_what(kind), |id| {
+            state.delete_client(id).map(|_| ())
+        })
     }))
 }
 
@@ -567,14 +744,21 @@ fn parse_hosting(node: &Node) -> Result<HostingRequest, String> {
     if node.children.len() > 1 {
         return Err(not_expected("hosting", &node.children[1].name));
     }
-    let hosting_type = HostingType::from_xml(&kind.name).ok_or_else(|| not_expected("hosting", &kind.name))?;
-    let mut request = HostingRequest { hosting_type: Some(hosting_type), ..HostingRequest::default() };
+    let hosting_type =
+        HostingType::from_xml(&kind.name).ok_or_else(|| not_expected("hosting", &kind.name))?;
+    let mut request = HostingRequest {
+        hosting_type: Some(hosting_type),
+        ..HostingRequest::default()
+    };
     match hosting_type {
         HostingType::Virtual => {
             only_children(kind, &["property", "ip_address"])?;
             for property in kind.children_named("property") {
                 let name = required_text(property, "name")?;
-                let value = property.child("value").map(|v| v.text.clone()).unwrap_or_default();
+                let value = property
+                    .child("value")
+                    .map(|v| v.text.clone())
+                    .unwrap_or_default();
                 match name.as_str() {
                     "ftp_login" => request.ftp_login = Some(value.trim().to_owned()),
                     "ftp_password" => request.ftp_password = Some(value),
@@ -607,22 +791,53 @@ fn owner_ref(node: &Node) -> Result<Option<ClientRef>, String> {
 }
 
 const WEBSPACE_ADD_CHILDREN: &[&str] = &[
-    "gen_setup", "hosting", "limits", "prefs", "performance", "permissions", "php-settings", "plan-id", "plan-name",
-    "plan-guid", "plan-external-id", "mail",
+    "gen_setup",
+    "hosting",
+    "limits",
+    "prefs",
+    "performance",
+    "permissions",
+    "php-settings",
+    "plan-id",
+    "plan-name",
+    "plan-guid",
+    "plan-external-id",
+    "mail",
 ];
 
 const WEBSPACE_GEN_SETUP: &[&str] = &[
-    "name", "owner-id", "owner-login", "owner-guid", "owner-external-id", "htype", "ip_address", "status",
-    "external-id", "description", "admin-description", "reseller-description", "guid", "admin-as-vendor",
+    "name",
+    "owner-id",
+    "owner-login",
+    "owner-guid",
+    "owner-external-id",
+    "htype",
+    "ip_address",
+    "status",
+    "external-id",
+    "description",
+    "admin-description",
+    "reseller-description",
+    "guid",
+    "admin-as-vendor",
 ];
 
 fn webspace_add(op: &Node) -> Result<Exec, String> {
     only_children(op, WEBSPACE_ADD_CHILDREN)?;
-    let setup = op.child("gen_setup").ok_or_else(|| missing("add", "gen_setup"))?;
+    let setup = op
+        .child("gen_setup")
+        .ok_or_else(|| missing("add", "gen_setup"))?;
     only_children(setup, WEBSPACE_GEN_SETUP)?;
     let name = required_text(setup, "name")?;
-    let hosting = op.child("hosting").map(parse_hosting).transpose()?.unwrap_or_default();
-    let htype = setup.text_of("htype").map(|t| HostingType::from_xml(&t).ok_or_else(|| not_expected("htype", &t))).transpose()?;
+    let hosting = op
+        .child("hosting")
+        .map(parse_hosting)
+        .transpose()?
+        .unwrap_or_default();
+    let htype = setup
+        .text_of("htype")
+        .map(|t| HostingType::from_xml(&t).ok_or_else(|| not_expected("htype", &t)))
+        .transpose()?;
     let plan = if let Some(id) = op.text_of("plan-id") {
         Some(PlanRef::Id(parse_id(&id, "plan-id")?))
     } else if let Some(name) = op.text_of("plan-name") {
@@ -632,14 +847,24 @@ fn webspace_add(op: &Node) -> Result<Exec, String> {
     } else {
         op.text_of("plan-external-id").map(PlanRef::ExternalId)
     };
-    let mut ips: Vec<String> = setup.children_named("ip_address").map(Node::value).collect();
+    let mut ips: Vec<String> = setup
+        .children_named("ip_address")
+        .map(Node::value)
+        .collect();
     if ips.is_empty() {
         ips = hosting.ips.clone();
     }
-    let status = setup.text_of("status").map(|s| parse_status(&s)).transpose()?;
+    let status = setup
+        .text_of("status")
+        .map(|s| parse_status(&s))
+        .transpose()?;
     let request = NewDomain {
         name,
-        placement: Placement::Subscription { owner: owner_ref(setup)?, ips, plan },
+        placement: Placement::Subscription {
+            owner: owner_ref(setup)?,
+            ips,
+            plan,
+        },
         // Docs: with htype given, hosting must be given too; without both it is "none".
         hosting_type: hosting.hosting_type.or(htype).unwrap_or(HostingType::None),
         ftp_login: hosting.ftp_login,
@@ -657,8 +882,14 @@ fn webspace_add(op: &Node) -> Result<Exec, String> {
     Ok(Box::new(move |state| {
         vec![match state.create_domain(request) {
             Ok(id) => {
-                let guid = state.domains.get(&id).map(|d| d.guid.clone()).unwrap_or_default();
-                ok_result().leaf_child("id", id.to_string()).leaf_child("guid", guid)
+                let guid = state
+                    .domains
+                    .get(&id)
+                    .map(|d| d.guid.clone())
+                    .unwrap_or_default();
+                ok_result()
+                    .leaf_child("id", id.to_string())
+                    .leaf_child("guid", guid)
             }
             Err(fault) => fault_result(&fault),
         }]
@@ -666,13 +897,26 @@ fn webspace_add(op: &Node) -> Result<Exec, String> {
 }
 
 fn site_add(op: &Node) -> Result<Exec, String> {
-    only_children(op, &["gen_setup", "hosting", "prefs", "performance", "mail"])?;
-    let setup = op.child("gen_setup").ok_or_else(|| missing("add", "gen_setup"))?;
+    only_children(
+        op,
+        &["gen_setup", "hosting", "prefs", "performance", "mail"],
+    )?;
+    let setup = op
+        .child("gen_setup")
+        .ok_or_else(|| missing("add", "gen_setup"))?;
     only_children(
         setup,
         &[
-            "name", "htype", "status", "webspace-name", "webspace-id", "webspace-guid", "parent-site-name",
-            "parent-site-id", "parent-site-guid", "description",
+            "name",
+            "htype",
+            "status",
+            "webspace-name",
+            "webspace-id",
+            "webspace-guid",
+            "parent-site-name",
+            "parent-site-id",
+            "parent-site-guid",
+            "description",
         ],
     )?;
     let name = required_text(setup, "name")?;
@@ -690,8 +934,15 @@ fn site_add(op: &Node) -> Result<Exec, String> {
     } else {
         setup.text_of("parent-site-guid").map(DomainRef::Guid)
     };
-    let hosting = op.child("hosting").map(parse_hosting).transpose()?.unwrap_or_default();
-    let status = setup.text_of("status").map(|s| parse_status(&s)).transpose()?;
+    let hosting = op
+        .child("hosting")
+        .map(parse_hosting)
+        .transpose()?
+        .unwrap_or_default();
+    let status = setup
+        .text_of("status")
+        .map(|s| parse_status(&s))
+        .transpose()?;
     let placement = match (parent, webspace) {
         (Some(parent), _) => Some(Placement::Subdomain { parent }),
         (None, Some(webspace)) => Some(Placement::Addon { webspace }),
@@ -713,31 +964,67 @@ fn site_add(op: &Node) -> Result<Exec, String> {
     });
     Ok(Box::new(move |state| {
         let Some(request) = request else {
-            return vec![error_result(1019, "The subscription (webspace-id, webspace-name or webspace-guid) is required.")];
+            return vec![error_result(
+                1019,
+                "The subscription (webspace-id, webspace-name or webspace-guid) is required.",
+            )];
         };
         vec![match state.create_domain(request) {
             Ok(id) => {
-                let guid = state.domains.get(&id).map(|d| d.guid.clone()).unwrap_or_default();
-                ok_result().leaf_child("id", id.to_string()).leaf_child("guid", guid)
+                let guid = state
+                    .domains
+                    .get(&id)
+                    .map(|d| d.guid.clone())
+                    .unwrap_or_default();
+                ok_result()
+                    .leaf_child("id", id.to_string())
+                    .leaf_child("guid", guid)
             }
             Err(fault) => fault_result(&fault),
         }]
     }))
 }
 
-const WEBSPACE_FILTER: &[&str] =
-    &["id", "owner-id", "name", "owner-login", "guid", "owner-guid", "external-id", "owner-external-id"];
+const WEBSPACE_FILTER: &[&str] = &[
+    "id",
+    "owner-id",
+    "name",
+    "owner-login",
+    "guid",
+    "owner-guid",
+    "external-id",
+    "owner-external-id",
+];
 const SITE_FILTER: &[&str] = &[
-    "id", "parent-id", "parent-site-id", "name", "parent-name", "parent-site-name", "guid", "parent-guid",
+    "id",
+    "parent-id",
+    "parent-site-id",
+    "name",
+    "parent-name",
+    "parent-site-name",
+    "guid",
+    "parent-guid",
     "parent-site-guid",
 ];
 
 fn domain_hits(state: &State, webspace: bool, filter: &Filter) -> Vec<Hit> {
     let in_scope = |kind: DomainKind| (kind == DomainKind::Subscription) == webspace;
-    let all: Vec<u64> = state.domains.values().filter(|d| in_scope(d.kind)).map(|d| d.id).collect();
+    let all = || -> Vec<u64> {
+        state
+            .domains
+            .values()
+            .filter(|d| in_scope(d.kind))
+            .map(|d| d.id)
+            .collect()
+    };
     resolve(filter, all, |key, value| {
         let one = |reference: DomainRef| {
-            Selection::One(state.find_domain(&reference).filter(|d| in_scope(d.kind)).map(|d| d.id))
+            Selection::One(
+                state
+                    .find_domain(&reference)
+                    .filter(|d| in_scope(d.kind))
+                    .map(|d| d.id),
+            )
         };
         let numeric = value.parse::<u64>().unwrap_or(0);
         match key {
@@ -748,7 +1035,9 @@ fn domain_hits(state: &State, webspace: bool, filter: &Filter) -> Vec<Hit> {
                 state
                     .domains
                     .values()
-                    .find(|d| in_scope(d.kind) && !d.external_id.is_empty() && d.external_id == value)
+                    .find(|d| {
+                        in_scope(d.kind) && !d.external_id.is_empty() && d.external_id == value
+                    })
                     .map(|d| d.id),
             ),
             owner_key if owner_key.starts_with("owner-") => {
@@ -784,7 +1073,13 @@ fn domain_hits(state: &State, webspace: bool, filter: &Filter) -> Vec<Hit> {
                         .domains
                         .values()
                         .filter(|d| in_scope(d.kind) && parent.is_some())
-                        .filter(|d| if by_site { d.parent_id == parent } else { Some(d.webspace_id) == parent })
+                        .filter(|d| {
+                            if by_site {
+                                d.parent_id == parent
+                            } else {
+                                Some(d.webspace_id) == parent
+                            }
+                        })
                         .map(|d| d.id)
                         .collect(),
                 )
@@ -794,7 +1089,9 @@ fn domain_hits(state: &State, webspace: bool, filter: &Filter) -> Vec<Hit> {
 }
 
 fn domain_data(state: &State, id: u64, webspace: bool, sets: &[String]) -> Vec<El> {
-    let Some(domain) = state.domains.get(&id) else { return Vec::new() };
+    let Some(domain) = state.domains.get(&id) else {
+        return Vec::new();
+    };
     let ips = state.domain_ips(domain);
     let mut data = El::new("data");
     for set in sets {
@@ -808,16 +1105,25 @@ fn domain_data(state: &State, id: u64, webspace: bool, sets: &[String]) -> Vec<E
                     .leaf_child("real_size", "0");
                 if webspace {
                     let owner = state.clients.get(&domain.owner_id);
-                    info = info.leaf_child("owner-login", owner.map(|o| o.login.clone()).unwrap_or_default());
+                    info = info.leaf_child(
+                        "owner-login",
+                        owner.map(|o| o.login.clone()).unwrap_or_default(),
+                    );
                 }
                 for ip in ips.iter().take(2) {
                     info = info.leaf_child("dns_ip_address", ip.clone());
                 }
-                info = info.leaf_child("htype", domain.hosting_type.xml_name()).leaf_child("guid", domain.guid.clone());
+                info = info
+                    .leaf_child("htype", domain.hosting_type.xml_name())
+                    .leaf_child("guid", domain.guid.clone());
                 if webspace {
                     let vendor = match domain.owner_id {
                         ADMIN_ID => state.server_guid.clone(),
-                        owner => state.clients.get(&owner).map(|o| o.guid.clone()).unwrap_or_default(),
+                        owner => state
+                            .clients
+                            .get(&owner)
+                            .map(|o| o.guid.clone())
+                            .unwrap_or_default(),
                     };
                     info = info
                         .leaf_child("vendor-guid", vendor)
@@ -828,7 +1134,10 @@ fn domain_data(state: &State, id: u64, webspace: bool, sets: &[String]) -> Vec<E
                 } else {
                     let ws = state.domains.get(&domain.webspace_id);
                     info = info
-                        .leaf_child("webspace-guid", ws.map(|w| w.guid.clone()).unwrap_or_default())
+                        .leaf_child(
+                            "webspace-guid",
+                            ws.map(|w| w.guid.clone()).unwrap_or_default(),
+                        )
                         .leaf_child("sb-site-uuid", "")
                         .leaf_child("webspace-id", domain.webspace_id.to_string())
                         .leaf_child("description", domain.description.clone());
@@ -840,7 +1149,11 @@ fn domain_data(state: &State, id: u64, webspace: bool, sets: &[String]) -> Vec<E
                 match domain.hosting_type {
                     HostingType::Virtual => {
                         let mut property = |name: &str, value: String| {
-                            kind.push(El::new("property").leaf_child("name", name).leaf_child("value", value));
+                            kind.push(
+                                El::new("property")
+                                    .leaf_child("name", name)
+                                    .leaf_child("value", value),
+                            );
                         };
                         if let Some(login) = &domain.ftp_login {
                             property("ftp_login", login.clone());
@@ -852,7 +1165,10 @@ fn domain_data(state: &State, id: u64, webspace: bool, sets: &[String]) -> Vec<E
                         // simulator that returned it would hide a provider relying on it.
                     }
                     HostingType::StandardForwarding | HostingType::FrameForwarding => {
-                        kind.push(El::leaf("dest_url", domain.forward_url.clone().unwrap_or_default()));
+                        kind.push(El::leaf(
+                            "dest_url",
+                            domain.forward_url.clone().unwrap_or_default(),
+                        ));
                     }
                     HostingType::None => {}
                 }
@@ -872,37 +1188,77 @@ fn domain_data(state: &State, id: u64, webspace: bool, sets: &[String]) -> Vec<E
 
 fn domain_get(op: &Node, webspace: bool) -> Result<Exec, String> {
     only_children(op, &["filter", "dataset"])?;
-    let filter = parse_filter(op, if webspace { WEBSPACE_FILTER } else { SITE_FILTER })?;
+    let filter = parse_filter(
+        op,
+        if webspace {
+            WEBSPACE_FILTER
+        } else {
+            SITE_FILTER
+        },
+    )?;
     let allowed: &[&str] = if webspace {
         &[
-            "gen_info", "hosting", "hosting-basic", "limits", "stat", "prefs", "disk_usage", "performance",
-            "subscriptions", "permissions", "plan-items", "php-settings", "resource-usage", "mail", "aps-filter",
+            "gen_info",
+            "hosting",
+            "hosting-basic",
+            "limits",
+            "stat",
+            "prefs",
+            "disk_usage",
+            "performance",
+            "subscriptions",
+            "permissions",
+            "plan-items",
+            "php-settings",
+            "resource-usage",
+            "mail",
+            "aps-filter",
             "packages",
         ]
     } else {
-        &["gen_info", "hosting", "stat", "prefs", "disk_usage", "performance"]
+        &[
+            "gen_info",
+            "hosting",
+            "stat",
+            "prefs",
+            "disk_usage",
+            "performance",
+        ]
     };
     let sets = datasets(op, allowed)?;
     Ok(Box::new(move |state| {
         let hits = domain_hits(state, webspace, &filter);
         let state_ref: &State = state;
         // Webspace and site get have `result [0..∞]`: nothing matched = no result.
-        get_results(hits, if webspace { "Webspace" } else { "Site" }, false, |id| {
-            domain_data(state_ref, id, webspace, &sets)
-        })
+        get_results(
+            hits,
+            if webspace { "Webspace" } else { "Site" },
+            false,
+            |id| domain_data(state_ref, id, webspace, &sets),
+        )
     }))
 }
 
 fn domain_set(op: &Node, webspace: bool) -> Result<Exec, String> {
     only_children(op, &["filter", "values"])?;
-    let filter = parse_filter(op, if webspace { WEBSPACE_FILTER } else { SITE_FILTER })?;
+    let filter = parse_filter(
+        op,
+        if webspace {
+            WEBSPACE_FILTER
+        } else {
+            SITE_FILTER
+        },
+    )?;
     let values = op.child("values").ok_or_else(|| missing("set", "values"))?;
     let mut patch = DomainPatch::default();
     if let Some(setup) = values.child("gen_setup") {
         if webspace {
             only_children(setup, WEBSPACE_GEN_SETUP)?;
             patch.owner = owner_ref(setup)?;
-            let ips: Vec<String> = setup.children_named("ip_address").map(Node::value).collect();
+            let ips: Vec<String> = setup
+                .children_named("ip_address")
+                .map(Node::value)
+                .collect();
             if !ips.is_empty() {
                 patch.ips = Some(ips);
             }
@@ -912,7 +1268,10 @@ fn domain_set(op: &Node, webspace: bool) -> Result<Exec, String> {
             only_children(setup, &["name", "htype", "status", "description"])?;
         }
         patch.name = setup.text_of("name");
-        patch.status = setup.text_of("status").map(|s| parse_status(&s)).transpose()?;
+        patch.status = setup
+            .text_of("status")
+            .map(|s| parse_status(&s))
+            .transpose()?;
         patch.description = setup.text_of("description");
     }
     if let Some(hosting) = values.child("hosting") {
@@ -927,13 +1286,22 @@ fn domain_set(op: &Node, webspace: bool) -> Result<Exec, String> {
     }
     Ok(Box::new(move |state| {
         let hits = domain_hits(state, webspace, &filter);
-        filter_results(hits, if webspace { "Webspace" } else { "Site" }, |id| state.update_domain(id, patch.clone()))
+        filter_results(hits, if webspace { "Webspace" } else { "Site" }, |id| {
+            state.update_domain(id, patch.clone())
+        })
     }))
 }
 
 fn domain_del(op: &Node, webspace: bool) -> Result<Exec, String> {
     only_children(op, &["filter"])?;
-    let filter = parse_filter(op, if webspace { WEBSPACE_FILTER } else { SITE_FILTER })?;
+    let filter = parse_filter(
+        op,
+        if webspace {
+            WEBSPACE_FILTER
+        } else {
+            SITE_FILTER
+        },
+    )?;
     Ok(Box::new(move |state| {
         let hits = domain_hits(state, webspace, &filter);
         filter_results(hits, if webspace { "Webspace" } else { "Site" }, |id| {
@@ -954,35 +1322,56 @@ fn db_add(op: &Node) -> Result<Exec, String> {
     let webspace = parse_id(&required_text(op, "webspace-id")?, "webspace-id")?;
     let name = required_text(op, "name")?;
     let db_type = required_text(op, "type")?;
-    let server = op.text_of("db-server-id").map(|s| parse_id(&s, "db-server-id")).transpose()?;
+    let server = op
+        .text_of("db-server-id")
+        .map(|s| parse_id(&s, "db-server-id"))
+        .transpose()?;
     Ok(Box::new(move |state| {
-        let is_webspace = state.domains.get(&webspace).is_some_and(|d| d.kind == DomainKind::Subscription);
+        let is_webspace = state
+            .domains
+            .get(&webspace)
+            .is_some_and(|d| d.kind == DomainKind::Subscription);
         if !is_webspace {
             return vec![error_result(1013, "Webspace does not exist")];
         }
-        vec![match state.create_database(&DomainRef::Id(webspace), &name, &db_type, server) {
-            Ok(db) => ok_result().leaf_child("id", db.id.to_string()),
-            Err(fault) => fault_result(&fault),
-        }]
+        vec![
+            match state.create_database(&DomainRef::Id(webspace), &name, &db_type, server) {
+                Ok(db) => ok_result().leaf_child("id", db.id.to_string()),
+                Err(fault) => fault_result(&fault),
+            },
+        ]
     }))
 }
 
 fn db_hits(state: &State, filter: &Filter) -> Vec<Hit> {
-    let all: Vec<u64> = state.databases.keys().copied().collect();
+    let all = || -> Vec<u64> { state.databases.keys().copied().collect() };
     resolve(filter, all, |key, value| match key {
-        "id" => Selection::One(value.parse().ok().filter(|id| state.databases.contains_key(id))),
+        "id" => Selection::One(
+            value
+                .parse()
+                .ok()
+                .filter(|id| state.databases.contains_key(id)),
+        ),
         _ => {
             let reference = if key == "webspace-id" {
                 DomainRef::Id(value.parse().unwrap_or(0))
             } else {
                 DomainRef::Name(value.to_owned())
             };
-            let webspace = state.find_domain(&reference).filter(|d| d.kind == DomainKind::Subscription).map(|d| d.id);
+            let webspace = state
+                .find_domain(&reference)
+                .filter(|d| d.kind == DomainKind::Subscription)
+                .map(|d| d.id);
             match webspace {
                 // An unknown subscription is an error, not an empty list.
                 None => Selection::One(None),
                 Some(ws) => Selection::Many(
-                    state.databases.values().filter(|db| db.webspace_id == ws).map(|db| db.id).collect(),
+                    state
+                        .databases
+                        .values()
+                        .filter(|db| db.webspace_id == ws)
+                        .map(|db| db.id)
+                        .collect(),
                 ),
             }
         }
@@ -995,7 +1384,9 @@ fn db_get(op: &Node) -> Result<Exec, String> {
     Ok(Box::new(move |state| {
         let hits = db_hits(state, &filter);
         get_results(hits, "Database", true, |id| {
-            let Some(db) = state.databases.get(&id) else { return Vec::new() };
+            let Some(db) = state.databases.get(&id) else {
+                return Vec::new();
+            };
             let mut fields = vec![
                 El::leaf("name", db.name.clone()),
                 El::leaf("type", db.db_type.clone()),
@@ -1021,12 +1412,16 @@ fn db_del(op: &Node) -> Result<Exec, String> {
 
 fn db_user_fields(op: &Node) -> Result<DbUserFields, String> {
     let hosts = |name: &str, item: &str| -> Option<Vec<String>> {
-        op.child(name).map(|n| n.children_named(item).map(Node::value).collect())
+        op.child(name)
+            .map(|n| n.children_named(item).map(Node::value).collect())
     };
     if let Some(kind) = op.text_of("password-type") {
         if kind != "plain" {
             // Hashed passwords cannot be checked against the policy; only plain is modelled.
-            return Err(format!("Element 'password-type': '{}' is not supported by panel-sim.", super::validate::printable(&kind)));
+            return Err(format!(
+                "Element 'password-type': '{}' is not supported by panel-sim.",
+                super::validate::printable(&kind)
+            ));
         }
     }
     Ok(DbUserFields {
@@ -1038,19 +1433,33 @@ fn db_user_fields(op: &Node) -> Result<DbUserFields, String> {
     })
 }
 
-const DB_USER_CHILDREN: &[&str] =
-    &["db-id", "webspace-id", "db-server-id", "id", "login", "password", "password-type", "acl", "allow-access-from", "role"];
+const DB_USER_CHILDREN: &[&str] = &[
+    "db-id",
+    "webspace-id",
+    "db-server-id",
+    "id",
+    "login",
+    "password",
+    "password-type",
+    "acl",
+    "allow-access-from",
+    "role",
+];
 
 fn db_user_add(op: &Node) -> Result<Exec, String> {
     only_children(op, DB_USER_CHILDREN)?;
     if op.child("id").is_some() {
         return Err(not_expected("add-db-user", "id"));
     }
-    let database = op.text_of("db-id").map(|s| parse_id(&s, "db-id")).transpose()?;
+    let database = op
+        .text_of("db-id")
+        .map(|s| parse_id(&s, "db-id"))
+        .transpose()?;
     let universal = match (op.text_of("webspace-id"), op.text_of("db-server-id")) {
-        (Some(ws), Some(server)) => {
-            Some((DomainRef::Id(parse_id(&ws, "webspace-id")?), parse_id(&server, "db-server-id")?))
-        }
+        (Some(ws), Some(server)) => Some((
+            DomainRef::Id(parse_id(&ws, "webspace-id")?),
+            parse_id(&server, "db-server-id")?,
+        )),
         (None, None) => None,
         _ => return Err(missing("add-db-user", "db-server-id")),
     };
@@ -1069,13 +1478,20 @@ fn db_user_add(op: &Node) -> Result<Exec, String> {
 }
 
 fn db_user_hits(state: &State, filter: &Filter) -> Vec<Hit> {
-    let all: Vec<u64> = state.db_users.keys().copied().collect();
+    let all = || -> Vec<u64> { state.db_users.keys().copied().collect() };
     resolve(filter, all, |key, value| {
         let numeric = value.parse::<u64>().ok();
         if key == "id" {
             Selection::One(numeric.filter(|id| state.db_users.contains_key(id)))
         } else if numeric.is_some_and(|db| state.databases.contains_key(&db)) {
-            Selection::Many(state.db_users.values().filter(|u| u.database_id == numeric).map(|u| u.id).collect())
+            Selection::Many(
+                state
+                    .db_users
+                    .values()
+                    .filter(|u| u.database_id == numeric)
+                    .map(|u| u.id)
+                    .collect(),
+            )
         } else {
             Selection::One(None)
         }
@@ -1088,7 +1504,9 @@ fn db_user_get(op: &Node) -> Result<Exec, String> {
     Ok(Box::new(move |state| {
         let hits = db_user_hits(state, &filter);
         get_results(hits, "Database user", true, |id| {
-            let Some(user) = state.db_users.get(&id) else { return Vec::new() };
+            let Some(user) = state.db_users.get(&id) else {
+                return Vec::new();
+            };
             let mut fields = vec![El::leaf("login", user.login.clone())];
             if let Some(db) = user.database_id {
                 fields.push(El::leaf("db-id", db.to_string()));
@@ -1113,7 +1531,18 @@ fn db_user_get(op: &Node) -> Result<Exec, String> {
 }
 
 fn db_user_set(op: &Node) -> Result<Exec, String> {
-    only_children(op, &["id", "login", "password", "password-type", "acl", "allow-access-from", "role"])?;
+    only_children(
+        op,
+        &[
+            "id",
+            "login",
+            "password",
+            "password-type",
+            "acl",
+            "allow-access-from",
+            "role",
+        ],
+    )?;
     let id = parse_id(&required_text(op, "id")?, "id")?;
     let fields = db_user_fields(op)?;
     Ok(Box::new(move |state| {
@@ -1129,7 +1558,9 @@ fn db_user_del(op: &Node) -> Result<Exec, String> {
     let filter = parse_filter(op, &["id", "db-id"])?;
     Ok(Box::new(move |state| {
         let hits = db_user_hits(state, &filter);
-        filter_results(hits, "Database user", |id| state.delete_db_user(id).map(|_| ()))
+        filter_results(hits, "Database user", |id| {
+            state.delete_db_user(id).map(|_| ())
+        })
     }))
 }
 
@@ -1141,13 +1572,21 @@ fn db_server_get(op: &Node) -> Result<Exec, String> {
     Ok(Box::new(move |state| {
         let ids: Vec<u64> = match &filter.key {
             None => state.db_servers.iter().map(|s| s.id).collect(),
-            Some(_) => filter.values.iter().map(|v| v.parse().unwrap_or(0)).collect(),
+            Some(_) => filter
+                .values
+                .iter()
+                .map(|v| v.parse().unwrap_or(0))
+                .collect(),
         };
         // The captured answer carries `id` without `filter-id`.
         ids.into_iter()
             .map(|id| match state.db_server(id) {
                 Some(server) => {
-                    let count = state.databases.values().filter(|db| db.server_id == id).count();
+                    let count = state
+                        .databases
+                        .values()
+                        .filter(|db| db.server_id == id)
+                        .count();
                     let mut data = El::new("data")
                         .leaf_child("host", server.host.clone())
                         .leaf_child("port", server.port.to_string())
@@ -1163,7 +1602,8 @@ fn db_server_get(op: &Node) -> Result<Exec, String> {
                     }
                     ok_result().leaf_child("id", id.to_string()).with(data)
                 }
-                None => error_result(1013, "Database server does not exist").leaf_child("id", id.to_string()),
+                None => error_result(1013, "Database server does not exist")
+                    .leaf_child("id", id.to_string()),
             })
             .collect()
     }))
@@ -1202,11 +1642,16 @@ fn db_server_get_default(op: &Node) -> Result<Exec, String> {
         types
             .into_iter()
             .map(|db_type| {
-                match state.db_servers.iter().find(|s| s.db_type == db_type && s.is_default) {
+                match state
+                    .db_servers
+                    .iter()
+                    .find(|s| s.db_type == db_type && s.is_default)
+                {
                     Some(server) => ok_result()
                         .leaf_child("type", db_type.clone())
                         .leaf_child("id", server.id.to_string()),
-                    None => error_result(14009, "Database server is not configured").leaf_child("type", db_type),
+                    None => error_result(14009, "Database server is not configured")
+                        .leaf_child("type", db_type),
                 }
             })
             .collect()
@@ -1237,7 +1682,11 @@ fn plan_body(result: El) -> El {
     let pairs = |container: &str, item: &str, entries: &[(&str, &str)]| {
         let mut node = El::new(container);
         for (name, value) in entries {
-            node.push(El::new(item).leaf_child("name", *name).leaf_child("value", *value));
+            node.push(
+                El::new(item)
+                    .leaf_child("name", *name)
+                    .leaf_child("value", *value),
+            );
         }
         node
     };
@@ -1255,7 +1704,11 @@ fn plan_body(result: El) -> El {
         ("mbox_quota", "-1"),
         ("expiration", "-1"),
     ] {
-        limits.push(El::new("limit").leaf_child("name", name).leaf_child("value", value));
+        limits.push(
+            El::new("limit")
+                .leaf_child("name", name)
+                .leaf_child("value", value),
+        );
     }
     result
         .with(limits)
@@ -1277,9 +1730,19 @@ fn plan_body(result: El) -> El {
         .with(El::new("hosting").with(pairs(
             "vrt_hst",
             "property",
-            &[("ssl", "true"), ("php", "true"), ("php_handler_id", "fpm"), ("cgi", "false"), ("shell", "/bin/false")],
+            &[
+                ("ssl", "true"),
+                ("php", "true"),
+                ("php_handler_id", "fpm"),
+                ("cgi", "false"),
+                ("shell", "/bin/false"),
+            ],
         )))
-        .with(El::new("performance").leaf_child("bandwidth", "-1").leaf_child("max_connections", "-1"))
+        .with(
+            El::new("performance")
+                .leaf_child("bandwidth", "-1")
+                .leaf_child("max_connections", "-1"),
+        )
         .with(pairs(
             "permissions",
             "permission",
@@ -1300,7 +1763,11 @@ fn plan_body(result: El) -> El {
         .with(pairs(
             "php-settings",
             "setting",
-            &[("memory_limit", "128M"), ("max_execution_time", "30"), ("upload_max_filesize", "2M")],
+            &[
+                ("memory_limit", "128M"),
+                ("max_execution_time", "30"),
+                ("upload_max_filesize", "2M"),
+            ],
         ))
         .with(
             El::new("web-server-settings")
@@ -1311,10 +1778,27 @@ fn plan_body(result: El) -> El {
 
 fn plan_get(op: &Node) -> Result<Exec, String> {
     only_children(op, &["filter"])?;
-    let filter = parse_filter(op, &["id", "name", "guid", "external-id", "owner-id", "owner-login", "owner-guid", "owner-external-id", "owner-all"])?;
+    let filter = parse_filter(
+        op,
+        &[
+            "id",
+            "name",
+            "guid",
+            "external-id",
+            "owner-id",
+            "owner-login",
+            "owner-guid",
+            "owner-external-id",
+            "owner-all",
+        ],
+    )?;
     Ok(Box::new(move |state| {
         let all: Vec<u64> = state.plans.iter().map(|p| p.id).collect();
-        let hits = if filter.key.as_deref().is_some_and(|k| k.starts_with("owner-")) {
+        let hits = if filter
+            .key
+            .as_deref()
+            .is_some_and(|k| k.starts_with("owner-"))
+        {
             // Every simulated plan belongs to the administrator.
             let admin_owns = |value: &str| {
                 matches!(filter.key.as_deref(), Some("owner-all"))
@@ -1327,24 +1811,36 @@ fn plan_get(op: &Node) -> Result<Exec, String> {
                         })
                         .is_some_and(|c| c.id == ADMIN_ID)
             };
-            resolve(&filter, all.clone(), |_, value| {
-                Selection::Many(if admin_owns(value) { all.clone() } else { Vec::new() })
-            })
+            resolve(
+                &filter,
+                || all.clone(),
+                |_, value| {
+                    Selection::Many(if admin_owns(value) {
+                        all.clone()
+                    } else {
+                        Vec::new()
+                    })
+                },
+            )
         } else {
-            resolve(&filter, all, |key, value| {
-                Selection::One(
-                    state
-                        .plans
-                        .iter()
-                        .find(|p| match key {
-                            "id" => p.id.to_string() == value,
-                            "name" => p.name == value,
-                            "guid" => p.guid.eq_ignore_ascii_case(value),
-                            _ => !p.external_id.is_empty() && p.external_id == value,
-                        })
-                        .map(|p| p.id),
-                )
-            })
+            resolve(
+                &filter,
+                || all,
+                |key, value| {
+                    Selection::One(
+                        state
+                            .plans
+                            .iter()
+                            .find(|p| match key {
+                                "id" => p.id.to_string() == value,
+                                "name" => p.name == value,
+                                "guid" => p.guid.eq_ignore_ascii_case(value),
+                                _ => !p.external_id.is_empty() && p.external_id == value,
+                            })
+                            .map(|p| p.id),
+                    )
+                },
+            )
         };
         hits.into_iter()
             .map(|hit| match hit {
@@ -1362,8 +1858,12 @@ fn plan_get(op: &Node) -> Result<Exec, String> {
                             .leaf_child("owner-login", "admin"),
                     )
                 }
-                Hit::Missing { filter_id, by_id } => missing_result(&filter_id, by_id, "Service plan"),
-                Hit::Nothing { filter_id: Some(filter_id) } => with_filter_id(ok_result(), &filter_id, None),
+                Hit::Missing { filter_id, by_id } => {
+                    missing_result(&filter_id, by_id, "Service plan")
+                }
+                Hit::Nothing {
+                    filter_id: Some(filter_id),
+                } => with_filter_id(ok_result(), &filter_id, None),
                 Hit::Nothing { filter_id: None } => ok_result(),
             })
             .collect()
@@ -1425,10 +1925,11 @@ fn key_delete(op: &Node) -> Result<Exec, String> {
 
 /// Protocol versions a 1.6.9.1 server lists (the captured 1.6.8.0 list plus the two newer).
 const PROTOCOLS: &[&str] = &[
-    "1.0.0.0", "1.1.0.0", "1.2.0.0", "1.3.0.0", "1.3.1.0", "1.3.2.0", "1.3.3.0", "1.3.4.0", "1.3.5.0", "1.4.0.0",
-    "1.4.1.0", "1.4.2.0", "1.4.1.1", "1.4.1.2", "1.5.0.0", "1.5.1.0", "1.5.2.0", "1.5.2.1", "1.6.0.0", "1.6.0.1",
-    "1.6.0.2", "1.6.2.0", "1.6.3.0", "1.6.3.1", "1.6.3.2", "1.6.3.3", "1.6.3.4", "1.6.3.5", "1.6.4.0", "1.6.5.0",
-    "1.6.6.0", "1.6.7.0", "1.6.8.0", "1.6.9.0", "1.6.9.1",
+    "1.0.0.0", "1.1.0.0", "1.2.0.0", "1.3.0.0", "1.3.1.0", "1.3.2.0", "1.3.3.0", "1.3.4.0",
+    "1.3.5.0", "1.4.0.0", "1.4.1.0", "1.4.2.0", "1.4.1.1", "1.4.1.2", "1.5.0.0", "1.5.1.0",
+    "1.5.2.0", "1.5.2.1", "1.6.0.0", "1.6.0.1", "1.6.0.2", "1.6.2.0", "1.6.3.0", "1.6.3.1",
+    "1.6.3.2", "1.6.3.3", "1.6.3.4", "1.6.3.5", "1.6.4.0", "1.6.5.0", "1.6.6.0", "1.6.7.0",
+    "1.6.8.0", "1.6.9.0", "1.6.9.1",
 ];
 
 fn server_protos() -> Exec {
@@ -1449,8 +1950,17 @@ fn server_get(op: &Node) -> Result<Exec, String> {
     }
     Ok(Box::new(|state| {
         let mut optimized = El::new("vps-optimized-status");
-        for aspect in ["mysql-innodb", "apache-modules-all", "apache-modules-except-php", "apache-modules-except-scripting"] {
-            optimized.push(El::new("aspect").leaf_child("name", aspect).leaf_child("value", "false"));
+        for aspect in [
+            "mysql-innodb",
+            "apache-modules-all",
+            "apache-modules-except-php",
+            "apache-modules-except-scripting",
+        ] {
+            optimized.push(
+                El::new("aspect")
+                    .leaf_child("name", aspect)
+                    .leaf_child("value", "false"),
+            );
         }
         let info = El::new("gen_info")
             .leaf_child("server_name", "plesk.sim.localdomain")
