@@ -36,18 +36,24 @@ fn bin_dir() -> PathBuf {
     provider_dir.to_path_buf()
 }
 
-fn quickstart(quickstart_dir: &Path, args: &[&str]) -> Output {
+/// PATH with the directory of the Terraform under test first, as the script and the
+/// commands it prints run `terraform` from PATH.
+fn path_with_terraform() -> std::ffi::OsString {
     let terraform = terraform_binary();
     let terraform_dir = terraform.parent().expect("terraform's directory");
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut paths: Vec<PathBuf> = vec![terraform_dir.to_path_buf()];
     paths.extend(std::env::split_paths(&path));
+    std::env::join_paths(paths).expect("PATH")
+}
+
+fn quickstart(quickstart_dir: &Path, args: &[&str]) -> Output {
     Command::new("bash")
         .arg(Path::new(REPO).join("scripts/quickstart.sh"))
         .args(args)
         .env("QUICKSTART_DIR", quickstart_dir)
         .env("PANEL_BIN_DIR", bin_dir())
-        .env("PATH", std::env::join_paths(paths).expect("PATH"))
+        .env("PATH", path_with_terraform())
         .env("CHECKPOINT_DISABLE", "1")
         .env_remove("PANEL")
         .env_remove("TERRAFORM")
@@ -91,7 +97,7 @@ fn quickstart_applies_on_the_hestia_simulator_and_destroys() {
         .arg("source \"$1/env.sh\" && terraform -chdir=\"$1/work\" plan -detailed-exitcode -no-color")
         .arg("plan")
         .arg(&qs)
-        .env("PATH", terraform_binary().parent().expect("terraform dir"))
+        .env("PATH", path_with_terraform())
         .output()
         .expect("start terraform plan");
     assert_eq!(

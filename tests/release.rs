@@ -190,7 +190,7 @@ resource "panel_user" "alice" {{
     );
     assert!(
         String::from_utf8_lossy(&providers.stdout).contains(&format!(
-            "provider[registry.terraform.io/panelops/panel] = {VERSION}"
+            "provider[registry.terraform.io/panelops/panel] {VERSION}"
         )),
         "{}",
         describe("terraform providers", &providers)
