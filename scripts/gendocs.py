@@ -77,6 +77,17 @@ def type_label(cty_type):
     return json.dumps(cty_type)
 
 
+def object_fields(cty_type):
+    """The fields of an object type, or of the objects in a list/set/map; else None."""
+    if isinstance(cty_type, list) and len(cty_type) == 2:
+        kind, inner = cty_type
+        if kind == "object" and isinstance(inner, dict):
+            return inner
+        if kind in ("list", "set", "map"):
+            return object_fields(inner)
+    return None
+
+
 def nested_label(nested_type):
     mode = nested_type.get("nesting_mode", "single")
     return {
@@ -160,9 +171,18 @@ def schema_sections(block, argument_heading, attribute_heading, level, anchor_pr
     groups = {"required": [], "optional": [], "read_only": []}
     nested = []
     for name, attribute in sorted(block.get("attributes", {}).items()):
-        groups[classify(attribute)].append(attribute_line(name, attribute))
+        line = attribute_line(name, attribute)
+        fields = object_fields(attribute.get("type"))
         if "nested_type" in attribute:
             nested.append((name, attribute["nested_type"], nested_label(attribute["nested_type"])))
+        elif fields is not None:
+            # An object-typed attribute carries no per-field descriptions; list the
+            # fields and their types, which is what a reader looks for.
+            pseudo = {"attributes": {f: {"type": t, "computed": True} for f, t in fields.items()}}
+            nested.append((name, pseudo, type_label(attribute["type"])))
+        if "nested_type" in attribute or fields is not None:
+            line += " See [below](#nested-%s%s)." % (anchor_prefix, name)
+        groups[classify(attribute)].append(line)
     for name, block_type in sorted(block.get("block_types", {}).items()):
         limits = []
         if block_type.get("min_items"):
@@ -194,7 +214,7 @@ def schema_sections(block, argument_heading, attribute_heading, level, anchor_pr
             '<a id="nested-%s%s"></a>\n%s Nested Schema for `%s` (%s)'
             % (anchor_prefix, name, heading, name, label)
         )
-        parts.extend(schema_sections(inner, "Arguments", "Attributes", level, prefix))
+        parts.extend(schema_sections(inner, "Arguments", "Attributes", level + 1, prefix))
     return parts
 
 
