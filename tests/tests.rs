@@ -1,8 +1,11 @@
 mod acceptance;
 mod conformance;
 mod data_sources;
+mod docs;
 mod framework;
 mod protocol;
+mod quickstart;
+mod release;
 mod resources;
 mod sim_harness;
 mod sim_hestia;
