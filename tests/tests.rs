@@ -1,3 +1,9 @@
+//! The one integration-test binary: every suite is a module here.
+
+// The simulator suites compile panel-sim modules in by path (a binary crate cannot be
+// imported), so its small `panel.rs` trait file is loaded once per suite on purpose.
+#![allow(clippy::duplicate_mod)]
+
 mod acceptance;
 mod conformance;
 mod data_sources;
