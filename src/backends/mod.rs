@@ -13,6 +13,7 @@ use std::time::Duration;
 pub mod hestia;
 pub mod http;
 pub mod plesk_xml;
+pub mod rest;
 
 use crate::panel::{Panel, PanelKind, PanelResult, Secret};
 
@@ -80,4 +81,23 @@ pub fn connect(config: BackendConfig) -> PanelResult<Arc<dyn Panel>> {
         PanelKind::PleskRest => Ok(Arc::new(plesk_rest::PleskRestBackend::new(&config)?)),
         PanelKind::PanelAlpha => Ok(Arc::new(panelalpha::PanelAlphaBackend::new(&config)?)),
     }
+}
+
+/// `shared/reference/<sub>` for tests: the `shared/` directory beside the repository
+/// (CI copies it there), found by walking up from the crate so worktrees nested deeper
+/// find it too. Panics loudly when it is missing.
+#[cfg(test)]
+pub(crate) fn reference_dir(sub: &str) -> std::path::PathBuf {
+    let crate_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate_dir
+        .ancestors()
+        .map(|dir| dir.join("shared").join("reference"))
+        .find(|dir| dir.is_dir())
+        .map(|dir| dir.join(sub))
+        .unwrap_or_else(|| {
+            panic!(
+                "no shared/reference directory beside {} or above it",
+                crate_dir.display()
+            )
+        })
 }

@@ -379,6 +379,16 @@ impl Fixture {
         }
     }
 
+    /// The request that creates a database (not the lookups before it).
+    pub fn create_database_route(&self) -> &'static str {
+        match self.kind {
+            PanelKind::Hestia => "v-add-database",
+            PanelKind::PleskRest => "POST /api/v2/databases",
+            PanelKind::PleskXml => "xml database.add-db",
+            PanelKind::PanelAlpha => "POST /api/server-accounts/{id}/mysql/databases",
+        }
+    }
+
     /// A multi-call create of this backend, and the route of its second call.
     pub fn partial_step(&self) -> PartialStep {
         match self.kind {
@@ -388,6 +398,31 @@ impl Fixture {
             PanelKind::PanelAlpha => {
                 PartialStep::DatabaseUser("POST /api/server-accounts/{id}/mysql/users")
             }
+        }
+    }
+
+    // ---- attributes a panel can set but not read back ---------------------------------
+
+    /// Whether a domain read reports the PHP version. PanelAlpha sets it per domain but
+    /// lists domains without it, and one request per domain would break the refresh
+    /// economy, so its backend reports `None` (the resource layer keeps the configured
+    /// value).
+    pub fn php_version_readable(&self) -> bool {
+        self.kind != PanelKind::PanelAlpha
+    }
+
+    /// The PHP version the simulator stores for domain `name`, where the simulator
+    /// keeps one per domain.
+    pub fn sim_php_version(&self, dump: &Value, name: &str) -> Option<String> {
+        match self.kind {
+            PanelKind::PanelAlpha => objects(&dump["accounts"]).into_iter().find_map(|(_, a)| {
+                a["domains"]
+                    .as_array()?
+                    .iter()
+                    .find(|d| d["domain"] == name)
+                    .map(|d| text(&d["php_version"]))
+            }),
+            _ => None,
         }
     }
 

@@ -135,6 +135,19 @@ pub fn infer_field(command: &str, message: &str) -> Option<&'static str> {
     Some(field)
 }
 
+/// Whether `detail` is `v-add-database`'s "no server of this type" answer,
+/// `<type> host <host> doesn't exist` (e.g. `mysql host EMPTY_DB_HOST doesn't exist`).
+/// Matched on its exact shape: a loose "contains host" would also catch
+/// `user confghost doesn't exist` or any domain with "host" in it.
+fn is_missing_database_host(detail: &str) -> bool {
+    let words: Vec<&str> = detail.split_whitespace().collect();
+    matches!(
+        words.as_slice(),
+        [engine, "host", _, "doesn't", "exist"]
+            if engine.chars().all(|c| c.is_ascii_alphanumeric())
+    )
+}
+
 /// Turns a failed command into a typed error. `exit_code` is `None` when the panel
 /// gave only text (legacy data mode); `message` is the answer body, already scrubbed
 /// of secrets by the caller.
@@ -172,7 +185,7 @@ pub fn parse_error(command: &str, exit_code: Option<u32>, message: &str) -> Pane
             // a missing object.
             if matches!(field, Some("plan") | Some("ip_address")) {
                 PanelError::invalid(field, say("the value does not exist on the panel"))
-            } else if lower.contains("host") {
+            } else if is_missing_database_host(detail) {
                 PanelError::unsupported(say("no database server of that type is configured"))
             } else {
                 let mut error = PanelError::not_found(say("the object does not exist"));
@@ -338,6 +351,27 @@ mod tests {
             Some("Error: user capuser exists")
         );
         assert!(error.message.starts_with("v-add-user: user capuser exists"));
+    }
+
+    #[test]
+    fn only_the_exact_missing_host_answer_means_no_database_server() {
+        let no_server = parse_error(
+            "v-add-database",
+            Some(3),
+            "Error: pgsql host EMPTY_DB_HOST doesn't exist",
+        );
+        assert_eq!(no_server.kind, PanelErrorKind::Unsupported);
+        // A login or domain containing "host" is an ordinary missing object.
+        for text in [
+            "Error: user confghost doesn't exist",
+            "Error: user localhost doesn't exist",
+            "Error: web domain myhost.test doesn't exist",
+        ] {
+            let error = parse_error("v-add-database", Some(3), text);
+            assert!(error.is_not_found(), "{text}: {error:?}");
+        }
+        let invalid_type = parse_error("v-add-database", Some(2), "Error: pgsql type is invalid");
+        assert_eq!(invalid_type.kind, invalid("engine"));
     }
 
     #[test]

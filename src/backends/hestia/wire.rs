@@ -319,11 +319,11 @@ pub(crate) mod tests {
     use super::*;
     use std::path::PathBuf;
 
-    /// A captured record from /work/shared/reference/hestia/captured (kept in the
-    /// repository's reference tree; tests fail loudly when it is missing).
+    /// A captured record from shared/reference/hestia/captured (tests fail loudly when
+    /// it is missing).
     pub(crate) fn captured(name: &str) -> serde_json::Value {
-        let path =
-            PathBuf::from("/work/shared/reference/hestia/captured").join(format!("{name}.json"));
+        let path: PathBuf =
+            crate::backends::reference_dir("hestia/captured").join(format!("{name}.json"));
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("captured record {} is missing: {e}", path.display()));
         serde_json::from_str(&text).unwrap()

@@ -1,5 +1,6 @@
-//! Raw HTTP for PanelAlpha (`{endpoint}/api/...`): bearer token on every call, the
-//! `X-PanelAlpha-User` header on user endpoints, envelope removal and pagination.
+//! Raw HTTP for PanelAlpha (`{endpoint}/api/...`) over the shared transport
+//! ([`crate::backends::http`]): bearer token on every call, the `X-PanelAlpha-User`
+//! header on user endpoints, envelope removal and pagination.
 //!
 //! Undocumented, handled defensively (assumptions from the vendor client and Laravel):
 //! success bodies may be `{"data": X}` or a bare `X`, and an empty body (204) is `null`;
@@ -10,7 +11,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::error::{parse_error, FieldMap};
-use crate::backends::plesk_rest::client::{AuthHeader, HttpCore, HttpRequest};
+pub(crate) use crate::backends::rest::RestRequest as HttpRequest;
+use crate::backends::rest::{RestAuth, RestClient};
 use crate::backends::{BackendConfig, Credentials};
 use crate::panel::{PanelError, PanelResult};
 
@@ -20,7 +22,7 @@ const PER_PAGE: &str = "100";
 
 #[derive(Debug)]
 pub struct PanelAlphaClient {
-    http: HttpCore,
+    http: RestClient,
 }
 
 impl PanelAlphaClient {
@@ -32,11 +34,7 @@ impl PanelAlphaClient {
             ));
         };
         Ok(Self {
-            http: HttpCore::new(
-                config,
-                "/api",
-                AuthHeader::Bearer(token.expose().to_owned()),
-            )?,
+            http: RestClient::new(config, "/api", RestAuth::Bearer(token.clone()))?,
         })
     }
 
@@ -61,11 +59,7 @@ impl PanelAlphaClient {
                 secrets,
             ));
         }
-        parse_body(
-            &format!("{} {}", request.method, request.path),
-            &response.body,
-        )
-        .map(unwrap_data)
+        parse_body(&request.describe(), &response.body).map(unwrap_data)
     }
 
     pub(crate) async fn call_as<T: DeserializeOwned>(
@@ -75,7 +69,7 @@ impl PanelAlphaClient {
         fields: FieldMap,
         secrets: &[&str],
     ) -> PanelResult<T> {
-        let what = format!("{} {}", request.method, request.path);
+        let what = request.describe();
         let value = self.call(request, as_user, fields, secrets).await?;
         serde_json::from_value(value)
             .map_err(|e| PanelError::protocol(format!("{what}: unexpected answer: {e}")))

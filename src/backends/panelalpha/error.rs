@@ -9,12 +9,14 @@
 
 use serde_json::Value;
 
-use crate::backends::plesk_rest::client::redact;
-use crate::backends::plesk_rest::error::{field_from_text, is_duplicate};
+use crate::backends::http::redact_secrets;
+pub use crate::backends::rest::FieldMap;
+use crate::backends::rest::{field_from_text, is_duplicate};
 use crate::panel::{PanelError, PanelErrorKind};
 
-/// `(panel field, neutral field)` pairs for the call at hand.
-pub type FieldMap = &'static [(&'static str, &'static str)];
+fn redact(text: &str, secrets: &[&str]) -> String {
+    redact_secrets(text, secrets.iter().copied())
+}
 
 /// Build the error for a non-2xx answer.
 pub fn parse_error(status: u16, body: &str, fields: FieldMap, secrets: &[&str]) -> PanelError {

@@ -9,8 +9,15 @@
 //!   `POST api/admin/users/{id}/services {plan_id}` (plan name resolved through
 //!   `GET api/admin/plans`, once per process); a plan change uses `change-plan`.
 //!   `suspended` suspends/unsuspends that service (users have no status of their own),
-//!   so a user without a plan cannot be suspended. A user refresh costs two requests
-//!   (the user, then their services) because the user object carries neither.
+//!   so a user without a plan cannot be suspended. The user object carries neither, so
+//!   user refreshes are served from two lists shared by every user read of the
+//!   process: `GET api/admin/users` (all users, paged) and `GET api/admin/services`
+//!   (every user's services): two requests for any number of users, where reading
+//!   each user would cost one per user plus the services. A user missing from the list
+//!   is confirmed gone with `GET api/admin/users/{id}` before it is reported gone (the
+//!   list may be capped at `MAX_PAGES`). Reads right after a change through this
+//!   backend use that direct GET too, and mutations of a service re-read the user's
+//!   own services fresh.
 //! - Deleting a user terminates their services, deletes (archives) the user and purges
 //!   the archived copy, so the email can be used again.
 //! - Domains and databases live in the user's hosting account, which only the service
@@ -19,10 +26,23 @@
 //!   `parent_domain` (the reference's integration template describes `domain` as the
 //!   label). Ids: domain `userId/accountId/domain`, database `userId/accountId/dbname`.
 //! - Request economy: the accounts of a user, and the domain, database and database-user
-//!   lists of an account, are each fetched once per process (single flight) and dropped
-//!   on any mutation through this backend. A database refresh needs the database and
-//!   user lists of its account (plus the accounts list for its domain): 3 requests for
-//!   any number of databases in one account.
+//!   lists of an account, are each fetched once per process (single flight, shared by
+//!   domain and database reads) and dropped on any mutation through this backend. A
+//!   domain refresh needs only its account's domain list (the list marks the main
+//!   domain); a database refresh needs the database and user lists of its account plus
+//!   the accounts list (for its domain): 3 requests for any number of databases.
+//! - PHP version: settable (`PUT …/domains/{domain}/php-version`) but not readable at
+//!   that price: the domain list does not carry it and the per-domain GET would cost one
+//!   request per domain on every refresh. Reads report it only when the list carries it
+//!   (the documented list does not, so normally `None`), on create and read alike.
+//! - MySQL names: PanelAlpha stores databases and their users with the hosting
+//!   account's prefix (`<account username>_`, cPanel style; the reference's examples are
+//!   `user_wordpress`), so `database_name_prefix` is declared. The bare name is sent; the
+//!   name the panel answers with is the one reported and used in every later call
+//!   (privileges, password, delete). Limits are MySQL's (database 64, user 32
+//!   characters, prefix included), checked once the account's username is known, before
+//!   anything is created.
+//! - Only MySQL exists: `postgresql` is refused as unsupported before any request.
 
 pub mod client;
 pub mod error;
@@ -34,14 +54,13 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::json;
 
-use self::client::PanelAlphaClient;
+use self::client::{HttpRequest, PanelAlphaClient};
 use self::error::FieldMap;
 use self::wire::{
     DatabaseItem, DatabaseUserItem, DatabaseUserRequest, DomainItem, DomainRequest, Plan,
     ServerAccount, Service, UserRequest,
 };
-use crate::backends::plesk_rest::client::{HttpRequest, ListCache};
-use crate::backends::plesk_rest::normalize_domain;
+use crate::backends::http::{normalize_domain, OwnerListCache};
 use crate::backends::BackendConfig;
 use crate::panel::{
     Capabilities, Database, DatabasePatch, DatabaseSpec, Domain, DomainKind, DomainPatch,
@@ -82,16 +101,31 @@ const ACCOUNT_WAITS: [Duration; 3] = [
     Duration::from_secs(2),
 ];
 
-type AccountKey = (i64, i64);
+/// MySQL's identifier limits, the account prefix included.
+const DATABASE_NAME_MAX: usize = 64;
+const DATABASE_USER_MAX: usize = 32;
+
+/// Cache key of the process-wide lists (plans, every user's services).
+const ALL: &str = "";
+
+/// Cache key of one hosting account's lists.
+fn account_key(user: i64, account: i64) -> String {
+    format!("{user}/{account}")
+}
 
 pub struct PanelAlphaBackend {
     client: PanelAlphaClient,
-    plans: ListCache<(), Vec<Plan>>,
-    accounts: ListCache<i64, Vec<ServerAccount>>,
-    /// `None` = the account is gone.
-    domains: ListCache<AccountKey, Option<Vec<DomainItem>>>,
-    databases: ListCache<AccountKey, Option<Vec<DatabaseItem>>>,
-    database_users: ListCache<AccountKey, Option<Vec<DatabaseUserItem>>>,
+    plans: OwnerListCache<Vec<Plan>>,
+    /// `GET api/admin/users`: every user, for user reads.
+    users: OwnerListCache<Vec<wire::User>>,
+    /// `GET api/admin/services`: every user's services, for user reads.
+    services: OwnerListCache<Vec<Service>>,
+    /// Per user id.
+    accounts: OwnerListCache<Vec<ServerAccount>>,
+    /// Per [`account_key`]; `None` = the account is gone.
+    domains: OwnerListCache<Option<Vec<DomainItem>>>,
+    databases: OwnerListCache<Option<Vec<DatabaseItem>>>,
+    database_users: OwnerListCache<Option<Vec<DatabaseUserItem>>>,
 }
 
 impl std::fmt::Debug for PanelAlphaBackend {
@@ -106,11 +140,13 @@ impl PanelAlphaBackend {
     pub fn new(config: &BackendConfig) -> PanelResult<Self> {
         Ok(Self {
             client: PanelAlphaClient::new(config)?,
-            plans: ListCache::default(),
-            accounts: ListCache::default(),
-            domains: ListCache::default(),
-            databases: ListCache::default(),
-            database_users: ListCache::default(),
+            plans: OwnerListCache::new(),
+            users: OwnerListCache::new(),
+            services: OwnerListCache::new(),
+            accounts: OwnerListCache::new(),
+            domains: OwnerListCache::new(),
+            databases: OwnerListCache::new(),
+            database_users: OwnerListCache::new(),
         })
     }
 
@@ -128,6 +164,42 @@ impl PanelAlphaBackend {
         }
     }
 
+    /// The user as the process-wide list has them, confirmed with a direct read when
+    /// the list lacks them.
+    async fn listed_user(&self, id: i64) -> PanelResult<Option<wire::User>> {
+        let users = self
+            .users
+            .get_or_load(ALL, || self.client.list("admin/users", None))
+            .await?;
+        match users.iter().find(|u| u.id == Some(id)) {
+            Some(user) => Ok(Some(user.clone())),
+            None => self.raw_user(id).await,
+        }
+    }
+
+    /// The user read directly, with their services (after a change).
+    async fn fresh_user(&self, id: i64) -> PanelResult<Option<User>> {
+        let Some(user) = self.raw_user(id).await? else {
+            return Ok(None);
+        };
+        let services = self.cached_services(id).await?;
+        self.user_model(&user, &services).await.map(Some)
+    }
+
+    /// The user's live services from the process-wide list (reads).
+    async fn cached_services(&self, user: i64) -> PanelResult<Vec<Service>> {
+        let all = self
+            .services
+            .get_or_load(ALL, || self.client.list("admin/services", None))
+            .await?;
+        Ok(all
+            .iter()
+            .filter(|s| s.user_id == Some(user) && s.is_live())
+            .cloned()
+            .collect())
+    }
+
+    /// The user's live services, asked fresh (before changing one).
     async fn services(&self, user: i64) -> PanelResult<Vec<Service>> {
         match self
             .client
@@ -142,7 +214,7 @@ impl PanelAlphaBackend {
 
     async fn plans(&self) -> PanelResult<Arc<Vec<Plan>>> {
         self.plans
-            .get_or_fetch(&(), || self.client.list("admin/plans", None))
+            .get_or_load(ALL, || self.client.list("admin/plans", None))
             .await
     }
 
@@ -201,7 +273,8 @@ impl PanelAlphaBackend {
         let request = HttpRequest::new(Method::POST, format!("admin/users/{user}/services"))
             .json(json!({ "plan_id": plan_id }));
         let outcome = self.client.call(request, None, USER_FIELDS, &[]).await;
-        self.accounts.invalidate(&user);
+        self.accounts.invalidate(&user.to_string());
+        self.services.invalidate_all();
         outcome.map(drop)
     }
 
@@ -216,10 +289,9 @@ impl PanelAlphaBackend {
             Method::PUT,
             format!("admin/users/{user}/services/{service}/{action}"),
         );
-        self.client
-            .call(request, None, USER_FIELDS, &[])
-            .await
-            .map(drop)
+        let outcome = self.client.call(request, None, USER_FIELDS, &[]).await;
+        self.services.invalidate_all();
+        outcome.map(drop)
     }
 
     /// Apply `suspended` to the user's service; without a service only `false` holds.
@@ -243,7 +315,7 @@ impl PanelAlphaBackend {
 
     async fn accounts(&self, user: i64) -> PanelResult<Arc<Vec<ServerAccount>>> {
         self.accounts
-            .get_or_fetch(&user, || async move {
+            .get_or_load(&user.to_string(), || async move {
                 match self.client.list("server-accounts", Some(user)).await {
                     Ok(list) => Ok(list),
                     Err(e) if e.is_not_found() => Ok(Vec::new()),
@@ -261,7 +333,7 @@ impl PanelAlphaBackend {
                 break;
             }
             tokio::time::sleep(wait).await;
-            self.accounts.invalidate(&user);
+            self.accounts.invalidate(&user.to_string());
             accounts = self.accounts(user).await?;
         }
         Ok(accounts)
@@ -279,7 +351,21 @@ impl PanelAlphaBackend {
     /// Pick the account a new object goes into: the one holding `domain` when given
     /// (as its main domain or one of its domains), else the user's first account.
     async fn account_for(&self, user: i64, domain: Option<&str>, field: &str) -> PanelResult<i64> {
+        self.account_record_for(user, domain, field)
+            .await
+            .map(|(id, _)| id)
+    }
+
+    /// [`Self::account_for`] with the account's record (its username gives the MySQL
+    /// name prefix).
+    async fn account_record_for(
+        &self,
+        user: i64,
+        domain: Option<&str>,
+        field: &str,
+    ) -> PanelResult<(i64, Option<ServerAccount>)> {
         let accounts = self.accounts_waiting(user).await?;
+        let record = |id: i64| accounts.iter().find(|a| a.id == Some(id)).cloned();
         let mut ids: Vec<i64> = accounts.iter().filter_map(|a| a.id).collect();
         ids.sort_unstable();
         let Some(first) = ids.first().copied() else {
@@ -291,7 +377,7 @@ impl PanelAlphaBackend {
             ));
         };
         let Some(domain) = domain else {
-            return Ok(first);
+            return Ok((first, record(first)));
         };
         if let Some(account) = accounts
             .iter()
@@ -304,7 +390,7 @@ impl PanelAlphaBackend {
             })
             .and_then(|a| a.id)
         {
-            return Ok(account);
+            return Ok((account, record(account)));
         }
         for account in ids {
             let list = self.domain_list(user, account).await?;
@@ -314,7 +400,7 @@ impl PanelAlphaBackend {
                 .flatten()
                 .any(|item| item_name(item).as_deref() == Some(domain))
             {
-                return Ok(account);
+                return Ok((account, record(account)));
             }
         }
         Err(PanelError::invalid(
@@ -323,19 +409,21 @@ impl PanelAlphaBackend {
         ))
     }
 
-    fn forget_account(&self, key: AccountKey) {
-        self.domains.invalidate(&key);
-        self.databases.invalidate(&key);
-        self.database_users.invalidate(&key);
+    fn forget_account(&self, key: &str) {
+        self.domains.invalidate(key);
+        self.databases.invalidate(key);
+        self.database_users.invalidate(key);
     }
 
     fn forget_user(&self, user: i64) {
-        self.accounts.invalidate(&user);
+        self.users.invalidate_all();
+        self.accounts.invalidate(&user.to_string());
+        self.services.invalidate_all();
         // Account keys start with the user id, but the cache has no prefix removal and
         // user deletion is rare: drop everything.
-        self.domains.clear();
-        self.databases.clear();
-        self.database_users.clear();
+        self.domains.invalidate_all();
+        self.databases.invalidate_all();
+        self.database_users.invalidate_all();
     }
 
     // ---- domains ---------------------------------------------------------------------
@@ -346,7 +434,7 @@ impl PanelAlphaBackend {
         account: i64,
     ) -> PanelResult<Arc<Option<Vec<DomainItem>>>> {
         self.domains
-            .get_or_fetch(&(user, account), || async move {
+            .get_or_load(&account_key(user, account), || async move {
                 match self
                     .client
                     .list(&format!("server-accounts/{account}/domains"), Some(user))
@@ -365,7 +453,13 @@ impl PanelAlphaBackend {
         let Some(list) = list.as_ref() else {
             return Ok(None);
         };
-        let main = self.account_domain(id.user, id.account).await?;
+        // The list marks the main domain itself; only a list that does not needs the
+        // accounts list (one more request per owner).
+        let main = if list.iter().any(|d| d.kind.as_deref() == Some("main")) {
+            None
+        } else {
+            self.account_domain(id.user, id.account).await?
+        };
         Ok(list
             .iter()
             .find(|item| item_name(item).as_deref() == Some(id.name.as_str()))
@@ -386,7 +480,7 @@ impl PanelAlphaBackend {
                 .client
                 .call(request, Some(id.user), DOMAIN_FIELDS, &[])
                 .await;
-            self.domains.invalidate(&(id.user, id.account));
+            self.domains.invalidate(&account_key(id.user, id.account));
             outcome?;
         }
         if let Some(php) = php_version {
@@ -396,7 +490,7 @@ impl PanelAlphaBackend {
                 .client
                 .call(request, Some(id.user), DOMAIN_FIELDS, &[])
                 .await;
-            self.domains.invalidate(&(id.user, id.account));
+            self.domains.invalidate(&account_key(id.user, id.account));
             outcome?;
         }
         Ok(())
@@ -420,7 +514,7 @@ impl PanelAlphaBackend {
         account: i64,
     ) -> PanelResult<Arc<Option<Vec<DatabaseItem>>>> {
         self.databases
-            .get_or_fetch(&(user, account), || async move {
+            .get_or_load(&account_key(user, account), || async move {
                 let path = format!("server-accounts/{account}/mysql/databases");
                 match self.client.list(&path, Some(user)).await {
                     Ok(list) => Ok(Some(list)),
@@ -437,7 +531,7 @@ impl PanelAlphaBackend {
         account: i64,
     ) -> PanelResult<Arc<Option<Vec<DatabaseUserItem>>>> {
         self.database_users
-            .get_or_fetch(&(user, account), || async move {
+            .get_or_load(&account_key(user, account), || async move {
                 let path = format!("server-accounts/{account}/mysql/users");
                 match self.client.list(&path, Some(user)).await {
                     Ok(list) => Ok(Some(list)),
@@ -496,15 +590,17 @@ impl Panel for PanelAlphaBackend {
             database_postgresql: false,
             database_requires_domain: false,
             database_user_inline: false,
-            database_name_prefix: false,
-            database_name_max_len: None,
-            database_user_max_len: None,
+            database_name_prefix: true,
+            // Upper bounds for the unprefixed parts with the shortest possible prefix
+            // (`x_`); the exact limit depends on the account and is checked on create.
+            database_name_max_len: Some(DATABASE_NAME_MAX - 2),
+            database_user_max_len: Some(DATABASE_USER_MAX - 2),
         }
     }
 
     async fn check_connection(&self) -> PanelResult<()> {
         // Plans are needed anyway and the list is small; it doubles as the auth probe.
-        self.plans.clear();
+        self.plans.invalidate_all();
         self.plans().await.map(drop)
     }
 
@@ -553,7 +649,8 @@ impl Panel for PanelAlphaBackend {
                 .await
                 .map_err(|e| e.with_partial(partial(spec.plan.clone())))?;
         }
-        match self.get_user(&id.to_string()).await {
+        self.users.invalidate_all();
+        match self.fresh_user(id).await {
             Ok(Some(user)) => Ok(user),
             Ok(None) => Err(
                 PanelError::protocol("the user was created but cannot be read back")
@@ -565,10 +662,10 @@ impl Panel for PanelAlphaBackend {
 
     async fn get_user(&self, id: &str) -> PanelResult<Option<User>> {
         let id = parse_number("id", id)?;
-        let Some(user) = self.raw_user(id).await? else {
+        let Some(user) = self.listed_user(id).await? else {
             return Ok(None);
         };
-        let services = self.services(id).await?;
+        let services = self.cached_services(id).await?;
         self.user_model(&user, &services).await.map(Some)
     }
 
@@ -596,15 +693,12 @@ impl Panel for PanelAlphaBackend {
 
     async fn list_users(&self) -> PanelResult<Vec<User>> {
         let users: Vec<wire::User> = self.client.list("admin/users", None).await?;
-        // One services list for everybody instead of one request per user.
-        let services: Vec<Service> = self.client.list("admin/services", None).await?;
         let mut out = Vec::with_capacity(users.len());
         for user in &users {
-            let theirs: Vec<Service> = services
-                .iter()
-                .filter(|s| s.user_id.is_some() && s.user_id == user.id && s.is_live())
-                .cloned()
-                .collect();
+            let theirs = match user.id {
+                Some(id) => self.cached_services(id).await?,
+                None => Vec::new(),
+            };
             out.push(self.user_model(user, &theirs).await?);
         }
         Ok(out)
@@ -651,7 +745,8 @@ impl Panel for PanelAlphaBackend {
                         )
                         .json(json!({ "plan_id": plan_id }));
                         let outcome = self.client.call(request, None, USER_FIELDS, &[]).await;
-                        self.accounts.invalidate(&numeric);
+                        self.accounts.invalidate(&numeric.to_string());
+                        self.services.invalidate_all();
                         outcome?;
                     }
                 }
@@ -661,7 +756,8 @@ impl Panel for PanelAlphaBackend {
         if let Some(suspended) = patch.suspended {
             self.apply_suspended(numeric, suspended).await?;
         }
-        self.get_user(id).await?.ok_or_else(|| {
+        self.users.invalidate_all();
+        self.fresh_user(numeric).await?.ok_or_else(|| {
             PanelError::not_found(format!(
                 "panelalpha user {numeric} disappeared during the update"
             ))
@@ -741,7 +837,7 @@ impl Panel for PanelAlphaBackend {
             .client
             .call(request, Some(user), DOMAIN_FIELDS, &[])
             .await;
-        self.domains.invalidate(&(user, account));
+        self.domains.invalidate(&account_key(user, account));
         outcome?;
         let id = ObjectId {
             user,
@@ -853,15 +949,25 @@ impl Panel for PanelAlphaBackend {
             .client
             .call(request, Some(parsed.user), NO_FIELDS, &[])
             .await;
-        self.domains.invalidate(&(parsed.user, parsed.account));
+        self.domains
+            .invalidate(&account_key(parsed.user, parsed.account));
         ignore_not_found(outcome)
     }
 
     async fn create_database(&self, spec: &DatabaseSpec) -> PanelResult<Database> {
-        if !spec.engine.eq_ignore_ascii_case("mysql") {
+        let engine = spec.engine.to_ascii_lowercase();
+        if engine == "postgresql" {
+            return Err(PanelError::unsupported(
+                "panelalpha offers MySQL databases only; postgresql is not available",
+            ));
+        }
+        if engine != "mysql" {
             return Err(PanelError::invalid(
                 Some("engine"),
-                "panelalpha offers MySQL databases only",
+                format!(
+                    "panelalpha offers MySQL databases only, not {:?}",
+                    spec.engine
+                ),
             ));
         }
         let user = parse_number("owner", &spec.owner)?;
@@ -881,9 +987,28 @@ impl Panel for PanelAlphaBackend {
                 ))
             }
         };
+        // Limits that hold whatever the prefix: refused before any request.
+        check_mysql_name("name", &spec.name, "", DATABASE_NAME_MAX)?;
+        if let Some((login, _)) = credentials {
+            check_mysql_name("user", login, "", DATABASE_USER_MAX)?;
+        }
         let domain = spec.domain.as_deref().map(normalize_domain).transpose()?;
-        let account = self.account_for(user, domain.as_deref(), "domain").await?;
-        let key = (user, account);
+        let (account, record) = self
+            .account_record_for(user, domain.as_deref(), "domain")
+            .await?;
+        // With the account known, the exact limits (prefix included), still before
+        // anything is created.
+        let prefix = record
+            .as_ref()
+            .and_then(|a| a.username.as_deref())
+            .filter(|u| !u.is_empty())
+            .map(|u| format!("{u}_"))
+            .unwrap_or_default();
+        check_mysql_name("name", &spec.name, &prefix, DATABASE_NAME_MAX)?;
+        if let Some((login, _)) = credentials {
+            check_mysql_name("user", login, &prefix, DATABASE_USER_MAX)?;
+        }
+        let key = account_key(user, account);
         let request = HttpRequest::new(
             Method::POST,
             format!("server-accounts/{account}/mysql/databases"),
@@ -895,15 +1020,9 @@ impl Panel for PanelAlphaBackend {
             .await;
         self.databases.invalidate(&key);
         let created = outcome?;
-        // Assumption: the full name is sent and kept; should the panel report another
-        // stored name (a prefix added), that name is the one used from here on.
-        let stored = created
-            .get("name")
-            .or_else(|| created.get("database"))
-            .and_then(serde_json::Value::as_str)
-            .filter(|n| !n.is_empty())
-            .unwrap_or(&spec.name)
-            .to_owned();
+        // The panel answers with the name it stored (prefixed); that name is the one
+        // every later call uses.
+        let stored = stored_name(&created, &spec.name, &prefix);
         let id = ObjectId {
             user,
             account,
@@ -913,10 +1032,14 @@ impl Panel for PanelAlphaBackend {
             id: id.to_string(),
             name: stored.clone(),
             owner: user.to_string(),
-            domain: domain.clone(),
+            domain: record
+                .as_ref()
+                .and_then(|a| a.domain.as_deref())
+                .and_then(|d| normalize_domain(d).ok()),
             engine: "mysql".to_owned(),
             user: None,
         };
+        let mut stored_user = None;
         if let Some((login, password)) = credentials {
             let body = DatabaseUserRequest {
                 name: login,
@@ -933,11 +1056,13 @@ impl Panel for PanelAlphaBackend {
                 .call(request, Some(user), DATABASE_USER_FIELDS, &[password])
                 .await;
             self.database_users.invalidate(&key);
-            outcome.map_err(|e| e.with_partial(PartialObject::Database(without_user.clone())))?;
+            let created_user = outcome
+                .map_err(|e| e.with_partial(PartialObject::Database(without_user.clone())))?;
+            let user_name = stored_name(&created_user, login, &prefix);
             // What `database` on user creation grants is undocumented: grant explicitly.
             let request = HttpRequest::new(
                 Method::PUT,
-                format!("server-accounts/{account}/mysql/privileges/{login}/{stored}"),
+                format!("server-accounts/{account}/mysql/privileges/{user_name}/{stored}"),
             )
             .json(json!({ "privileges": "ALL PRIVILEGES" }));
             let outcome = self
@@ -947,13 +1072,14 @@ impl Panel for PanelAlphaBackend {
             self.database_users.invalidate(&key);
             outcome.map_err(|e| {
                 let mut partial = without_user.clone();
-                partial.user = Some(login.to_owned());
+                partial.user = Some(user_name.clone());
                 e.with_partial(PartialObject::Database(partial))
             })?;
+            stored_user = Some(user_name);
         }
         let partial = || {
             let mut db = without_user.clone();
-            db.user = spec.user.clone();
+            db.user = stored_user.clone();
             PartialObject::Database(db)
         };
         match self.read_database(&id).await {
@@ -1021,7 +1147,7 @@ impl Panel for PanelAlphaBackend {
             )
             .await;
         self.database_users
-            .invalidate(&(parsed.user, parsed.account));
+            .invalidate(&account_key(parsed.user, parsed.account));
         outcome?;
         self.read_database(&parsed).await?.ok_or_else(|| {
             PanelError::not_found(format!("database {id} disappeared during the update"))
@@ -1030,7 +1156,7 @@ impl Panel for PanelAlphaBackend {
 
     async fn delete_database(&self, id: &str) -> PanelResult<()> {
         let parsed = ObjectId::parse_database(id)?;
-        let key = (parsed.user, parsed.account);
+        let key = account_key(parsed.user, parsed.account);
         // The user created with the database goes with it, unless it serves others too.
         let users = self.database_user_list(parsed.user, parsed.account).await?;
         let own_user = users
@@ -1050,7 +1176,7 @@ impl Panel for PanelAlphaBackend {
             .client
             .call(request, Some(parsed.user), NO_FIELDS, &[])
             .await;
-        self.forget_account(key);
+        self.forget_account(&key);
         ignore_not_found(outcome)?;
         if let Some(login) = own_user {
             let request = HttpRequest::new(
@@ -1137,6 +1263,57 @@ fn ignore_not_found(outcome: PanelResult<serde_json::Value>) -> PanelResult<()> 
         Err(e) if e.is_not_found() => Ok(()),
         Err(e) => Err(e),
     }
+}
+
+/// Refuses a MySQL name (database or user) whose stored form, `prefix` + `name` unless
+/// the name carries the prefix already, exceeds `max` characters.
+fn check_mysql_name(field: &str, name: &str, prefix: &str, max: usize) -> PanelResult<()> {
+    if name.is_empty() {
+        return Err(PanelError::invalid(
+            Some(field),
+            format!("the {field} is empty"),
+        ));
+    }
+    let stored = if !prefix.is_empty() && name.starts_with(prefix) {
+        name.len()
+    } else {
+        // The shortest prefix a panel can add is `x_`.
+        prefix.len().max(2) + name.len()
+    };
+    if stored > max {
+        return Err(PanelError::invalid(
+            Some(field),
+            format!(
+                "{name:?} is stored with the account prefix{} as {stored} characters; \
+                 MySQL allows {max}",
+                if prefix.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {prefix:?}")
+                }
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The name the panel stored, from a create answer (`{"name": ...}`). Without one, the
+/// requested name with the account prefix, which is what the panel adds.
+fn stored_name(answer: &serde_json::Value, requested: &str, prefix: &str) -> String {
+    answer
+        .get("name")
+        .or_else(|| answer.get("database"))
+        .or_else(|| answer.get("user"))
+        .and_then(serde_json::Value::as_str)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            if requested.starts_with(prefix) {
+                requested.to_owned()
+            } else {
+                format!("{prefix}{requested}")
+            }
+        })
 }
 
 fn no_plan_to_suspend() -> PanelError {
@@ -1350,7 +1527,7 @@ mod tests {
         use std::sync::Arc;
 
         use super::super::*;
-        use crate::backends::plesk_rest::client::mock::{config, MockServer, Seen};
+        use crate::backends::rest::mock::{config, MockServer, Seen};
         use crate::backends::Credentials;
         use crate::panel::Secret;
 
@@ -1372,11 +1549,45 @@ mod tests {
                     200,
                     r#"{"data":{"id":12,"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com"}}"#.into(),
                 ),
+                ("GET", "/api/admin/users", None) => (
+                    200,
+                    r#"{"data":[{"id":12,"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com"},
+                               {"id":13,"first_name":"Grace","last_name":"Hopper","email":"grace@example.com"}],
+                        "meta":{"current_page":1,"last_page":1}}"#.into(),
+                ),
+                ("GET", "/api/admin/users/13", None) => (
+                    200,
+                    r#"{"id":13,"first_name":"Grace","last_name":"Hopper","email":"grace@example.com"}"#.into(),
+                ),
                 ("GET", "/api/admin/users/12/services", None) => (
                     200,
                     r#"{"data":[{"id":5,"user_id":12,"plan_id":3,"status":"active"}]}"#.into(),
                 ),
-                ("GET", "/api/server-accounts", Some("12")) => (200, r#"{"data":[{"id":8,"domain":"example.com"}]}"#.into()),
+                ("GET", "/api/admin/services", None) => (
+                    200,
+                    r#"{"data":[{"id":5,"user_id":12,"plan_id":3,"plan":{"id":3,"name":"Basic"},"status":"active"},
+                               {"id":6,"user_id":13,"plan_id":3,"plan":{"id":3,"name":"Basic"},"status":"suspended"}]}"#.into(),
+                ),
+                ("GET", "/api/server-accounts", Some("12")) => (
+                    200,
+                    r#"{"data":[{"id":8,"domain":"example.com","username":"ada1"}]}"#.into(),
+                ),
+                // The panel prefixes MySQL names with the account's username.
+                ("POST", "/api/server-accounts/8/mysql/databases", Some("12")) => {
+                    (201, r#"{"name":"ada1_shop"}"#.into())
+                }
+                ("POST", "/api/server-accounts/8/mysql/users", Some("12")) => {
+                    (201, r#"{"name":"ada1_shopu"}"#.into())
+                }
+                ("PUT", "/api/server-accounts/8/mysql/privileges/ada1_shopu/ada1_shop", Some("12")) => {
+                    (200, r#"["ALL PRIVILEGES"]"#.into())
+                }
+                ("GET", "/api/server-accounts/8/mysql/databases", Some("12")) => {
+                    (200, r#"[{"database":"ada1_shop","disk_usage":0}]"#.into())
+                }
+                ("GET", "/api/server-accounts/8/mysql/users", Some("12")) => {
+                    (200, r#"[{"user":"ada1_shopu","databases":["ada1_shop"]}]"#.into())
+                }
                 ("GET", "/api/server-accounts/8/domains", Some("12")) => (
                     200,
                     r#"{"data":[{"domain":"example.com","type":"main","document_root":"/public_html"},
@@ -1428,6 +1639,125 @@ mod tests {
             assert_eq!(
                 serde_json::from_str::<serde_json::Value>(&service.body).unwrap(),
                 json!({"plan_id": 3})
+            );
+        }
+
+        #[tokio::test]
+        async fn user_reads_share_one_users_list_and_one_services_list() {
+            let server = MockServer::start(Arc::new(answer)).await;
+            let backend = backend(&server.base_url);
+            let (ada, grace) = tokio::join!(backend.get_user("12"), backend.get_user("13"));
+            let (ada, grace) = (ada.unwrap().unwrap(), grace.unwrap().unwrap());
+            assert_eq!((ada.plan.as_deref(), ada.suspended), (Some("Basic"), false));
+            assert_eq!(
+                (grace.plan.as_deref(), grace.suspended),
+                (Some("Basic"), true)
+            );
+            let paths: Vec<String> = server
+                .requests()
+                .iter()
+                .map(|r| {
+                    r.path_and_query
+                        .split('?')
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned()
+                })
+                .collect();
+            assert_eq!(paths.len(), 2, "{paths:?}");
+            assert!(paths.contains(&"/api/admin/users".to_owned()), "{paths:?}");
+            assert!(
+                paths.contains(&"/api/admin/services".to_owned()),
+                "{paths:?}"
+            );
+            // A user the list lacks is confirmed with a direct read before "gone".
+            assert!(backend.get_user("99").await.unwrap().is_none());
+            assert!(server
+                .requests()
+                .iter()
+                .any(|r| r.path_and_query == "/api/admin/users/99"));
+        }
+
+        fn database_spec(name: &str, user: Option<&str>) -> DatabaseSpec {
+            DatabaseSpec {
+                name: name.into(),
+                owner: "12".into(),
+                domain: None,
+                engine: "mysql".into(),
+                user: user.map(str::to_owned),
+                password: user.map(|_| Secret::new("long-enough-pw")),
+            }
+        }
+
+        #[tokio::test]
+        async fn database_create_uses_the_names_the_panel_stored() {
+            let server = MockServer::start(Arc::new(answer)).await;
+            let db = backend(&server.base_url)
+                .create_database(&database_spec("shop", Some("shopu")))
+                .await
+                .unwrap();
+            assert_eq!(db.id, "12/8/ada1_shop");
+            assert_eq!(db.name, "ada1_shop");
+            assert_eq!(db.user.as_deref(), Some("ada1_shopu"));
+            assert_eq!(db.domain.as_deref(), Some("example.com"));
+            let requests = server.requests();
+            let sent = |method: &str, path: &str| {
+                requests
+                    .iter()
+                    .find(|r| r.method == method && r.path_and_query == path)
+                    .map(|r| serde_json::from_str::<serde_json::Value>(&r.body).unwrap())
+            };
+            // The bare names go out; the stored ones are used from then on.
+            assert_eq!(
+                sent("POST", "/api/server-accounts/8/mysql/databases"),
+                Some(json!({"name": "shop"}))
+            );
+            assert_eq!(
+                sent("POST", "/api/server-accounts/8/mysql/users"),
+                Some(
+                    json!({"name": "shopu", "password": "long-enough-pw", "database": "ada1_shop"})
+                )
+            );
+            assert!(sent(
+                "PUT",
+                "/api/server-accounts/8/mysql/privileges/ada1_shopu/ada1_shop"
+            )
+            .is_some());
+        }
+
+        #[tokio::test]
+        async fn database_limits_and_engines_are_checked_before_creating() {
+            let server = MockServer::start(Arc::new(answer)).await;
+            let backend = backend(&server.base_url);
+            let mut pg = database_spec("shop", None);
+            pg.engine = "postgresql".into();
+            let err = backend.create_database(&pg).await.unwrap_err();
+            assert_eq!(err.kind, crate::panel::PanelErrorKind::Unsupported);
+            assert!(server.requests().is_empty(), "postgresql cost a request");
+            // 60 characters fit MySQL's 64 only without the 5-character prefix `ada1_`.
+            let err = backend
+                .create_database(&database_spec(&"n".repeat(60), None))
+                .await
+                .unwrap_err();
+            assert_eq!(
+                err.kind,
+                crate::panel::PanelErrorKind::InvalidInput {
+                    field: Some("name".into())
+                }
+            );
+            let err = backend
+                .create_database(&database_spec("shop", Some(&"u".repeat(28))))
+                .await
+                .unwrap_err();
+            assert_eq!(
+                err.kind,
+                crate::panel::PanelErrorKind::InvalidInput {
+                    field: Some("user".into())
+                }
+            );
+            assert!(
+                server.requests().iter().all(|r| r.method == "GET"),
+                "a refused name created something"
             );
         }
 

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::backends::plesk_rest::wire::lenient_id;
+use crate::backends::rest::lenient_id;
 
 /// `GET/POST/PUT api/admin/users[/{id}]` (vendor client reads id, email, first_name,
 /// last_name, company_name).
@@ -101,6 +101,9 @@ pub struct ServerAccount {
     /// The account's main domain.
     #[serde(default)]
     pub domain: Option<String>,
+    /// The account's system username; MySQL names get `<username>_` in front.
+    #[serde(default)]
+    pub username: Option<String>,
 }
 
 /// `GET api/server-accounts/{id}/domains` item (integration template shape).

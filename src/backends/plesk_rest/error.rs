@@ -9,25 +9,14 @@
 
 use serde_json::Value;
 
-use super::client::redact;
+use crate::backends::http::redact_secrets;
+pub use crate::backends::rest::FieldMap;
+use crate::backends::rest::{field_from_text, is_duplicate};
 use crate::panel::{PanelError, PanelErrorKind};
 
-/// `(panel word, neutral field)` pairs, most specific first: the first panel word found
-/// in an error names the neutral field.
-pub type FieldMap = &'static [(&'static str, &'static str)];
-
-/// Phrases Plesk (and the validators named in the spec: `UniqueClientLogin`,
-/// `UniqueFtpLogin`) use for a collision.
-const DUPLICATE_PHRASES: &[&str] = &[
-    "already exists",
-    "already exist",
-    "already in use",
-    "already been taken",
-    "already taken",
-    "is not unique",
-    "must be unique",
-    "duplicate",
-];
+fn redact(text: &str, secrets: &[&str]) -> String {
+    redact_secrets(text, secrets.iter().copied())
+}
 
 /// Build the error for a non-2xx answer.
 pub fn parse_error(status: u16, body: &str, fields: FieldMap, secrets: &[&str]) -> PanelError {
@@ -74,11 +63,6 @@ pub fn parse_error(status: u16, body: &str, fields: FieldMap, secrets: &[&str]) 
     PanelError::new(kind, summary).with_panel(Some(code), message)
 }
 
-/// True when a panel message says the object collides with an existing one.
-pub fn is_duplicate(lower_message: &str) -> bool {
-    DUPLICATE_PHRASES.iter().any(|p| lower_message.contains(p))
-}
-
 fn field_from_body(body: Option<&Value>, fields: FieldMap) -> Option<String> {
     let body = body?;
     let named = body
@@ -91,23 +75,6 @@ fn field_from_body(body: Option<&Value>, fields: FieldMap) -> Option<String> {
         .iter()
         .find(|(wire, _)| named == *wire || named.ends_with(&format!(".{wire}")))
         .map(|(_, neutral)| (*neutral).to_owned())
-}
-
-/// Find the first mapped panel word that occurs as a whole word in the message.
-pub(crate) fn field_from_text(lower_message: &str, fields: FieldMap) -> Option<String> {
-    fields
-        .iter()
-        .find(|(wire, _)| contains_word(lower_message, wire))
-        .map(|(_, neutral)| (*neutral).to_owned())
-}
-
-fn contains_word(haystack: &str, word: &str) -> bool {
-    let is_word_char = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    haystack.match_indices(word).any(|(at, _)| {
-        let before = haystack[..at].chars().next_back();
-        let after = haystack[at + word.len()..].chars().next();
-        !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
-    })
 }
 
 #[cfg(test)]

@@ -27,13 +27,14 @@ use std::sync::Arc;
 
 use reqwest::Method;
 
-use self::client::{HttpRequest, ListCache, PleskRestClient};
+use self::client::{HttpRequest, PleskRestClient};
 use self::error::FieldMap;
 use self::wire::{
     Client, ClientRequest, ClientUpdateRequest, CreatedResponse, DatabaseRequest, DatabaseServer,
     DatabaseUser, DatabaseUserRequest, DatabaseUserUpdateRequest, DomainReference, DomainRequest,
     DomainResponse, HostingSettings, OwnerClientReference, ServerIp, ServerMeta,
 };
+use crate::backends::http::{normalize_domain, OwnerListCache};
 use crate::backends::BackendConfig;
 use crate::panel::{
     Capabilities, Database, DatabasePatch, DatabaseSpec, Domain, DomainKind, DomainPatch,
@@ -76,6 +77,9 @@ const DATABASE_FIELDS: FieldMap = &[
 ];
 const NO_FIELDS: FieldMap = &[];
 
+/// Cache key of the server-wide lists (database users, database servers, IPs).
+const ALL: &str = "";
+
 /// Plesk client status "disabled by admin" (`ClientRequest.status`).
 const STATUS_SUSPENDED: i64 = 16;
 /// "under backup/restore": transient, not a suspension.
@@ -87,12 +91,12 @@ const FTP_LOGIN_MAX: usize = 16;
 pub struct PleskRestBackend {
     client: PleskRestClient,
     /// `GET /clients/{id}/domains` per client id; `None` = the client is gone.
-    owner_domains: ListCache<i64, Option<Vec<DomainResponse>>>,
+    owner_domains: OwnerListCache<Option<Vec<DomainResponse>>>,
     /// `GET /databases?domain=` per domain name; `None` = the domain is gone.
-    domain_databases: ListCache<String, Option<Vec<wire::Database>>>,
-    db_users: ListCache<(), Vec<DatabaseUser>>,
-    db_servers: ListCache<(), Vec<DatabaseServer>>,
-    server_ips: ListCache<(), Vec<ServerIp>>,
+    domain_databases: OwnerListCache<Option<Vec<wire::Database>>>,
+    db_users: OwnerListCache<Vec<DatabaseUser>>,
+    db_servers: OwnerListCache<Vec<DatabaseServer>>,
+    server_ips: OwnerListCache<Vec<ServerIp>>,
 }
 
 impl std::fmt::Debug for PleskRestBackend {
@@ -107,17 +111,17 @@ impl PleskRestBackend {
     pub fn new(config: &BackendConfig) -> PanelResult<Self> {
         Ok(Self {
             client: PleskRestClient::new(config)?,
-            owner_domains: ListCache::default(),
-            domain_databases: ListCache::default(),
-            db_users: ListCache::default(),
-            db_servers: ListCache::default(),
-            server_ips: ListCache::default(),
+            owner_domains: OwnerListCache::new(),
+            domain_databases: OwnerListCache::new(),
+            db_users: OwnerListCache::new(),
+            db_servers: OwnerListCache::new(),
+            server_ips: OwnerListCache::new(),
         })
     }
 
     async fn owner_domains(&self, owner: i64) -> PanelResult<Arc<Option<Vec<DomainResponse>>>> {
         self.owner_domains
-            .get_or_fetch(&owner, || async move {
+            .get_or_load(&owner.to_string(), || async move {
                 let request = HttpRequest::get(format!("clients/{owner}/domains"));
                 match self.client.call_json(request, NO_FIELDS, &[]).await {
                     Ok(list) => Ok(Some(list)),
@@ -133,7 +137,7 @@ impl PleskRestBackend {
         domain: &str,
     ) -> PanelResult<Arc<Option<Vec<wire::Database>>>> {
         self.domain_databases
-            .get_or_fetch(&domain.to_owned(), || async move {
+            .get_or_load(domain, || async move {
                 let request = HttpRequest::get("databases").query("domain", domain);
                 match self.client.call_json(request, NO_FIELDS, &[]).await {
                     Ok(list) => Ok(Some(list)),
@@ -146,7 +150,7 @@ impl PleskRestBackend {
 
     async fn all_db_users(&self) -> PanelResult<Arc<Vec<DatabaseUser>>> {
         self.db_users
-            .get_or_fetch(&(), || {
+            .get_or_load(ALL, || {
                 self.client
                     .call_json(HttpRequest::get("dbusers"), NO_FIELDS, &[])
             })
@@ -156,7 +160,7 @@ impl PleskRestBackend {
     async fn first_shared_ip(&self) -> PanelResult<String> {
         let ips = self
             .server_ips
-            .get_or_fetch(&(), || {
+            .get_or_load(ALL, || {
                 self.client
                     .call_json(HttpRequest::get("server/ips"), NO_FIELDS, &[])
             })
@@ -172,7 +176,7 @@ impl PleskRestBackend {
     async fn database_server_for(&self, engine: &str) -> PanelResult<Option<i64>> {
         let servers = self
             .db_servers
-            .get_or_fetch(&(), || {
+            .get_or_load(ALL, || {
                 self.client
                     .call_json(HttpRequest::get("dbservers"), NO_FIELDS, &[])
             })
@@ -190,8 +194,8 @@ impl PleskRestBackend {
     }
 
     fn forget_databases(&self) {
-        self.domain_databases.clear();
-        self.db_users.clear();
+        self.domain_databases.invalidate_all();
+        self.db_users.invalidate_all();
     }
 
     async fn read_domain(&self, owner: i64, domain_id: i64) -> PanelResult<Option<Domain>> {
@@ -433,7 +437,7 @@ impl Panel for PleskRestBackend {
         let request = HttpRequest::new(Method::DELETE, format!("clients/{numeric}"));
         let outcome = self.client.call(request, NO_FIELDS, &[]).await;
         // Plesk deletes the client's subscriptions and databases with it.
-        self.owner_domains.invalidate(&numeric);
+        self.owner_domains.invalidate(&numeric.to_string());
         self.forget_databases();
         ignore_not_found(outcome)
     }
@@ -451,7 +455,6 @@ impl Panel for PleskRestBackend {
                 "plesk REST cannot set a PHP version",
             ));
         }
-        let ip;
         let ftp_login;
         let mut secrets: Vec<&str> = Vec::new();
         let mut body = DomainRequest {
@@ -473,7 +476,7 @@ impl Panel for PleskRestBackend {
                         "a plesk subscription needs a system (FTP) user password",
                     )
                 })?;
-                ip = match &spec.ip_address {
+                let ip = match &spec.ip_address {
                     Some(ip) => ip.clone(),
                     None => self.first_shared_ip().await?,
                 };
@@ -484,7 +487,7 @@ impl Panel for PleskRestBackend {
                     ftp_password: password.expose(),
                 });
                 body.owner_client = Some(OwnerClientReference { id: owner });
-                body.ip_addresses = Some(vec![ip.clone()]);
+                body.ip_addresses = Some(vec![ip]);
             }
             DomainKind::Addon | DomainKind::Subdomain => {
                 if spec.ip_address.is_some() {
@@ -507,7 +510,6 @@ impl Panel for PleskRestBackend {
                 } else {
                     body.parent_domain = Some(DomainReference::of(&parent));
                 }
-                ip = String::new();
             }
         }
         let request = HttpRequest::new(Method::POST, "domains").json(to_json(&body)?);
@@ -515,7 +517,7 @@ impl Panel for PleskRestBackend {
             .client
             .call_json::<CreatedResponse>(request, DOMAIN_FIELDS, &secrets)
             .await;
-        self.owner_domains.invalidate(&owner);
+        self.owner_domains.invalidate(&owner.to_string());
         let created = outcome?;
         let domain_id = created
             .id
@@ -529,15 +531,14 @@ impl Panel for PleskRestBackend {
                 parent: spec.parent.clone(),
                 document_root: None,
                 php_version: None,
-                ip_address: (!ip.is_empty()).then(|| ip.clone()),
+                ip_address: None,
             })
         };
-        let mut domain = read_back(self.read_domain(owner, domain_id).await, "domain", partial)?;
-        // IPs are write-only in the REST API: report the one we just set.
-        if spec.kind == DomainKind::Main {
-            domain.ip_address = Some(ip);
-        }
-        Ok(domain)
+        // IPs are write-only in the REST API (no read returns them), so the created
+        // domain reports `ip_address: None`, exactly as every later read will: create
+        // and read must agree, and the resource layer keeps the configured value for
+        // attributes the panel cannot read.
+        read_back(self.read_domain(owner, domain_id).await, "domain", partial)
     }
 
     async fn get_domain(&self, id: &str) -> PanelResult<Option<Domain>> {
@@ -623,16 +624,14 @@ impl Panel for PleskRestBackend {
         let request = HttpRequest::new(Method::PUT, format!("domains/{}", parsed.domain))
             .json(to_json(&body)?);
         let outcome = self.client.call(request, DOMAIN_FIELDS, &[]).await;
-        self.owner_domains.invalidate(&owner);
+        self.owner_domains.invalidate(&owner.to_string());
         outcome?;
-        let mut domain = self
-            .read_domain(owner, parsed.domain)
+        // As on create: the IP is write-only, so the answer is what a read gives.
+        self.read_domain(owner, parsed.domain)
             .await?
             .ok_or_else(|| {
                 PanelError::not_found(format!("domain {id} disappeared during the update"))
-            })?;
-        domain.ip_address = Some(ip.clone());
-        Ok(domain)
+            })
     }
 
     async fn delete_domain(&self, id: &str) -> PanelResult<()> {
@@ -640,8 +639,8 @@ impl Panel for PleskRestBackend {
         let request = HttpRequest::new(Method::DELETE, format!("domains/{}", parsed.domain));
         let outcome = self.client.call(request, NO_FIELDS, &[]).await;
         match parsed.owner {
-            Some(owner) => self.owner_domains.invalidate(&owner),
-            None => self.owner_domains.clear(),
+            Some(owner) => self.owner_domains.invalidate(&owner.to_string()),
+            None => self.owner_domains.invalidate_all(),
         }
         // Deleting a subscription deletes its sites and databases.
         self.forget_databases();
@@ -727,7 +726,7 @@ impl Panel for PleskRestBackend {
                 .client
                 .call(request, DATABASE_FIELDS, &[password])
                 .await;
-            self.db_users.clear();
+            self.db_users.invalidate_all();
             self.domain_databases.invalidate(&domain_name);
             outcome.map_err(|e| e.with_partial(PartialObject::Database(without_user.clone())))?;
         }
@@ -798,7 +797,7 @@ impl Panel for PleskRestBackend {
             .client
             .call(request, DATABASE_FIELDS, &[password.expose()])
             .await;
-        self.db_users.clear();
+        self.db_users.invalidate_all();
         outcome?;
         self.read_database(&parsed).await?.ok_or_else(|| {
             PanelError::not_found(format!("database {id} disappeared during the update"))
@@ -810,7 +809,7 @@ impl Panel for PleskRestBackend {
         let request = HttpRequest::new(Method::DELETE, format!("databases/{}", parsed.database));
         let outcome = self.client.call(request, NO_FIELDS, &[]).await;
         self.domain_databases.invalidate(&parsed.domain);
-        self.db_users.clear();
+        self.db_users.invalidate_all();
         ignore_not_found(outcome)
     }
 }
@@ -905,20 +904,6 @@ fn read_back<T>(
         .with_partial(partial())),
         Err(e) => Err(e.with_partial(partial())),
     }
-}
-
-/// Lowercase ASCII (punycode) form of a domain name.
-pub(crate) fn normalize_domain(name: &str) -> PanelResult<String> {
-    let trimmed = name.trim().trim_end_matches('.');
-    if trimmed.is_empty() {
-        return Err(PanelError::invalid(
-            Some("name"),
-            "the domain name is empty",
-        ));
-    }
-    idna::domain_to_ascii(trimmed).map_err(|_| {
-        PanelError::invalid(Some("name"), format!("{name:?} is not a valid domain name"))
-    })
 }
 
 fn ascii_name(domain: &DomainResponse) -> String {
@@ -1148,15 +1133,6 @@ mod tests {
     }
 
     #[test]
-    fn domain_names_are_normalised() {
-        assert_eq!(
-            normalize_domain("Bücher.Example.").unwrap(),
-            "xn--bcher-kva.example"
-        );
-        assert!(normalize_domain("  ").is_err());
-    }
-
-    #[test]
     fn client_status_maps_to_suspended() {
         let client = |status| Client {
             id: Some(1),
@@ -1217,8 +1193,8 @@ mod tests {
     mod flows {
         use std::sync::Arc;
 
-        use super::super::client::mock::{config, MockServer, Seen};
         use super::super::*;
+        use crate::backends::rest::mock::{config, MockServer, Seen};
         use crate::backends::Credentials;
         use crate::panel::{PanelErrorKind, Secret};
 
@@ -1270,7 +1246,9 @@ mod tests {
                 .unwrap();
             assert_eq!(domain.id, "7/11");
             assert_eq!(domain.kind, DomainKind::Main);
-            assert_eq!(domain.ip_address.as_deref(), Some("203.0.113.10"));
+            // The IP is sent (below) but no REST read returns it: create reports what a
+            // read reports.
+            assert_eq!(domain.ip_address, None);
             let post = server
                 .requests()
                 .into_iter()

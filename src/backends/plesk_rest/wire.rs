@@ -3,17 +3,9 @@
 //! fields the spec marks required still default when absent, unknown keys are ignored,
 //! and ids are accepted as numbers or numeric strings.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
-/// Accept an id sent as `7` or `"7"`; anything else (null, text) becomes `None`.
-pub(crate) fn lenient_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    let value = serde_json::Value::deserialize(d)?;
-    Ok(match value {
-        serde_json::Value::Number(n) => n.as_i64(),
-        serde_json::Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    })
-}
+use crate::backends::rest::lenient_id;
 
 /// `POST /clients` → 201, and `PUT`/`DELETE /clients/{id}`, `/domains/{id}` → 200.
 #[derive(Debug, Deserialize)]

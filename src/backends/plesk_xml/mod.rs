@@ -1,10 +1,20 @@
 //! Plesk XML API backend: customers as users, subscriptions (webspaces) and sites as
 //! domains, databases inside subscriptions.
 //!
-//! Ids are Plesk's numeric ids. Webspaces and sites share Plesk's domain id space, so
-//! a domain read asks `webspace get` and `site get` for the same id in ONE packet and
-//! takes whichever answers. A site's parent and owner come from its subscription,
-//! which is loaded once per process with all its sites (one packet) and cached.
+//! Ids: users are Plesk's customer ids; domains and databases are
+//! `"{owner}/{plesk id}"`, where owner is the neutral owner (the customer id, or the
+//! login of an admin/reseller owner). The owner in the id is what makes a refresh
+//! cheap: everything one owner has is read with two requests, shared (single flight,
+//! per process) by every domain and database read of that owner:
+//! 1. `webspace get` filtered by the owner: all their subscriptions;
+//! 2. one packet with `site get` filtered by those subscriptions (`parent-id`) and
+//!    `database get-db` filtered by them (`webspace-id`);
+//!
+//! plus, for database reads only, 3. `database get-db-users` filtered by every database
+//! id of the owner (the login of each database's user). A bare numeric id (import by
+//! Plesk id) first asks who owns the object (one or two small requests), and so does an
+//! id whose object is no longer where its owner part says (a subscription moved to
+//! another customer), before answering from that owner's lists.
 //!
 //! Decisions:
 //! - Customers have no plan in Plesk (plans belong to subscriptions), so
@@ -15,10 +25,17 @@
 //! - Site kind on read: Plesk's `site get` has no parent field, so a site whose name
 //!   ends with `.<subscription or sibling site>` is read as a subdomain of it, any
 //!   other site as an addon of the subscription.
+//! - Document root: Plesk takes the `www_root` hosting property relative to the
+//!   subscription's home directory and reports it absolute
+//!   (`/var/www/vhosts/<subscription>/httpdocs`). The neutral `document_root` is the
+//!   relative form with one leading `/` (`/httpdocs`), on every read and sent without
+//!   it; see [`document_root_from_plesk`].
 
 pub mod client;
 pub mod error;
 pub mod wire;
+
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -31,19 +48,92 @@ use crate::panel::{
 };
 
 use client::PleskXmlClient;
-use wire::{CustomerChanges, DbRecord, DomainRecord, Element};
+use wire::{CustomerChanges, DbRecord, DbUserRecord, DomainRecord, Element};
 
-/// A subscription and its sites, as one cached unit.
+/// A subscription and its sites.
 #[derive(Clone, Debug)]
 struct Family {
     webspace: DomainRecord,
     sites: Vec<DomainRecord>,
 }
 
+/// Everything one owner has, as read by the two per-owner requests.
+#[derive(Clone, Debug, Default)]
+struct Estate {
+    webspaces: Vec<DomainRecord>,
+    sites: Vec<DomainRecord>,
+    databases: Vec<DbRecord>,
+}
+
+impl Estate {
+    fn family(&self, webspace_id: &str) -> Option<Family> {
+        let webspace = self.webspaces.iter().find(|w| w.id == webspace_id)?;
+        Some(Family {
+            webspace: webspace.clone(),
+            sites: self
+                .sites
+                .iter()
+                .filter(|s| s.webspace_id.as_deref() == Some(webspace_id))
+                .cloned()
+                .collect(),
+        })
+    }
+
+    /// The neutral domain with Plesk id `plesk_id`, if this owner has it.
+    fn domain(&self, owner: &str, plesk_id: &str) -> Option<Domain> {
+        if let Some(webspace) = self.webspaces.iter().find(|w| w.id == plesk_id) {
+            return Some(main_model(owner, webspace));
+        }
+        let site = self.sites.iter().find(|s| s.id == plesk_id)?;
+        let family = self.family(site.webspace_id.as_deref()?)?;
+        Some(site_model(owner, site, &family))
+    }
+
+    fn domains(&self, owner: &str) -> Vec<Domain> {
+        let mut out: Vec<Domain> = self
+            .webspaces
+            .iter()
+            .map(|w| main_model(owner, w))
+            .collect();
+        out.extend(self.sites.iter().filter_map(|site| {
+            let family = self.family(site.webspace_id.as_deref()?)?;
+            Some(site_model(owner, site, &family))
+        }));
+        out
+    }
+
+    fn database(&self, owner: &str, db: &DbRecord, users: &[DbUserRecord]) -> Database {
+        let own: Vec<&DbUserRecord> = users
+            .iter()
+            .filter(|u| u.db_id.as_deref() == Some(db.id.as_str()))
+            .collect();
+        let user = own
+            .iter()
+            .find(|u| Some(&u.id) == db.default_user_id.as_ref())
+            .or_else(|| own.first())
+            .map(|u| u.login.clone());
+        Database {
+            id: object_id(owner, &db.id),
+            name: db.name.clone(),
+            owner: owner.to_owned(),
+            domain: self
+                .webspaces
+                .iter()
+                .find(|w| w.id == db.webspace_id)
+                .map(|w| w.name.clone()),
+            engine: neutral_engine(&db.db_type),
+            user,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct PleskXmlBackend {
     client: PleskXmlClient,
-    families: OwnerListCache<Option<Family>>,
+    /// Per neutral owner: subscriptions, sites and databases.
+    estates: OwnerListCache<Estate>,
+    /// Per neutral owner: the users of all their databases.
+    db_users: OwnerListCache<Vec<DbUserRecord>>,
     /// Customer login -> id, for subscriptions that report only `owner-login`.
     customer_ids: OwnerListCache<Option<String>>,
 }
@@ -76,8 +166,52 @@ pub fn derive_ftp_login(ascii_name: &str) -> String {
     format!("{base}_{}", hex::encode(&digest[..2]))
 }
 
+/// The neutral document root for Plesk's absolute `www_root`: the part after the
+/// subscription's home (`…/<subscription>/`), with one leading `/`. A value already
+/// relative is only given its `/`; an absolute path outside the usual layout is kept
+/// as Plesk reports it rather than guessed at.
+pub fn document_root_from_plesk(www_root: &str, subscription: &str) -> String {
+    let home = format!("/{subscription}/");
+    if let Some(at) = www_root.find(&home) {
+        return format!("/{}", www_root[at + home.len()..].trim_matches('/'));
+    }
+    if www_root.ends_with(&format!("/{subscription}")) {
+        return "/".to_owned();
+    }
+    if !www_root.starts_with('/') {
+        return format!("/{}", www_root.trim_matches('/'));
+    }
+    www_root.to_owned()
+}
+
+/// The `www_root` value Plesk takes: relative to the subscription's home.
+pub fn document_root_to_plesk(document_root: &str) -> String {
+    document_root.trim().trim_matches('/').to_owned()
+}
+
+/// The neutral form of a configured document root, for comparisons.
+fn neutral_document_root(document_root: &str) -> String {
+    format!("/{}", document_root_to_plesk(document_root))
+}
+
 fn is_numeric_id(id: &str) -> bool {
     !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn object_id(owner: &str, plesk_id: &str) -> String {
+    format!("{owner}/{plesk_id}")
+}
+
+/// `(owner, plesk id)` of a neutral domain/database id; the owner is `None` for a bare
+/// Plesk id. `None` for anything else (no such object can exist).
+fn parse_object_id(id: &str) -> Option<(Option<&str>, &str)> {
+    match id.rsplit_once('/') {
+        Some((owner, plesk_id)) if !owner.is_empty() && is_numeric_id(plesk_id) => {
+            Some((Some(owner), plesk_id))
+        }
+        Some(_) => None,
+        None => is_numeric_id(id).then_some((None, id)),
+    }
 }
 
 fn not_found_is_none<T>(result: PanelResult<T>) -> PanelResult<Option<T>> {
@@ -123,6 +257,43 @@ fn site_kind(site: &DomainRecord, family: &Family) -> (DomainKind, String) {
     }
 }
 
+fn main_model(owner: &str, webspace: &DomainRecord) -> Domain {
+    Domain {
+        id: object_id(owner, &webspace.id),
+        name: webspace.name.clone(),
+        owner: owner.to_owned(),
+        kind: DomainKind::Main,
+        parent: None,
+        document_root: webspace
+            .www_root
+            .as_deref()
+            .map(|root| document_root_from_plesk(root, &webspace.name)),
+        php_version: None,
+        ip_address: webspace.ip_address.clone(),
+    }
+}
+
+fn site_model(owner: &str, site: &DomainRecord, family: &Family) -> Domain {
+    let (kind, parent) = site_kind(site, family);
+    Domain {
+        id: object_id(owner, &site.id),
+        name: site.name.clone(),
+        owner: owner.to_owned(),
+        kind,
+        parent: Some(parent),
+        // Sites live in their subscription's home too.
+        document_root: site
+            .www_root
+            .as_deref()
+            .map(|root| document_root_from_plesk(root, &family.webspace.name)),
+        php_version: None,
+        ip_address: site
+            .ip_address
+            .clone()
+            .or_else(|| family.webspace.ip_address.clone()),
+    }
+}
+
 fn first_data<'a>(
     packet: &'a Element,
     operator: &str,
@@ -141,11 +312,30 @@ fn first_data<'a>(
     Ok(None)
 }
 
+/// Every record of one operation's results; results saying "no such object" are
+/// skipped, other errors fail the read.
+fn records<T>(
+    packet: &Element,
+    operator: &str,
+    operation: &str,
+    read: impl Fn(&Element) -> Option<T>,
+) -> PanelResult<Vec<T>> {
+    let op = format!("{operator} {operation}");
+    let mut out = Vec::new();
+    for result in wire::results(packet, operator, operation, 0)? {
+        if let Some(result) = not_found_is_none(wire::ok_result(result, &op))? {
+            out.extend(read(result));
+        }
+    }
+    Ok(out)
+}
+
 impl PleskXmlBackend {
     pub fn new(config: &BackendConfig) -> PanelResult<Self> {
         Ok(Self {
             client: PleskXmlClient::new(config)?,
-            families: OwnerListCache::new(),
+            estates: OwnerListCache::new(),
+            db_users: OwnerListCache::new(),
             customer_ids: OwnerListCache::new(),
         })
     }
@@ -158,6 +348,12 @@ impl PleskXmlBackend {
         self.client
             .call(body, Idempotency::NonIdempotent, secrets)
             .await
+    }
+
+    /// Drops what this process knows about `owner`'s objects.
+    fn forget_owner(&self, owner: &str) {
+        self.estates.invalidate(owner);
+        self.db_users.invalidate(owner);
     }
 
     async fn customer(&self, criterion: (&str, &str)) -> PanelResult<Option<User>> {
@@ -185,145 +381,172 @@ impl PleskXmlBackend {
         Ok(id.as_ref().clone().unwrap_or(login))
     }
 
-    async fn family(&self, webspace_id: &str) -> PanelResult<Option<Family>> {
-        let family = self
-            .families
-            .get_or_load(webspace_id, || async {
-                let packet = self.read(&wire::webspace_with_sites(webspace_id)).await?;
-                let Some(webspace) =
-                    first_data(&packet, "webspace", "get", 0)?.and_then(wire::domain_record)
-                else {
-                    return Ok(None);
-                };
-                let mut sites = Vec::new();
-                for result in wire::results(&packet, "site", "get", 0)? {
-                    if let Some(result) = not_found_is_none(wire::ok_result(result, "site get"))? {
-                        sites.extend(wire::domain_record(result));
-                    }
+    /// The owner's subscriptions, sites and databases: two requests, once per process.
+    async fn estate(&self, owner: &str) -> PanelResult<Arc<Estate>> {
+        self.estates
+            .get_or_load(owner, || async {
+                let packet = self.read(&wire::webspaces_of_owner(owner)).await?;
+                let webspaces = records(&packet, "webspace", "get", wire::domain_record)?;
+                if webspaces.is_empty() {
+                    return Ok(Estate::default());
                 }
-                Ok(Some(Family { webspace, sites }))
+                let ids: Vec<String> = webspaces.iter().map(|w| w.id.clone()).collect();
+                let packet = self.read(&wire::sites_and_databases(&ids)).await?;
+                Ok(Estate {
+                    sites: records(&packet, "site", "get", wire::domain_record)?,
+                    databases: records(&packet, "database", "get-db", wire::db_record)?,
+                    webspaces,
+                })
             })
+            .await
+    }
+
+    /// The users of all the owner's databases: one request, once per process.
+    async fn db_users(&self, owner: &str) -> PanelResult<Arc<Vec<DbUserRecord>>> {
+        self.db_users
+            .get_or_load(owner, || async {
+                let estate = self.estate(owner).await?;
+                if estate.databases.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let ids: Vec<String> = estate.databases.iter().map(|d| d.id.clone()).collect();
+                let packet = self.read(&wire::db_users_of(&ids)).await?;
+                records(&packet, "database", "get-db-users", wire::db_user_record)
+            })
+            .await
+    }
+
+    /// Who owns the subscription with Plesk id `webspace_id`.
+    async fn owner_of_webspace(&self, webspace_id: &str) -> PanelResult<Option<String>> {
+        let packet = self
+            .read(&wire::webspace_get(Some(("id", webspace_id))))
             .await?;
-        Ok(family.as_ref().clone())
+        match first_data(&packet, "webspace", "get", 0)?.and_then(wire::domain_record) {
+            Some(webspace) => Ok(Some(self.owner_of(&webspace).await?)),
+            None => Ok(None),
+        }
     }
 
-    async fn main_domain(&self, record: &DomainRecord) -> PanelResult<Domain> {
-        Ok(Domain {
-            id: record.id.clone(),
-            name: record.name.clone(),
-            owner: self.owner_of(record).await?,
-            kind: DomainKind::Main,
-            parent: None,
-            document_root: record.www_root.clone(),
-            php_version: None,
-            ip_address: record.ip_address.clone(),
-        })
-    }
-
-    async fn site_domain(&self, record: &DomainRecord) -> PanelResult<Option<Domain>> {
-        let Some(webspace_id) = record.webspace_id.as_deref() else {
-            return Ok(None);
-        };
-        let Some(family) = self.family(webspace_id).await? else {
-            return Ok(None);
-        };
-        let (kind, parent) = site_kind(record, &family);
-        Ok(Some(Domain {
-            id: record.id.clone(),
-            name: record.name.clone(),
-            owner: self.owner_of(&family.webspace).await?,
-            kind,
-            parent: Some(parent),
-            document_root: record.www_root.clone(),
-            php_version: None,
-            ip_address: record
-                .ip_address
-                .clone()
-                .or_else(|| family.webspace.ip_address.clone()),
-        }))
-    }
-
-    /// One packet: webspace get + site get with the same criterion.
-    async fn domain_by(&self, criterion: (&str, &str)) -> PanelResult<Option<Domain>> {
-        let body = format!(
-            "{}{}",
-            wire::webspace_get(Some(criterion)),
-            wire::site_get(Some(criterion))
-        );
-        let packet = self.read(&body).await?;
-        if let Some(record) =
+    /// Who owns the domain found by `criterion` (`id` or `name`), and its Plesk id.
+    async fn locate_domain(
+        &self,
+        criterion: (&str, &str),
+    ) -> PanelResult<Option<(String, String)>> {
+        let packet = self.read(&wire::domain_get(criterion)).await?;
+        if let Some(webspace) =
             first_data(&packet, "webspace", "get", 0)?.and_then(wire::domain_record)
         {
-            return Ok(Some(self.main_domain(&record).await?));
+            let owner = self.owner_of(&webspace).await?;
+            return Ok(Some((owner, webspace.id)));
         }
-        if let Some(record) = first_data(&packet, "site", "get", 0)?.and_then(wire::domain_record) {
-            return self.site_domain(&record).await;
-        }
-        Ok(None)
-    }
-
-    async fn webspaces(&self, owner: Option<&str>) -> PanelResult<Vec<DomainRecord>> {
-        let packet = self
-            .read(&wire::webspace_get(owner.map(|o| ("owner-id", o))))
-            .await?;
-        let mut records = Vec::new();
-        for result in wire::results(&packet, "webspace", "get", 0)? {
-            if let Some(result) = not_found_is_none(wire::ok_result(result, "webspace get"))? {
-                records.extend(wire::domain_record(result));
-            }
-        }
-        Ok(records)
-    }
-
-    async fn database_from(&self, db: &DbRecord, user: Option<String>) -> PanelResult<Database> {
-        let family = self.family(&db.webspace_id).await?;
-        let (domain, owner) = match &family {
-            Some(family) => (
-                Some(family.webspace.name.clone()),
-                self.owner_of(&family.webspace).await?,
-            ),
-            None => (None, String::new()),
-        };
-        Ok(Database {
-            id: db.id.clone(),
-            name: db.name.clone(),
-            owner,
-            domain,
-            engine: neutral_engine(&db.db_type),
-            user,
-        })
-    }
-
-    /// The database and its default user (or first user), in one request.
-    async fn database_with_user(
-        &self,
-        id: &str,
-    ) -> PanelResult<Option<(DbRecord, Option<wire::DbUserRecord>)>> {
-        if !is_numeric_id(id) {
+        let Some(site) = first_data(&packet, "site", "get", 0)?.and_then(wire::domain_record)
+        else {
             return Ok(None);
-        }
-        let packet = self.read(&wire::db_get_with_users(id)).await?;
-        let mut db = None;
-        for result in wire::results(&packet, "database", "get-db", 0)? {
-            if let Some(result) = not_found_is_none(wire::ok_result(result, "database get-db"))? {
-                db = db.or(wire::db_record(result));
+        };
+        let Some(webspace_id) = site.webspace_id.as_deref() else {
+            return Ok(None);
+        };
+        Ok(self
+            .owner_of_webspace(webspace_id)
+            .await?
+            .map(|owner| (owner, site.id)))
+    }
+
+    /// Who owns the database with Plesk id `db_id`.
+    async fn locate_database(&self, db_id: &str) -> PanelResult<Option<String>> {
+        let packet = self.read(&wire::db_get(db_id)).await?;
+        let Some(db) = records(&packet, "database", "get-db", wire::db_record)?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        self.owner_of_webspace(&db.webspace_id).await
+    }
+
+    async fn domain_of(&self, owner: &str, plesk_id: &str) -> PanelResult<Option<Domain>> {
+        Ok(self.estate(owner).await?.domain(owner, plesk_id))
+    }
+
+    /// A domain by neutral id: from its owner's lists, or, when the id names no owner
+    /// or the object is not (or no longer) there, from whoever owns it now.
+    async fn read_domain(&self, id: &str) -> PanelResult<Option<Domain>> {
+        let Some((owner, plesk_id)) = parse_object_id(id) else {
+            return Ok(None);
+        };
+        if let Some(owner) = owner {
+            if let Some(domain) = self.domain_of(owner, plesk_id).await? {
+                return Ok(Some(domain));
             }
         }
-        let Some(db) = db else { return Ok(None) };
-        let mut users = Vec::new();
-        for result in wire::results(&packet, "database", "get-db-users", 0)? {
-            if let Some(result) =
-                not_found_is_none(wire::ok_result(result, "database get-db-users"))?
-            {
-                users.extend(wire::db_user_record(result));
+        match self.locate_domain(("id", plesk_id)).await? {
+            Some((actual, _)) if Some(actual.as_str()) != owner => {
+                self.domain_of(&actual, plesk_id).await
             }
+            _ => Ok(None),
         }
+    }
+
+    /// A database with its owner's lists and its user record.
+    async fn database_parts(
+        &self,
+        owner: &str,
+        db_id: &str,
+    ) -> PanelResult<Option<(Database, Option<DbUserRecord>)>> {
+        let estate = self.estate(owner).await?;
+        let Some(db) = estate.databases.iter().find(|d| d.id == db_id) else {
+            return Ok(None);
+        };
+        let users = self.db_users(owner).await?;
+        let model = estate.database(owner, db, &users);
         let user = users
             .iter()
-            .find(|u| Some(&u.id) == db.default_user_id.as_ref())
-            .or_else(|| users.first())
+            .find(|u| u.db_id.as_deref() == Some(db_id) && Some(&u.login) == model.user.as_ref())
             .cloned();
-        Ok(Some((db, user)))
+        Ok(Some((model, user)))
+    }
+
+    /// [`Self::database_parts`] by neutral id, finding the owner as for domains.
+    async fn read_database_parts(
+        &self,
+        id: &str,
+    ) -> PanelResult<Option<(Database, Option<DbUserRecord>)>> {
+        let Some((owner, db_id)) = parse_object_id(id) else {
+            return Ok(None);
+        };
+        if let Some(owner) = owner {
+            if let Some(found) = self.database_parts(owner, db_id).await? {
+                return Ok(Some(found));
+            }
+        }
+        match self.locate_database(db_id).await? {
+            Some(actual) if Some(actual.as_str()) != owner => {
+                self.database_parts(&actual, db_id).await
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The owners whose objects a list covers: the filter's, or everyone owning a
+    /// subscription.
+    async fn owners(&self, filter: &ListFilter) -> PanelResult<Vec<String>> {
+        if let Some(owner) = &filter.owner {
+            return Ok(vec![owner.clone()]);
+        }
+        let packet = self.read(&wire::webspace_get(None)).await?;
+        let mut owners = Vec::new();
+        for webspace in records(&packet, "webspace", "get", wire::domain_record)? {
+            let owner = self.owner_of(&webspace).await?;
+            if !owners.contains(&owner) {
+                owners.push(owner);
+            }
+        }
+        Ok(owners)
+    }
+
+    async fn webspace_named(&self, name: &str) -> PanelResult<Option<DomainRecord>> {
+        let packet = self.read(&wire::webspace_get(Some(("name", name)))).await?;
+        Ok(first_data(&packet, "webspace", "get", 0)?.and_then(wire::domain_record))
     }
 }
 
@@ -395,13 +618,10 @@ impl Panel for PleskXmlBackend {
 
     async fn list_users(&self) -> PanelResult<Vec<User>> {
         let packet = self.read(&wire::customer_get(None)).await?;
-        let mut users = Vec::new();
-        for result in wire::results(&packet, "customer", "get", 0)? {
-            if let Some(result) = not_found_is_none(wire::ok_result(result, "customer get"))? {
-                users.extend(wire::customer_record(result).map(|r| user_from_record(&r)));
-            }
-        }
-        Ok(users)
+        Ok(records(&packet, "customer", "get", wire::customer_record)?
+            .iter()
+            .map(user_from_record)
+            .collect())
     }
 
     async fn update_user(&self, id: &str, patch: &UserPatch) -> PanelResult<User> {
@@ -430,8 +650,8 @@ impl Panel for PleskXmlBackend {
 
     async fn delete_user(&self, id: &str) -> PanelResult<()> {
         let packet = self.write(&wire::customer_del(id), &[]).await?;
-        // Deleting a customer deletes its subscriptions; forget them all.
-        self.families.invalidate_all();
+        // Deleting a customer deletes its subscriptions and their databases.
+        self.forget_owner(id);
         self.customer_ids.invalidate_all();
         not_found_is_none(wire::single_result(&packet, "customer", "del")).map(|_| ())
     }
@@ -443,6 +663,7 @@ impl Panel for PleskXmlBackend {
             ));
         }
         let name = normalize_domain(&spec.name)?;
+        let www_root = spec.document_root.as_deref().map(document_root_to_plesk);
         let id = match spec.kind {
             DomainKind::Main => {
                 if spec.parent.is_some() {
@@ -481,11 +702,12 @@ impl Panel for PleskXmlBackend {
                     ip_address: &ip,
                     ftp_login: &ftp_login,
                     ftp_password: password,
-                    www_root: spec.document_root.as_deref(),
+                    www_root: www_root.as_deref(),
                 };
-                let packet = self.write(&wire::webspace_add(&add), &[password]).await?;
+                let outcome = self.write(&wire::webspace_add(&add), &[password]).await;
+                self.forget_owner(&spec.owner);
                 wire::result_id(
-                    wire::single_result(&packet, "webspace", "add")?,
+                    wire::single_result(&outcome?, "webspace", "add")?,
                     "webspace add",
                 )?
             }
@@ -509,52 +731,48 @@ impl Panel for PleskXmlBackend {
                     )
                 })?;
                 let body = if spec.kind == DomainKind::Addon {
-                    wire::site_add(&name, Some(&parent), None, spec.document_root.as_deref())
+                    wire::site_add(&name, Some(&parent), None, www_root.as_deref())
                 } else {
-                    wire::site_add(&name, None, Some(&parent), spec.document_root.as_deref())
+                    wire::site_add(&name, None, Some(&parent), www_root.as_deref())
                 };
-                let packet = self.write(&body, &[]).await?;
-                let id = wire::result_id(wire::single_result(&packet, "site", "add")?, "site add")?;
-                // The parent's family now has one more site.
-                self.families.invalidate_all();
-                id
+                let outcome = self.write(&body, &[]).await;
+                // The parent's subscription now has one more site.
+                self.forget_owner(&spec.owner);
+                wire::result_id(wire::single_result(&outcome?, "site", "add")?, "site add")?
             }
         };
-        self.get_domain(&id).await?.ok_or_else(|| {
-            PanelError::protocol(format!("domain {id} was created but cannot be read"))
-        })
+        self.read_domain(&object_id(&spec.owner, &id))
+            .await?
+            .ok_or_else(|| {
+                PanelError::protocol(format!("domain {id} was created but cannot be read"))
+            })
     }
 
     async fn get_domain(&self, id: &str) -> PanelResult<Option<Domain>> {
-        if !is_numeric_id(id) {
-            return Ok(None);
-        }
-        self.domain_by(("id", id)).await
+        self.read_domain(id).await
     }
 
     async fn find_domain(&self, name: &str) -> PanelResult<Option<Domain>> {
         let Ok(name) = normalize_domain(name) else {
             return Ok(None);
         };
-        self.domain_by(("name", &name)).await
+        match self.locate_domain(("name", &name)).await? {
+            Some((owner, plesk_id)) => self.domain_of(&owner, &plesk_id).await,
+            None => Ok(None),
+        }
     }
 
     async fn list_domains(&self, filter: &ListFilter) -> PanelResult<Vec<Domain>> {
         let mut domains = Vec::new();
-        for webspace in self.webspaces(filter.owner.as_deref()).await? {
-            domains.push(self.main_domain(&webspace).await?);
-            if let Some(family) = self.family(&webspace.id).await? {
-                for site in &family.sites {
-                    domains.extend(self.site_domain(site).await?);
-                }
-            }
+        for owner in self.owners(filter).await? {
+            domains.extend(self.estate(&owner).await?.domains(&owner));
         }
         Ok(domains)
     }
 
     async fn update_domain(&self, id: &str, patch: &DomainPatch) -> PanelResult<Domain> {
         let current = self
-            .get_domain(id)
+            .read_domain(id)
             .await?
             .ok_or_else(|| PanelError::not_found(format!("plesk domain {id} does not exist")))?;
         if patch.php_version.is_some() {
@@ -565,7 +783,8 @@ impl Panel for PleskXmlBackend {
         let www_root = patch
             .document_root
             .as_deref()
-            .filter(|r| current.document_root.as_deref() != Some(*r));
+            .filter(|r| current.document_root.as_deref() != Some(&neutral_document_root(r)))
+            .map(document_root_to_plesk);
         let ip = patch
             .ip_address
             .as_deref()
@@ -584,18 +803,30 @@ impl Panel for PleskXmlBackend {
         if www_root.is_none() && ip.is_none() {
             return Ok(current);
         }
-        let packet = self
-            .write(&wire::hosting_set(operator, id, www_root, ip), &[])
-            .await?;
-        wire::single_result(&packet, operator, "set")?;
-        self.families.invalidate_all();
-        self.get_domain(id)
+        let Some((_, plesk_id)) = parse_object_id(&current.id) else {
+            return Err(PanelError::protocol(format!(
+                "plesk domain id {:?} has an unexpected shape",
+                current.id
+            )));
+        };
+        let outcome = self
+            .write(
+                &wire::hosting_set(operator, plesk_id, www_root.as_deref(), ip),
+                &[],
+            )
+            .await;
+        self.forget_owner(&current.owner);
+        wire::single_result(&outcome?, operator, "set")?;
+        self.read_domain(&current.id)
             .await?
             .ok_or_else(|| PanelError::not_found(format!("plesk domain {id} disappeared")))
     }
 
     async fn delete_domain(&self, id: &str) -> PanelResult<()> {
-        let Some(current) = self.get_domain(id).await? else {
+        let Some(current) = self.read_domain(id).await? else {
+            return Ok(());
+        };
+        let Some((_, plesk_id)) = parse_object_id(&current.id) else {
             return Ok(());
         };
         let operator = if current.kind == DomainKind::Main {
@@ -603,9 +834,10 @@ impl Panel for PleskXmlBackend {
         } else {
             "site"
         };
-        let packet = self.write(&wire::del(operator, id), &[]).await?;
-        self.families.invalidate_all();
-        not_found_is_none(wire::single_result(&packet, operator, "del")).map(|_| ())
+        let outcome = self.write(&wire::del(operator, plesk_id), &[]).await;
+        // A subscription takes its sites and databases with it.
+        self.forget_owner(&current.owner);
+        not_found_is_none(wire::single_result(&outcome?, operator, "del")).map(|_| ())
     }
 
     async fn create_database(&self, spec: &DatabaseSpec) -> PanelResult<Database> {
@@ -647,7 +879,7 @@ impl Panel for PleskXmlBackend {
                 format!("{domain:?} is not a valid domain name"),
             )
         })?;
-        let webspace = self.webspaces_named(&domain).await?.ok_or_else(|| {
+        let webspace = self.webspace_named(&domain).await?.ok_or_else(|| {
             PanelError::invalid(
                 Some("domain"),
                 format!("no plesk subscription is named {domain:?}"),
@@ -663,13 +895,15 @@ impl Panel for PleskXmlBackend {
                 ),
             ));
         }
-        let packet = self
+        let outcome = self
             .write(&wire::add_db(&webspace.id, &spec.name, db_type), &[])
-            .await?;
+            .await;
+        self.forget_owner(&owner);
         let db_id = wire::result_id(
-            wire::single_result(&packet, "database", "add-db")?,
+            wire::single_result(&outcome?, "database", "add-db")?,
             "database add-db",
         )?;
+        let id = object_id(&owner, &db_id);
         if let Some((user, password)) = credentials {
             let added = match self
                 .write(&wire::add_db_user(&db_id, user, password), &[password])
@@ -678,14 +912,15 @@ impl Panel for PleskXmlBackend {
                 Ok(packet) => wire::single_result(&packet, "database", "add-db-user").map(|_| ()),
                 Err(e) => Err(e),
             };
+            self.forget_owner(&owner);
             if let Err(error) = added {
                 let partial = self
-                    .get_database(&db_id)
+                    .get_database(&id)
                     .await
                     .ok()
                     .flatten()
                     .unwrap_or(Database {
-                        id: db_id.clone(),
+                        id: id.clone(),
                         name: spec.name.clone(),
                         owner,
                         domain: Some(domain.clone()),
@@ -695,88 +930,70 @@ impl Panel for PleskXmlBackend {
                 return Err(error.with_partial(PartialObject::Database(partial)));
             }
         }
-        self.get_database(&db_id).await?.ok_or_else(|| {
+        self.get_database(&id).await?.ok_or_else(|| {
             PanelError::protocol(format!("database {db_id} was created but cannot be read"))
         })
     }
 
     async fn get_database(&self, id: &str) -> PanelResult<Option<Database>> {
-        match self.database_with_user(id).await? {
-            Some((db, user)) => Ok(Some(self.database_from(&db, user.map(|u| u.login)).await?)),
-            None => Ok(None),
-        }
+        Ok(self.read_database_parts(id).await?.map(|(db, _)| db))
     }
 
     async fn list_databases(&self, filter: &ListFilter) -> PanelResult<Vec<Database>> {
-        let webspace_ids: Vec<String> = self
-            .webspaces(filter.owner.as_deref())
-            .await?
-            .into_iter()
-            .map(|w| w.id)
-            .collect();
-        if webspace_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let packet = self.read(&wire::db_get_by_webspaces(&webspace_ids)).await?;
-        let mut records = Vec::new();
-        for nth in 0..webspace_ids.len() {
-            for result in wire::results(&packet, "database", "get-db", nth)? {
-                if let Some(result) = not_found_is_none(wire::ok_result(result, "database get-db"))?
-                {
-                    records.extend(wire::db_record(result));
-                }
+        let mut databases = Vec::new();
+        for owner in self.owners(filter).await? {
+            let estate = self.estate(&owner).await?;
+            if estate.databases.is_empty() {
+                continue;
             }
-        }
-        let mut databases = Vec::with_capacity(records.len());
-        for record in &records {
-            // The user login needs the db's users: one request per database, only
-            // for lists (data sources), never for a resource refresh.
-            let user = match self.database_with_user(&record.id).await? {
-                Some((_, user)) => user.map(|u| u.login),
-                None => None,
-            };
-            databases.push(self.database_from(record, user).await?);
+            let users = self.db_users(&owner).await?;
+            databases.extend(
+                estate
+                    .databases
+                    .iter()
+                    .map(|db| estate.database(&owner, db, &users)),
+            );
         }
         Ok(databases)
     }
 
     async fn update_database(&self, id: &str, patch: &DatabasePatch) -> PanelResult<Database> {
-        let (db, user) = self
-            .database_with_user(id)
+        let (current, user) = self
+            .read_database_parts(id)
             .await?
             .ok_or_else(|| PanelError::not_found(format!("plesk database {id} does not exist")))?;
-        if let Some(password) = &patch.password {
-            let user = user.ok_or_else(|| {
-                PanelError::invalid(
-                    Some("password"),
-                    "the database has no user whose password could change",
-                )
-            })?;
-            let packet = self
-                .write(&wire::set_db_user_password(&user.id, password), &[password])
-                .await?;
-            wire::single_result(&packet, "database", "set-db-user")?;
-            return self
-                .get_database(id)
-                .await?
-                .ok_or_else(|| PanelError::not_found(format!("plesk database {id} disappeared")));
-        }
-        self.database_from(&db, user.map(|u| u.login)).await
+        let Some(password) = &patch.password else {
+            return Ok(current);
+        };
+        let user = user.ok_or_else(|| {
+            PanelError::invalid(
+                Some("password"),
+                "the database has no user whose password could change",
+            )
+        })?;
+        let outcome = self
+            .write(&wire::set_db_user_password(&user.id, password), &[password])
+            .await;
+        self.db_users.invalidate(&current.owner);
+        wire::single_result(&outcome?, "database", "set-db-user")?;
+        self.get_database(&current.id)
+            .await?
+            .ok_or_else(|| PanelError::not_found(format!("plesk database {id} disappeared")))
     }
 
     async fn delete_database(&self, id: &str) -> PanelResult<()> {
-        if !is_numeric_id(id) {
+        let Some((owner, db_id)) = parse_object_id(id) else {
             return Ok(());
+        };
+        let outcome = self.write(&wire::del_db(db_id), &[]).await;
+        match owner {
+            Some(owner) => self.forget_owner(owner),
+            None => {
+                self.estates.invalidate_all();
+                self.db_users.invalidate_all();
+            }
         }
-        let packet = self.write(&wire::del_db(id), &[]).await?;
-        not_found_is_none(wire::single_result(&packet, "database", "del-db")).map(|_| ())
-    }
-}
-
-impl PleskXmlBackend {
-    async fn webspaces_named(&self, name: &str) -> PanelResult<Option<DomainRecord>> {
-        let packet = self.read(&wire::webspace_get(Some(("name", name)))).await?;
-        Ok(first_data(&packet, "webspace", "get", 0)?.and_then(wire::domain_record))
+        not_found_is_none(wire::single_result(&outcome?, "database", "del-db")).map(|_| ())
     }
 }
 
@@ -831,6 +1048,38 @@ mod tests {
             site_kind(&family.sites[2], &family),
             (DomainKind::Subdomain, "addon.org".to_owned())
         );
+    }
+
+    #[test]
+    fn ids_carry_the_owner_and_bare_plesk_ids_still_parse() {
+        assert_eq!(object_id("7", "42"), "7/42");
+        assert_eq!(parse_object_id("7/42"), Some((Some("7"), "42")));
+        assert_eq!(parse_object_id("admin/42"), Some((Some("admin"), "42")));
+        assert_eq!(parse_object_id("42"), Some((None, "42")));
+        assert_eq!(parse_object_id("7/x"), None);
+        assert_eq!(parse_object_id("/42"), None);
+        assert_eq!(parse_object_id("example.com"), None);
+    }
+
+    #[test]
+    fn document_roots_are_relative_to_the_subscription_home() {
+        let read = |root| document_root_from_plesk(root, "example.com");
+        assert_eq!(read("/var/www/vhosts/example.com/httpdocs"), "/httpdocs");
+        assert_eq!(
+            read("/var/www/vhosts/example.com/site/public/"),
+            "/site/public"
+        );
+        assert_eq!(read("/var/www/vhosts/example.com"), "/");
+        // A site's root lies in its subscription's home, even when named after the site.
+        assert_eq!(
+            read("/var/www/vhosts/example.com/shop.example.org"),
+            "/shop.example.org"
+        );
+        assert_eq!(read("public"), "/public");
+        assert_eq!(read("/srv/elsewhere/www"), "/srv/elsewhere/www");
+        assert_eq!(document_root_to_plesk("/conf/public/"), "conf/public");
+        assert_eq!(document_root_to_plesk("conf/public"), "conf/public");
+        assert_eq!(neutral_document_root("conf/public"), "/conf/public");
     }
 
     #[test]

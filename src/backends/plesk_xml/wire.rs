@@ -297,6 +297,15 @@ fn filter(w: &mut XmlWriter, criterion: Option<(&str, &str)>) {
     }
 }
 
+/// `<filter>` naming several objects by one key (`<parent-id>1</parent-id><parent-id>2…`).
+fn filter_many(w: &mut XmlWriter, key: &str, values: &[String]) {
+    w.open("filter");
+    for value in values {
+        w.text(key, value);
+    }
+    w.close("filter");
+}
+
 pub fn customer_get(criterion: Option<(&str, &str)>) -> String {
     build(|w| {
         w.open("customer").open("get");
@@ -431,20 +440,59 @@ pub fn webspace_get(criterion: Option<(&str, &str)>) -> String {
     build(|w| get_with_datasets(w, "webspace", criterion, true))
 }
 
-/// One packet asking both `webspace get` and `site get` for the same id: Plesk
-/// domains share one id space, and this answers "which is it" in one request.
-pub fn domain_get_by_id(id: &str) -> String {
+/// One packet asking both `webspace get` and `site get` with the same criterion
+/// (`id` or `name`): Plesk domains share one id space, and this answers "which is it"
+/// in one request. General info only: it serves to find an owner.
+pub fn domain_get(criterion: (&str, &str)) -> String {
     build(|w| {
-        get_with_datasets(w, "webspace", Some(("id", id)), true);
-        get_with_datasets(w, "site", Some(("id", id)), true);
+        get_with_datasets(w, "webspace", Some(criterion), false);
+        get_with_datasets(w, "site", Some(criterion), false);
     })
 }
 
-/// A subscription plus all its sites, in one request.
-pub fn webspace_with_sites(webspace_id: &str) -> String {
+/// Every subscription of one owner: `owner-id` for a customer id, `owner-login` for
+/// anything else (the admin or a reseller, whose subscriptions report only a login).
+pub fn webspaces_of_owner(owner: &str) -> String {
+    let key = if !owner.is_empty() && owner.bytes().all(|b| b.is_ascii_digit()) {
+        "owner-id"
+    } else {
+        "owner-login"
+    };
+    webspace_get(Some((key, owner)))
+}
+
+/// The sites and the databases of some subscriptions, in one packet.
+pub fn sites_and_databases(webspace_ids: &[String]) -> String {
     build(|w| {
-        get_with_datasets(w, "webspace", Some(("id", webspace_id)), false);
-        get_with_datasets(w, "site", Some(("parent-id", webspace_id)), false);
+        w.open("site").open("get");
+        filter_many(w, "parent-id", webspace_ids);
+        w.open("dataset")
+            .empty("gen_info")
+            .empty("hosting")
+            .close("dataset")
+            .close("get")
+            .close("site");
+        w.open("database").open("get-db");
+        filter_many(w, "webspace-id", webspace_ids);
+        w.close("get-db").close("database");
+    })
+}
+
+/// The users of some databases, in one packet.
+pub fn db_users_of(db_ids: &[String]) -> String {
+    build(|w| {
+        w.open("database").open("get-db-users");
+        filter_many(w, "db-id", db_ids);
+        w.close("get-db-users").close("database");
+    })
+}
+
+/// One database (its subscription tells the owner).
+pub fn db_get(db_id: &str) -> String {
+    build(|w| {
+        w.open("database").open("get-db");
+        filter(w, Some(("id", db_id)));
+        w.close("get-db").close("database");
     })
 }
 
@@ -537,30 +585,6 @@ pub fn add_db_user(db_id: &str, login: &str, password: &Secret) -> String {
             .text("password", password.expose())
             .close("add-db-user")
             .close("database");
-    })
-}
-
-/// A database and its users in one packet.
-pub fn db_get_with_users(db_id: &str) -> String {
-    build(|w| {
-        w.open("database").open("get-db");
-        filter(w, Some(("id", db_id)));
-        w.close("get-db").open("get-db-users");
-        filter(w, Some(("db-id", db_id)));
-        w.close("get-db-users").close("database");
-    })
-}
-
-/// The databases of several subscriptions, one `get-db` per subscription.
-pub fn db_get_by_webspaces(webspace_ids: &[String]) -> String {
-    build(|w| {
-        w.open("database");
-        for id in webspace_ids {
-            w.open("get-db");
-            filter(w, Some(("webspace-id", id)));
-            w.close("get-db");
-        }
-        w.close("database");
     })
 }
 
@@ -676,12 +700,15 @@ pub fn db_record(result: &Element) -> Option<DbRecord> {
 pub struct DbUserRecord {
     pub id: String,
     pub login: String,
+    /// The database the user belongs to (absent for a subscription-wide user).
+    pub db_id: Option<String>,
 }
 
 pub fn db_user_record(result: &Element) -> Option<DbUserRecord> {
     Some(DbUserRecord {
         id: result.non_empty("id")?.to_owned(),
         login: result.non_empty("login")?.to_owned(),
+        db_id: result.non_empty("db-id").map(str::to_owned),
     })
 }
 
@@ -722,9 +749,9 @@ pub(crate) mod tests {
     use crate::panel::PanelErrorKind;
 
     pub(crate) fn captured(name: &str) -> String {
-        let path = format!("/work/shared/reference/plesk/xml/captured/{name}.xml");
+        let path = crate::backends::reference_dir("plesk/xml/captured").join(format!("{name}.xml"));
         std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("captured file {path} is missing: {e}"))
+            .unwrap_or_else(|e| panic!("captured file {} is missing: {e}", path.display()))
     }
 
     /// Requests compared as trees, ignoring the captured files' re-indentation.
@@ -995,7 +1022,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_captured_response_parses() {
-        let dir = std::path::Path::new("/work/shared/reference/plesk/xml/captured");
+        let dir = crate::backends::reference_dir("plesk/xml/captured");
         let mut count = 0;
         for entry in std::fs::read_dir(dir).expect("captured directory is missing") {
             let path = entry.unwrap().path();
