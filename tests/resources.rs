@@ -967,6 +967,14 @@ async fn plesk_life_cycle(api: &str) {
     changed.set_attr("email", s("pat@example.org"));
     changed.set_attr("name", s("Pat Changed"));
     changed.set_attr("suspended", Value::Bool(true));
+    // Customers have no plan, so an in-place update plans it as it was (null), not as
+    // "known after apply".
+    let (planned, _, diagnostics) = h.plan(USER, &user, &changed).await;
+    assert!(!diagnostics.has_errors(), "{diagnostics:?}");
+    assert_eq!(
+        planned.as_ref().and_then(|p| p.get_attr("plan")),
+        Some(&Value::Null)
+    );
     let updated = h.update(USER, &user, &changed).await;
     h.next_run().await;
     let (read, _) = h.read(USER, &updated).await;
