@@ -412,6 +412,11 @@ impl Panel for HestiaBackend {
             // Settable at creation (`v-add-web-domain USER DOMAIN IP`); changing it
             // later is not documented and is refused.
             domain_ip_address: true,
+            // Hestia hosts PostgreSQL when the server has it installed (`pgsql` in
+            // DB_SYSTEM); which a given server has is not known without a request, so
+            // the capability states what the panel software can do. A server without
+            // it refuses with `Error: pgsql type is invalid` (exit 2), reported as
+            // InvalidInput on `engine` with the panel's message kept.
             database_postgresql: true,
             database_requires_domain: false,
             database_user_inline: true,
