@@ -967,6 +967,14 @@ async fn plesk_life_cycle(api: &str) {
     changed.set_attr("email", s("pat@example.org"));
     changed.set_attr("name", s("Pat Changed"));
     changed.set_attr("suspended", Value::Bool(true));
+    // Customers have no plan, so an in-place update plans it as it was (null), not as
+    // "known after apply".
+    let (planned, _, diagnostics) = h.plan(USER, &user, &changed).await;
+    assert!(!diagnostics.has_errors(), "{diagnostics:?}");
+    assert_eq!(
+        planned.as_ref().and_then(|p| p.get_attr("plan")),
+        Some(&Value::Null)
+    );
     let updated = h.update(USER, &user, &changed).await;
     h.next_run().await;
     let (read, _) = h.read(USER, &updated).await;
@@ -1164,14 +1172,16 @@ async fn panelalpha_user_and_database_life_cycle_and_plan_time_refusals() {
     // PanelAlpha's import id is the backend's USER_ID/ACCOUNT_ID/NAME.
     let id = text(&database, "id");
     assert_eq!(id.split('/').count(), 3, "{id}");
-    // The account prefix is unknown to the API, so the import records the full name;
-    // the configured short name then plans an in-place no-op, not a replacement.
+    // The import strips the account prefix (up to the first `_`), so the configured
+    // short name plans nothing.
     let (imported, diagnostics) = h.import(DATABASE, &id).await;
     assert_no_errors(&diagnostics, "import database");
     assert_eq!(imported.len(), 1);
     let imported = &imported[0];
     assert_eq!(text(imported, "full_name"), text(&database, "full_name"));
-    assert_eq!(text(imported, "name"), text(&database, "full_name"));
+    assert_eq!(text(imported, "name"), text(&database, "name"));
+    assert_eq!(text(imported, "name"), "quinndb");
+    h.assert_empty_plan(DATABASE, imported, &no_user).await;
     let adopted = h.update(DATABASE, imported, &no_user).await;
     assert_eq!(adopted, database);
     h.assert_empty_plan(DATABASE, &adopted, &no_user).await;

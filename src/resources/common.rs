@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::framework::diag::Diagnostics;
 use crate::framework::resource::Context;
-use crate::panel::{PanelError, PanelErrorKind};
+use crate::panel::{Capabilities, PanelError, PanelErrorKind, PanelKind};
 use crate::provider::ProviderData;
 use crate::tfvalue::{AttributePath, Value};
 
@@ -335,6 +335,48 @@ pub fn database_identifier_problem(name: &str, max: usize) -> Option<String> {
     (length > max).then(|| format!("must be at most {max} characters long, got {length}"))
 }
 
+/// How a panel prefixes the database and database-user names it stores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NamePrefix {
+    /// Stored as written (Plesk).
+    None,
+    /// `<owner login>_` (HestiaCP; the owner's id is the login).
+    OwnerLogin,
+    /// `<hosting account username>_` (PanelAlpha, cPanel style). The username is not
+    /// the owner's id and the database API does not report it. Assumption: hosting
+    /// account usernames contain no `_` (cPanel and the other servers PanelAlpha drives
+    /// refuse it), so the prefix ends at the first `_`.
+    AccountUsername,
+}
+
+impl NamePrefix {
+    pub fn of(kind: PanelKind, capabilities: &Capabilities) -> Self {
+        match (capabilities.database_name_prefix, kind) {
+            (false, _) => NamePrefix::None,
+            (true, PanelKind::PanelAlpha) => NamePrefix::AccountUsername,
+            (true, _) => NamePrefix::OwnerLogin,
+        }
+    }
+
+    /// The part of a stored name the user writes. A name lacking the expected prefix
+    /// (made outside the panel's rules) is returned whole rather than guessed at.
+    pub fn strip<'a>(self, owner: &str, stored: &'a str) -> &'a str {
+        let rest = match self {
+            NamePrefix::None => None,
+            NamePrefix::OwnerLogin => stored
+                .get(..owner.len())
+                .filter(|head| head.eq_ignore_ascii_case(owner))
+                .and_then(|_| stored.get(owner.len()..))
+                .and_then(|rest| rest.strip_prefix('_')),
+            NamePrefix::AccountUsername => stored
+                .split_once('_')
+                .filter(|(head, _)| !head.is_empty())
+                .map(|(_, rest)| rest),
+        };
+        rest.filter(|rest| !rest.is_empty()).unwrap_or(stored)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,6 +431,20 @@ mod tests {
         assert!(hestia_login_problem("alice-").is_some());
         assert!(hestia_login_problem("sudo").is_some());
         assert!(hestia_login_problem(&"a".repeat(31)).is_some());
+    }
+
+    #[test]
+    fn name_prefixes_are_stripped_only_where_the_panel_adds_them() {
+        assert_eq!(NamePrefix::OwnerLogin.strip("bob", "bob_wp"), "wp");
+        assert_eq!(NamePrefix::OwnerLogin.strip("bob", "bobby_wp"), "bobby_wp");
+        assert_eq!(NamePrefix::OwnerLogin.strip("bob", "bob_"), "bob_");
+        assert_eq!(NamePrefix::None.strip("bob", "bob_wp"), "bob_wp");
+        assert_eq!(
+            NamePrefix::AccountUsername.strip("7", "service1_my_shop"),
+            "my_shop"
+        );
+        assert_eq!(NamePrefix::AccountUsername.strip("7", "shop"), "shop");
+        assert_eq!(NamePrefix::AccountUsername.strip("7", "_shop"), "_shop");
     }
 
     #[test]

@@ -7,9 +7,10 @@ use crate::framework::diag::Diagnostics;
 use crate::framework::resource::{Context, DataSource, StateResult};
 use crate::framework::schema::{Attribute, Schema};
 use crate::framework::validate;
-use crate::panel::{Capabilities, Database, ListFilter};
+use crate::panel::{Database, ListFilter};
 use crate::tfvalue::{AttributePath, Type, Value};
 
+use super::common::NamePrefix;
 use super::data_shared::{
     check_exactly_one_lookup, config_string, describe_lookup, normalise_domain, not_found,
     optional_string, panel_error, provider_data,
@@ -53,33 +54,16 @@ fn database_object_type() -> Type {
     ])
 }
 
-/// The part of a panel-stored name the user writes: on panels that prefix names with
-/// `<owner>_` (HestiaCP), the name without that prefix. A name lacking the prefix (made
-/// outside the panel's rules) is shown whole rather than guessed at.
-fn unprefixed<'a>(capabilities: &Capabilities, owner: &str, stored: &'a str) -> &'a str {
-    if !capabilities.database_name_prefix {
-        return stored;
-    }
-    stored
-        .strip_prefix(owner)
-        .and_then(|rest| rest.strip_prefix('_'))
-        .filter(|rest| !rest.is_empty())
-        .unwrap_or(stored)
-}
-
-fn database_value(capabilities: &Capabilities, database: &Database) -> Value {
+fn database_value(prefix: NamePrefix, database: &Database) -> Value {
     let owner = database.owner.as_str();
     let user = database
         .user
         .as_deref()
-        .map(|stored| unprefixed(capabilities, owner, stored));
+        .map(|stored| prefix.strip(owner, stored));
     Value::Object(
         [
             ("id", Value::string(database.id.clone())),
-            (
-                "name",
-                Value::string(unprefixed(capabilities, owner, &database.name)),
-            ),
+            ("name", Value::string(prefix.strip(owner, &database.name))),
             ("full_name", Value::string(database.name.clone())),
             ("owner", Value::string(owner)),
             ("domain", optional_string(database.domain.as_deref())),
@@ -148,9 +132,9 @@ pub fn schema() -> Schema {
 
 /// Fills `config` with the panel's answer, keeping the configured lookup values as
 /// written (Terraform requires configured arguments back unchanged).
-fn database_state(config: &Value, capabilities: &Capabilities, database: &Database) -> Value {
+fn database_state(config: &Value, prefix: NamePrefix, database: &Database) -> Value {
     let mut state = config.clone();
-    for (attribute, value) in database_value(capabilities, database)
+    for (attribute, value) in database_value(prefix, database)
         .as_object()
         .into_iter()
         .flatten()
@@ -187,7 +171,7 @@ impl DataSource for DatabaseDataSource {
             Ok(data) => data,
             Err(diagnostics) => return (None, diagnostics),
         };
-        let capabilities = data.capabilities;
+        let prefix = NamePrefix::of(data.kind, &data.capabilities);
         let id = config_string(config, "id");
         let owner = config_string(config, "owner");
         let name = config_string(config, "name");
@@ -195,10 +179,9 @@ impl DataSource for DatabaseDataSource {
             (Some(id), _, _) => {
                 let lookup = [("id", id.as_str())];
                 match data.panel.get_database(&id).await {
-                    Ok(Some(database)) => (
-                        Some(database_state(config, &capabilities, &database)),
-                        diagnostics,
-                    ),
+                    Ok(Some(database)) => {
+                        (Some(database_state(config, prefix, &database)), diagnostics)
+                    }
                     Ok(None) => (None, not_found(TYPE_NAME, "database", "id", &lookup)),
                     Err(err) => {
                         let what =
@@ -224,17 +207,13 @@ impl DataSource for DatabaseDataSource {
                     .into_iter()
                     .filter(|db| {
                         db.owner == owner
-                            && (db.name == name
-                                || unprefixed(&capabilities, &owner, &db.name) == name)
+                            && (db.name == name || prefix.strip(&owner, &db.name) == name)
                     })
                     .collect();
                 matching.sort_by(|a, b| a.id.cmp(&b.id));
                 matching.dedup_by(|a, b| a.id == b.id);
                 match matching.as_slice() {
-                    [database] => (
-                        Some(database_state(config, &capabilities, database)),
-                        diagnostics,
-                    ),
+                    [database] => (Some(database_state(config, prefix, database)), diagnostics),
                     [] => (None, not_found(TYPE_NAME, "database", "name", &lookup)),
                     several => {
                         let ids = several
@@ -362,7 +341,7 @@ impl DataSource for DatabasesDataSource {
         });
         databases.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
         databases.dedup_by(|a, b| a.id == b.id);
-        let capabilities = data.capabilities;
+        let prefix = NamePrefix::of(data.kind, &data.capabilities);
         let mut state = config.clone();
         state.set_attr(
             "ids",
@@ -378,7 +357,7 @@ impl DataSource for DatabasesDataSource {
             Value::List(
                 databases
                     .iter()
-                    .map(|d| database_value(&capabilities, d))
+                    .map(|d| database_value(prefix, d))
                     .collect(),
             ),
         );
@@ -390,29 +369,11 @@ impl DataSource for DatabasesDataSource {
 mod tests {
     use super::*;
 
-    fn prefixed() -> Capabilities {
-        Capabilities {
-            database_name_prefix: true,
-            ..Capabilities::default()
-        }
-    }
-
     #[test]
     fn schemas_are_valid_and_the_database_object_matches_panel_database() {
         assert_eq!(schema().check(), Ok(()));
         assert_eq!(list_schema().check(), Ok(()));
         assert_eq!(schema().object_type(), database_object_type());
-    }
-
-    #[test]
-    fn prefix_is_stripped_only_where_the_panel_adds_one() {
-        assert_eq!(unprefixed(&prefixed(), "bob", "bob_wp"), "wp");
-        assert_eq!(unprefixed(&prefixed(), "bob", "bobby_wp"), "bobby_wp");
-        assert_eq!(unprefixed(&prefixed(), "bob", "bob_"), "bob_");
-        assert_eq!(
-            unprefixed(&Capabilities::default(), "bob", "bob_wp"),
-            "bob_wp"
-        );
     }
 
     #[test]
@@ -425,7 +386,7 @@ mod tests {
             engine: "mysql".into(),
             user: Some("bob_wpuser".into()),
         };
-        let value = database_value(&prefixed(), &database);
+        let value = database_value(NamePrefix::OwnerLogin, &database);
         assert!(value.conforms_to(&database_object_type()));
         assert_eq!(value.get_attr("name"), Some(&Value::string("wp")));
         assert_eq!(value.get_attr("full_name"), Some(&Value::string("bob_wp")));
@@ -442,7 +403,7 @@ mod tests {
             ]
             .into(),
         );
-        let state = database_state(&config, &prefixed(), &database);
+        let state = database_state(&config, NamePrefix::OwnerLogin, &database);
         assert_eq!(
             state.get_attr("name"),
             Some(&Value::string("bob_wp")),

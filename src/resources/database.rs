@@ -16,7 +16,7 @@ use crate::tfvalue::{AttributePath, Value};
 
 use super::common::{
     self, attr, is_null, object, optional_string, owned_attr, provider_if_ready, string_attr,
-    Failure,
+    Failure, NamePrefix,
 };
 
 pub const TYPE_NAME: &str = "panel_database";
@@ -196,30 +196,14 @@ fn failure(action: &'static str, name: &str) -> Failure<'static> {
     }
 }
 
-/// The name without the owner's prefix on panels that add one.
-fn unprefixed<'a>(full: &'a str, owner: &str, prefixed: bool) -> &'a str {
-    if !prefixed {
-        return full;
-    }
-    let prefix_length = owner.len() + 1;
-    match (full.get(..prefix_length), full.get(prefix_length..)) {
-        (Some(prefix), Some(rest))
-            if !rest.is_empty() && prefix.eq_ignore_ascii_case(&format!("{owner}_")) =>
-        {
-            rest
-        }
-        _ => full,
-    }
-}
-
 /// The database as state. `prior` (prior state or plan) supplies the names as
 /// configured when the panel changed only their case (PostgreSQL names are lowercased
-/// on HestiaCP), the configured domain, and the password version. `prefixed` says the
-/// panel prefixes names with the owner's login.
-pub fn database_state(database: &Database, prior: Option<&Value>, prefixed: bool) -> Value {
+/// on HestiaCP), the configured domain, and the password version. `prefix` says how the
+/// panel prefixes the names it stores.
+pub fn database_state(database: &Database, prior: Option<&Value>, prefix: NamePrefix) -> Value {
     let prior_text = |name: &str| prior.and_then(|p| string_attr(p, name));
     let short = |attribute: &str, full: &str| -> String {
-        let reported = unprefixed(full, &database.owner, prefixed);
+        let reported = prefix.strip(&database.owner, full);
         match prior_text(attribute) {
             Some(configured) if configured.eq_ignore_ascii_case(reported) => configured.to_owned(),
             // A panel that adds a prefix of its own (PanelAlpha's account prefix, which
@@ -371,14 +355,15 @@ impl Resource for DatabaseResource {
                 continue;
             }
             // PanelAlpha prefixes names with the hosting account's username, which its
-            // API does not report, so an imported database records the full name. The
-            // configured short name for the same database is no replacement.
+            // API does not report, so an import can only guess where the prefix ends.
+            // A configured name that designates the same stored object is no
+            // replacement.
             let same_object = provider
                 .as_ref()
                 .is_some_and(|p| p.kind == PanelKind::PanelAlpha)
-                && match (prior.as_str(), planned.as_str(), plan.prior_attr(full)) {
-                    (Some(prior), Some(planned), Some(Value::String(full))) => {
-                        prior == full && full.ends_with(&format!("_{planned}"))
+                && match (planned.as_str(), plan.prior_attr(full)) {
+                    (Some(planned), Some(Value::String(full))) => {
+                        full == planned || full.ends_with(&format!("_{planned}"))
                     }
                     _ => false,
                 };
@@ -412,7 +397,7 @@ impl Resource for DatabaseResource {
                 ),
             );
         }
-        if capabilities.database_name_prefix && domain_configured && domain_known {
+        if provider.kind == PanelKind::Hestia && domain_configured && domain_known {
             plan.diagnostics.error_at(
                 AttributePath::root("domain"),
                 "Setting Not Supported",
@@ -433,7 +418,11 @@ impl Resource for DatabaseResource {
                 "This database has no user whose password could be changed; set `user`.",
             );
         }
-        if capabilities.database_name_prefix && plan.is_create() {
+        // PanelAlpha's prefix (the account username) is unknown at plan time; its
+        // backend checks the stored lengths before any request.
+        if NamePrefix::of(provider.kind, &capabilities) == NamePrefix::OwnerLogin
+            && plan.is_create()
+        {
             self.check_prefixed_lengths(plan, &capabilities);
         }
     }
@@ -455,10 +444,10 @@ impl Resource for DatabaseResource {
             user: owned_attr(planned, "user"),
             password: string_attr(config, "password_wo").map(Secret::new),
         };
-        let prefixed = provider.capabilities.database_name_prefix;
+        let prefix = NamePrefix::of(provider.kind, &provider.capabilities);
         match provider.panel.create_database(&spec).await {
             Ok(database) => (
-                Some(database_state(&database, Some(planned), prefixed)),
+                Some(database_state(&database, Some(planned), prefix)),
                 Diagnostics::new(),
             ),
             Err(error) if error.kind == PanelErrorKind::AlreadyExists => {
@@ -473,7 +462,7 @@ impl Resource for DatabaseResource {
                 let diagnostics = failure("create", &name).diagnostics(&error);
                 let partial = match error.partial.as_deref() {
                     Some(PartialObject::Database(database)) => {
-                        Some(database_state(database, Some(planned), prefixed))
+                        Some(database_state(database, Some(planned), prefix))
                     }
                     _ => None,
                 };
@@ -488,10 +477,10 @@ impl Resource for DatabaseResource {
             Err(diagnostics) => return (None, diagnostics),
         };
         let id = string_attr(state, "id").unwrap_or_default();
-        let prefixed = provider.capabilities.database_name_prefix;
+        let prefix = NamePrefix::of(provider.kind, &provider.capabilities);
         match provider.panel.get_database(id).await {
             Ok(Some(database)) => (
-                Some(database_state(&database, Some(state), prefixed)),
+                Some(database_state(&database, Some(state), prefix)),
                 Diagnostics::new(),
             ),
             Ok(None) => (None, Diagnostics::new()),
@@ -527,11 +516,11 @@ impl Resource for DatabaseResource {
             }
         }
         let id = string_attr(prior, "id").unwrap_or_default();
-        let prefixed = provider.capabilities.database_name_prefix;
+        let prefix = NamePrefix::of(provider.kind, &provider.capabilities);
         // Called even with an empty patch: the new state must come from the panel.
         match provider.panel.update_database(id, &patch).await {
             Ok(database) => (
-                Some(database_state(&database, Some(planned), prefixed)),
+                Some(database_state(&database, Some(planned), prefix)),
                 Diagnostics::new(),
             ),
             Err(error) => (None, failure("update", id).diagnostics(&error)),
@@ -557,10 +546,10 @@ impl Resource for DatabaseResource {
             Err(diagnostics) => return (Vec::new(), diagnostics),
         };
         let key = id.trim();
-        let prefixed = provider.capabilities.database_name_prefix;
+        let prefix = NamePrefix::of(provider.kind, &provider.capabilities);
         match find_for_import(provider.panel.as_ref(), key).await {
             Ok(Some(database)) => (
-                vec![database_state(&database, None, prefixed)],
+                vec![database_state(&database, None, prefix)],
                 Diagnostics::new(),
             ),
             Ok(None) => {
@@ -655,17 +644,31 @@ mod tests {
 
     #[test]
     fn prefixes_are_stripped_and_configured_case_kept() {
-        let state = database_state(&database("bob_shop", Some("bob_app")), None, true);
+        let state = database_state(
+            &database("bob_shop", Some("bob_app")),
+            None,
+            NamePrefix::OwnerLogin,
+        );
         assert_eq!(string_attr(&state, "name"), Some("shop"));
         assert_eq!(string_attr(&state, "full_name"), Some("bob_shop"));
         assert_eq!(string_attr(&state, "user"), Some("app"));
         assert_eq!(string_attr(&state, "full_user"), Some("bob_app"));
         let prior = object(vec![("name", Value::string("Shop"))]);
-        let state = database_state(&database("bob_shop", None), Some(&prior), true);
+        let state = database_state(
+            &database("bob_shop", None),
+            Some(&prior),
+            NamePrefix::OwnerLogin,
+        );
         assert_eq!(string_attr(&state, "name"), Some("Shop"));
         assert_eq!(state.get_attr("user"), Some(&Value::Null));
-        let plesk = database_state(&database("bob_shop", None), None, false);
+        let plesk = database_state(&database("bob_shop", None), None, NamePrefix::None);
         assert_eq!(string_attr(&plesk, "name"), Some("bob_shop"));
+        let mut alpha = database("service1_shop", Some("service1_app"));
+        alpha.owner = "1".into();
+        let imported = database_state(&alpha, None, NamePrefix::AccountUsername);
+        assert_eq!(string_attr(&imported, "name"), Some("shop"));
+        assert_eq!(string_attr(&imported, "user"), Some("app"));
+        assert_eq!(string_attr(&imported, "full_name"), Some("service1_shop"));
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! The resource and data source registry: one file per Terraform type lives next to
 //! this one, and each is listed here exactly once.
 
+pub mod common;
 mod data_database;
 mod data_domain;
 mod data_shared;
 mod data_user;
-pub mod common;
 pub mod database;
 pub mod domain;
 pub mod user;

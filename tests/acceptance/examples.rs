@@ -52,9 +52,21 @@ fn tfvars(sim: &Sim) -> String {
     .to_string()
 }
 
+/// Values for the examples' own (ephemeral, write-only) password variables. Ephemeral
+/// variables must be set on every run, so they come from the environment rather than
+/// the tfvars file.
+const EXAMPLE_PASSWORDS: &[(&str, &str)] = &[
+    ("TF_VAR_user_password", "Ex4mple-User-Pass"),
+    ("TF_VAR_database_password", "Ex4mple-Db-Pass"),
+    ("TF_VAR_system_password", "Ex4mple-Sys-Pass"),
+];
+
 /// A working directory with the provider example and one other example.
 fn example_workdir(example: &Path, sim: Option<&Sim>) -> Terraform {
-    let tf = Terraform::new();
+    let mut tf = Terraform::new();
+    for (name, value) in EXAMPLE_PASSWORDS {
+        tf.set_env(name, value);
+    }
     tf.write("provider.tf", &provider_example());
     tf.write("example.tf", &read(example));
     if let Some(sim) = sim {
