@@ -5,7 +5,10 @@ use std::process::ExitCode;
 
 use terraform_provider_panel::plugin::{self, logging, Mode, ServeOptions};
 
-#[tokio::main]
+// One thread: every RPC waits on the panel's network answers, not on the CPU, and
+// each extra worker thread costs resident memory in every provider process
+// (Terraform starts one per provider block).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let mode = match std::env::args().nth(1).as_deref() {
         None => Mode::Managed,
