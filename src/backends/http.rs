@@ -242,9 +242,11 @@ impl HttpTransport {
                 format!("the panel did not answer in time: {text}"),
             ))
         } else if error.is_connect() {
-            SendFailure::Retryable(PanelError::transport(format!(
-                "cannot connect to the panel: {text}"
-            )))
+            // The request never reached the panel: nothing can have changed there.
+            SendFailure::Retryable(
+                PanelError::transport(format!("cannot connect to the panel: {text}"))
+                    .nothing_done(),
+            )
         } else {
             SendFailure::Final(PanelError::transport(format!(
                 "request to the panel failed: {text}"

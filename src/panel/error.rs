@@ -28,6 +28,19 @@ pub enum PanelErrorKind {
     Transport,
 }
 
+/// Whether a failed request may still have changed the panel. The resource engine
+/// looks a create up by its natural key when the effect is unknown, instead of
+/// reporting a failure for an object that may exist.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing changed: the panel answered and refused, or the request never left
+    /// (connection refused, DNS, TLS before sending, 429).
+    None,
+    /// The answer was lost or unreadable (timeout, connection closed after sending,
+    /// 5xx, a page that is not the API's answer): the panel may have done it.
+    Unknown,
+}
+
 /// An object a multi-step create left behind before it failed, so the resource layer
 /// can still record it in state.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,17 +63,46 @@ pub struct PanelError {
     pub panel_message: Option<String>,
     /// Set when a multi-step create failed after creating something.
     pub partial: Option<Box<PartialObject>>,
+    /// Whether the failed request may have taken effect on the panel.
+    pub effect: Effect,
 }
 
 impl PanelError {
+    /// A new error. Its [`Effect`] follows from the kind: transport, temporary and
+    /// protocol failures may have taken effect; every other kind is the panel's refusal.
     pub fn new(kind: PanelErrorKind, message: impl Into<String>) -> Self {
+        let effect = match kind {
+            PanelErrorKind::Transport | PanelErrorKind::Temporary | PanelErrorKind::Protocol => {
+                Effect::Unknown
+            }
+            _ => Effect::None,
+        };
         Self {
             kind,
             message: message.into(),
             panel_code: None,
             panel_message: None,
             partial: None,
+            effect,
         }
+    }
+
+    /// Marks the failure as certainly without effect (the request never reached the
+    /// panel, or the panel said it did nothing).
+    pub fn nothing_done(mut self) -> Self {
+        self.effect = Effect::None;
+        self
+    }
+
+    /// Marks the failure as possibly applied on the panel (the answer was lost).
+    pub fn maybe_done(mut self) -> Self {
+        self.effect = Effect::Unknown;
+        self
+    }
+
+    /// Whether the panel may have carried out the failed request.
+    pub fn may_have_taken_effect(&self) -> bool {
+        self.effect == Effect::Unknown
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {

@@ -6,7 +6,7 @@ pub mod model;
 
 use std::fmt::Debug;
 
-pub use error::{PanelError, PanelErrorKind, PanelResult, PartialObject};
+pub use error::{Effect, PanelError, PanelErrorKind, PanelResult, PartialObject};
 pub use model::*;
 
 /// Which API a backend speaks.
