@@ -35,14 +35,19 @@
 
 mod api;
 pub mod commands;
+mod control;
+mod cron;
+mod dns;
+mod mail;
 pub mod state;
 pub mod validate;
+mod web_extra;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use serde::Deserialize;
 
-use crate::panel::SimPanel;
+use crate::panel::{RequestKind, SimPanel};
 use state::State;
 
 pub const ADMIN_USER: &str = "admin";
@@ -51,13 +56,36 @@ pub const ACCESS_KEY_ID: &str = "SIMACCESSKEY00000001";
 pub const SECRET_ACCESS_KEY: &str = "simsecretkey0000000000000000000000000001";
 pub const LEGACY_API_KEY: &str = "simlegacyapikey00000000000000001";
 
-pub struct HestiaSim {
-    state: RwLock<State>,
+/// How long `v-add-letsencrypt-domain` takes unless told otherwise: a real
+/// issuance (ACME account, order, HTTP-01 challenge, download) takes seconds; the
+/// default keeps tests quick while still being measurably slower than a change.
+pub const DEFAULT_LETSENCRYPT_DELAY_MS: u64 = 200;
+
+/// The simulated Let's Encrypt: how long issuance takes and whether the ACME
+/// server can be reached (record 520 shows the answer when it cannot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct LetsEncrypt {
+    pub delay_ms: u64,
+    pub reachable: bool,
 }
 
+pub struct HestiaSim {
+    state: RwLock<State>,
+    letsencrypt: std::sync::Mutex<LetsEncrypt>,
+}
+
+#[cfg(test)]
 pub fn new() -> Arc<HestiaSim> {
+    with_letsencrypt_delay(DEFAULT_LETSENCRYPT_DELAY_MS)
+}
+
+pub fn with_letsencrypt_delay(delay_ms: u64) -> Arc<HestiaSim> {
     Arc::new(HestiaSim {
         state: RwLock::new(State::fresh(ADMIN_PASSWORD)),
+        letsencrypt: std::sync::Mutex::new(LetsEncrypt {
+            delay_ms,
+            reachable: true,
+        }),
     })
 }
 
@@ -70,6 +98,13 @@ impl HestiaSim {
 
     pub fn write_state(&self) -> RwLockWriteGuard<'_, State> {
         self.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn letsencrypt(&self) -> LetsEncrypt {
+        *self
+            .letsencrypt
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
     }
 
     fn admin_password_matches(&self, password: &str) -> bool {
@@ -268,6 +303,33 @@ impl SimPanel for HestiaSim {
         } else {
             format!("{method} {path}")
         }
+    }
+
+    /// Every call is a POST; what it does is in `cmd`: the listing and checking
+    /// commands read, everything else (unknown commands included) counts as a write.
+    fn request_kind(
+        &self,
+        _method: &http::Method,
+        _path: &str,
+        route: &str,
+        _body: &[u8],
+    ) -> RequestKind {
+        if route.starts_with("v-list-")
+            || commands::access_of(route) == Some(commands::Access::Read)
+        {
+            RequestKind::Read
+        } else {
+            RequestKind::Write
+        }
+    }
+
+    fn control(
+        &self,
+        method: &http::Method,
+        path: &str,
+        body: &[u8],
+    ) -> Option<(u16, serde_json::Value)> {
+        control::handle(self, method, path, body)
     }
 }
 
