@@ -3,10 +3,12 @@
 //! `bin/v-*` and `func/main.sh`). Each command yields an exit code and the text
 //! the script would print on stdout.
 //!
-//! Modelled subsystems: users, packages, web domains (nginx + php-fpm backend),
-//! MySQL databases on `localhost`. DNS and mail are not installed in the
-//! simulated server (`DNS_SYSTEM`/`MAIL_SYSTEM` empty), so `v-add-domain` only
-//! creates the web domain, as it would on such a server.
+//! Modelled subsystems: users, packages, web domains (nginx + php-fpm backend)
+//! with FTP accounts and TLS (`web_extra`), MySQL databases on `localhost`, DNS
+//! zones (`dns`), mail (`mail`) and cron (`cron`), as on the server of records
+//! 60-901. Assumption: `v-add-domain` keeps creating the web domain only (the
+//! provider uses `v-add-web-domain`; the DNS/mail part of `v-add-domain` is not
+//! simulated).
 
 use super::mail::AccountChange;
 use super::state::{
@@ -495,8 +497,14 @@ fn sys_config_json() -> String {
         ("WEB_SSL_PORT", "443"),
         ("WEB_BACKEND", "php-fpm"),
         ("PROXY_SYSTEM", ""),
-        ("DNS_SYSTEM", ""),
-        ("MAIL_SYSTEM", ""),
+        ("DNS_SYSTEM", "bind9"),
+        ("MAIL_SYSTEM", "exim4"),
+        ("IMAP_SYSTEM", "dovecot"),
+        ("FTP_SYSTEM", "vsftpd"),
+        ("CRON_SYSTEM", "cron"),
+        ("WEBMAIL_SYSTEM", "roundcube"),
+        ("ANTIVIRUS_SYSTEM", "clamav-daemon"),
+        ("ANTISPAM_SYSTEM", "spamd"),
         ("DB_SYSTEM", "mysql"),
         ("ROOT_USER", ROOT_USER),
         ("API", "yes"),
