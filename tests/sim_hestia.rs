@@ -502,3 +502,315 @@ fn random_requests_get_hestia_shaped_answers() {
         .unwrap();
     assert_eq!(alive.status(), 200);
 }
+
+/// A Hestia command with the access key; returns status, exit code and body.
+async fn run(sim: &SimProcess, cmd: &str, args: &[&str]) -> (u16, String, String) {
+    let mut form = vec![
+        ("access_key".to_string(), sim.cred("access_key")),
+        ("secret_key".to_string(), sim.cred("secret_key")),
+        ("cmd".to_string(), cmd.to_string()),
+    ];
+    for (i, arg) in args.iter().enumerate() {
+        form.push((format!("arg{}", i + 1), arg.to_string()));
+    }
+    let response = reqwest::Client::new()
+        .post(sim.url("/api/"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let exit = response
+        .headers()
+        .get("hestia-exit-code")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, exit, response.text().await.unwrap())
+}
+
+/// Issue 15 item 11: what the real panel did and the simulator did not.
+#[tokio::test]
+async fn unicode_names_and_punycode_twins_behave_as_on_the_real_panel() {
+    let sim = spawn("hestia", &[]);
+    assert_eq!(
+        run(&sim, "v-add-user", &["uni", "Secret-pw1", "u@example.com"])
+            .await
+            .0,
+        204
+    );
+    let (status, exit, _) = run(&sim, "v-change-user-name", &["uni", "Ünïcode Näme"]).await;
+    assert_eq!((status, exit.as_str()), (204, "0"));
+    let (_, _, listed) = run(&sim, "v-list-user", &["uni", "json"]).await;
+    assert!(listed.contains("\"NAME\": \"Ünïcode Näme\""), "{listed}");
+
+    // The panel keeps a Unicode domain in Unicode and refuses its punycode twin.
+    assert_eq!(
+        run(&sim, "v-add-web-domain", &["uni", "Bücher.example.com"])
+            .await
+            .0,
+        204
+    );
+    let (_, _, domains) = run(&sim, "v-list-web-domains", &["uni", "json"]).await;
+    assert!(domains.contains("\"bücher.example.com\": {"), "{domains}");
+    let (status, exit, body) = run(
+        &sim,
+        "v-add-web-domain",
+        &["uni", "xn--bcher-kva.example.com"],
+    )
+    .await;
+    assert_eq!((status, exit.as_str()), (400, "4"));
+    assert_eq!(body, "Error: Web domain bücher.example.com exists");
+    // The other way round, and across subsystems for another user.
+    assert_eq!(
+        run(
+            &sim,
+            "v-add-dns-domain",
+            &["uni", "xn--mnchen-3ya.example", "192.0.2.9"]
+        )
+        .await
+        .0,
+        204
+    );
+    let (status, exit, _) = run(
+        &sim,
+        "v-add-dns-domain",
+        &["uni", "münchen.example", "192.0.2.9"],
+    )
+    .await;
+    assert_eq!((status, exit.as_str()), (400, "4"));
+    run(
+        &sim,
+        "v-add-user",
+        &["other", "Secret-pw1", "o@example.com"],
+    )
+    .await;
+    let (status, exit, body) =
+        run(&sim, "v-add-mail-domain", &["other", "bücher.example.com"]).await;
+    assert_eq!((status, exit.as_str()), (400, "4"));
+    assert_eq!(body, "Error: Web domain bücher.example.com exists");
+}
+
+#[tokio::test]
+async fn mailbox_password_rotation_is_provable_through_the_control_api() {
+    let sim = spawn("hestia", &[]);
+    run(&sim, "v-add-user", &["mbox", "Secret-pw1", "m@example.com"]).await;
+    run(&sim, "v-add-mail-domain", &["mbox", "mbox.example"]).await;
+    run(
+        &sim,
+        "v-add-mail-account",
+        &["mbox", "mbox.example", "info", "First-pw1"],
+    )
+    .await;
+    let client = reqwest::Client::new();
+    let login = |password: &str| {
+        client
+            .post(sim.url("/__sim/hestia/mail-login"))
+            .json(&json!({"user": "mbox", "domain": "mbox.example",
+                          "account": "info", "password": password}))
+            .send()
+    };
+    let authenticates = |response: reqwest::Response| async move {
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        body["authenticates"].as_bool().unwrap()
+    };
+    assert!(authenticates(login("First-pw1").await.unwrap()).await);
+    let digest_before = client
+        .get(sim.url("/__sim/state"))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["users"]["mbox"]["mail_domains"][0]["accounts"][0]["password_sha256"]
+        .clone();
+    let (status, _, _) = run(
+        &sim,
+        "v-change-mail-account-password",
+        &["mbox", "mbox.example", "info", "Second-pw2"],
+    )
+    .await;
+    assert_eq!(status, 204);
+    assert!(!authenticates(login("First-pw1").await.unwrap()).await);
+    assert!(authenticates(login("Second-pw2").await.unwrap()).await);
+    let digest_after = client
+        .get(sim.url("/__sim/state"))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["users"]["mbox"]["mail_domains"][0]["accounts"][0]["password_sha256"]
+        .clone();
+    assert_ne!(digest_before, digest_after);
+    // A suspended mailbox does not log in (doveadm refused it on the real panel).
+    run(
+        &sim,
+        "v-suspend-mail-account",
+        &["mbox", "mbox.example", "info"],
+    )
+    .await;
+    assert!(!authenticates(login("Second-pw2").await.unwrap()).await);
+    let missing = client
+        .post(sim.url("/__sim/hestia/mail-login"))
+        .json(&json!({"user": "mbox", "domain": "mbox.example",
+                      "account": "nobody", "password": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
+async fn letsencrypt_issues_a_certificate_after_the_configured_delay() {
+    let sim = spawn("hestia", &["--letsencrypt-delay-ms", "1500"]);
+    run(&sim, "v-add-user", &["le", "Secret-pw1", "le@example.com"]).await;
+    run(&sim, "v-add-web-domain", &["le", "le-site.example"]).await;
+    let started = std::time::Instant::now();
+    let (status, exit, _) = run(
+        &sim,
+        "v-add-letsencrypt-domain",
+        &["le", "le-site.example", "www.le-site.example"],
+    )
+    .await;
+    assert_eq!((status, exit.as_str()), (204, "0"));
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+    let (status, _, body) = run(
+        &sim,
+        "v-list-web-domain-ssl",
+        &["le", "le-site.example", "json"],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let listing: Value = serde_json::from_str(&body).unwrap();
+    let ssl = &listing["le-site.example"];
+    assert_eq!(ssl["ISSUER"], "CN = le-site.example");
+    assert_eq!(ssl["SUBJECT"], "le-site.example");
+    assert_eq!(ssl["ALIASES"], "le-site.example,www.le-site.example");
+    assert!(ssl["CRT"]
+        .as_str()
+        .unwrap()
+        .starts_with("-----BEGIN CERTIFICATE-----"));
+    // Valid 90 days, in openssl's format (`Mon dd hh:mm:ss yyyy GMT`).
+    let not_after = chrono::NaiveDateTime::parse_from_str(
+        ssl["NOT_AFTER"].as_str().unwrap(),
+        "%b %e %H:%M:%S %Y GMT",
+    )
+    .unwrap();
+    let days = (not_after - chrono::Utc::now().naive_utc()).num_days();
+    assert!((88..=90).contains(&days), "{days} days");
+    let (_, _, web) = run(
+        &sim,
+        "v-list-web-domain",
+        &["le", "le-site.example", "json"],
+    )
+    .await;
+    assert!(web.contains("\"SSL\": \"yes\"") && web.contains("\"LETSENCRYPT\": \"yes\""));
+
+    // Checks fail at once; without a way out the registration fails (record 520).
+    let client = reqwest::Client::new();
+    let put = client
+        .put(sim.url("/__sim/hestia/letsencrypt"))
+        .json(&json!({"delay_ms": 0, "reachable": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 200);
+    let (status, exit, body) =
+        run(&sim, "v-add-letsencrypt-domain", &["le", "le-site.example"]).await;
+    assert_eq!((status, exit.as_str()), (400, "15"));
+    assert_eq!(body, "Error: Let's Encrypt acc registration failed");
+    let (status, exit, _) = run(
+        &sim,
+        "v-add-letsencrypt-domain",
+        &["le", "le-site.example", "nope.le-site.example"],
+    )
+    .await;
+    assert_eq!((status, exit.as_str()), (400, "3"));
+}
+
+/// A test can seed a thousand objects of every kind in one call, and they are
+/// the same objects the API makes (listed, renumbered, deleted like them).
+#[tokio::test]
+async fn seed_holds_thousands_of_objects_of_every_kind() {
+    let sim = spawn("hestia", &[]);
+    let users: Vec<Value> = (0..50)
+        .map(|u| {
+            let domain = format!("site{u}.example");
+            json!({"user": format!("bulk{u}"), "password": "Secret-pw1",
+                "email": format!("b{u}@example.com"),
+                "web_domains": [{"domain": domain.clone(),
+                    "ftp": (0..20).map(|f| json!({"user": format!("f{f}"), "password": "Ftp-pw1"})).collect::<Vec<_>>()}],
+                "dns_domains": [{"domain": domain.clone(), "ip": "192.0.2.7",
+                    "records": (0..20).map(|r| json!({"record": format!("h{r}"), "type": "A", "value": "192.0.2.8"})).collect::<Vec<_>>()}],
+                "mail_domains": [{"domain": domain.clone(), "dkim": "no",
+                    "accounts": (0..20).map(|a| json!({"account": format!("a{a}"), "password": "Mail-pw1", "forwards": ["x@example.net"]})).collect::<Vec<_>>()}],
+                "cron_jobs": (0..20).map(|c| json!({"min": "0", "hour": "1", "day": "*", "month": "*", "wday": "*", "cmd": format!("echo {c}")})).collect::<Vec<_>>()})
+        })
+        .collect();
+    let seeded = reqwest::Client::new()
+        .post(sim.url("/__sim/seed"))
+        .json(&json!({ "users": users }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(seeded.status(), 200, "{}", seeded.text().await.unwrap());
+    let (_, _, records) = run(
+        &sim,
+        "v-list-dns-records",
+        &["bulk7", "site7.example", "json"],
+    )
+    .await;
+    let records: Value = serde_json::from_str(&records).unwrap();
+    assert_eq!(records.as_object().unwrap().len(), 15 + 20);
+    assert_eq!(records["41"]["RECORD"], "h19");
+    let (_, _, accounts) = run(
+        &sim,
+        "v-list-mail-accounts",
+        &["bulk49", "site49.example", "json"],
+    )
+    .await;
+    let accounts: Value = serde_json::from_str(&accounts).unwrap();
+    assert_eq!(accounts["a19"]["FWD"], "x@example.net");
+    let (_, _, jobs) = run(&sim, "v-list-cron-jobs", &["bulk3", "json"]).await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&jobs).unwrap()["20"]["CMD"],
+        "echo 19"
+    );
+    let (_, _, web) = run(
+        &sim,
+        "v-list-web-domain",
+        &["bulk0", "site0.example", "json"],
+    )
+    .await;
+    assert!(web.contains("bulk0_f0:bulk0_f1:"));
+    // A dump restores into an identical panel.
+    let client = reqwest::Client::new();
+    let dump: Value = client
+        .get(sim.url("/__sim/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let other = spawn("hestia", &[]);
+    let restored = client
+        .put(other.url("/__sim/state"))
+        .json(&dump)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(restored.status(), 200);
+    let (status, exit, _) = run(
+        &other,
+        "v-add-dns-domain",
+        &["bulk2", "site2.example", "192.0.2.1"],
+    )
+    .await;
+    assert_eq!(
+        (status, exit.as_str()),
+        (400, "4"),
+        "the restored zone index refuses a duplicate"
+    );
+}
