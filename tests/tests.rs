@@ -9,6 +9,7 @@ mod conformance;
 mod data_sources;
 mod docs;
 mod framework;
+mod layers;
 mod protocol;
 mod quickstart;
 mod release;

@@ -12,10 +12,12 @@ use std::time::Duration;
 
 pub mod hestia;
 pub mod http;
+pub mod legacy;
 pub mod plesk_xml;
 pub mod rest;
 
 use crate::panel::{Panel, PanelKind, PanelResult, Secret};
+use legacy::Adapted;
 
 /// How to authenticate, per panel. Which variants a backend accepts is its own
 /// business; the provider layer validates the combination before connecting.
@@ -76,10 +78,14 @@ pub struct BackendConfig {
 /// [`Panel::check_connection`] to verify credentials.
 pub fn connect(config: BackendConfig) -> PanelResult<Arc<dyn Panel>> {
     match config.kind {
-        PanelKind::Hestia => Ok(Arc::new(hestia::HestiaBackend::new(&config)?)),
-        PanelKind::PleskXml => Ok(Arc::new(plesk_xml::PleskXmlBackend::new(&config)?)),
-        PanelKind::PleskRest => Ok(Arc::new(plesk_rest::PleskRestBackend::new(&config)?)),
-        PanelKind::PanelAlpha => Ok(Arc::new(panelalpha::PanelAlphaBackend::new(&config)?)),
+        PanelKind::Hestia => Ok(Arc::new(Adapted(hestia::HestiaBackend::new(&config)?))),
+        PanelKind::PleskXml => Ok(Arc::new(Adapted(plesk_xml::PleskXmlBackend::new(&config)?))),
+        PanelKind::PleskRest => Ok(Arc::new(Adapted(plesk_rest::PleskRestBackend::new(
+            &config,
+        )?))),
+        PanelKind::PanelAlpha => Ok(Arc::new(Adapted(panelalpha::PanelAlphaBackend::new(
+            &config,
+        )?))),
     }
 }
 
