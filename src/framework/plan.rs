@@ -52,8 +52,12 @@ impl PlanModifier {
     fn wants_replace(&self, prior: &Value, planned: &Value) -> bool {
         match self {
             PlanModifier::RequiresReplace => prior != planned,
+            // A condition about what the new value means cannot be decided while the
+            // value is unknown: the replacement is not planned now (an object is never
+            // destroyed on a guess), and the resource refuses the change at apply time if
+            // the value turns out to mean another object (see `replace_deferred`).
             PlanModifier::RequiresReplaceIf { condition, .. } => {
-                prior != planned && condition(prior, planned)
+                !planned.is_unknown() && prior != planned && condition(prior, planned)
             }
             _ => false,
         }
@@ -86,6 +90,9 @@ pub struct PlanContext {
     /// Extra replace-forcing paths, beyond the attributes marked `requires_replace`.
     pub requires_replace: Vec<AttributePath>,
     pub diagnostics: Diagnostics,
+    /// The prior state came from an import and no apply has changed the object since
+    /// (the framework's mark in the resource's private state).
+    pub imported: bool,
 }
 
 impl PlanContext {
@@ -136,6 +143,28 @@ pub fn plan_before_hook(
         mark_computed_unknown(block, prior, config, &mut planned);
     }
     planned
+}
+
+/// The attributes of an update whose change would have forced a replacement had the
+/// new value been known at plan time (conditional replacements are deferred while
+/// unknown): applying such a change in place would be wrong, so resources refuse it.
+pub fn replace_deferred(block: &Block, prior: &Value, planned: &Value) -> Vec<String> {
+    block
+        .attributes
+        .iter()
+        .filter(|attribute| {
+            let prior_value = prior.get_attr(&attribute.name).unwrap_or(&Value::Null);
+            let planned_value = planned.get_attr(&attribute.name).unwrap_or(&Value::Null);
+            attribute.plan_modifiers.iter().any(|m| match m {
+                PlanModifier::RequiresReplace => prior_value != planned_value,
+                PlanModifier::RequiresReplaceIf { condition, .. } => {
+                    prior_value != planned_value && condition(prior_value, planned_value)
+                }
+                _ => false,
+            })
+        })
+        .map(|attribute| attribute.name.clone())
+        .collect()
 }
 
 /// Step 6: the replace-forcing paths, for an update only.
@@ -522,6 +551,7 @@ mod tests {
             planned: object(&[("a", s("x"))]),
             requires_replace: vec![],
             diagnostics: Diagnostics::new(),
+            imported: false,
         };
         create.require_replace(AttributePath::root("a"));
         assert!(create.requires_replace.is_empty());

@@ -23,6 +23,16 @@ use crate::tfvalue::{AttributePath, PathStep, Type, Value};
 /// msgpack nil: how a null object (a deleted resource) travels.
 const MSGPACK_NIL: u8 = 0xc0;
 
+/// The private state of an object that came from an import and has not been changed
+/// by an apply since: plans can tell such objects apart (a replacement forced by a
+/// mismatch between the imported object and its configuration is refused). Terraform
+/// keeps private state opaque; this provider writes nothing else there.
+const IMPORTED_MARK: &[u8] = br#"{"imported":true}"#;
+
+fn is_imported(private: &[u8]) -> bool {
+    private == IMPORTED_MARK
+}
+
 struct Registered<T: ?Sized> {
     implementation: Arc<T>,
     schema: Schema,
@@ -707,6 +717,7 @@ impl ProviderService for FrameworkServer {
             planned,
             requires_replace: Vec::new(),
             diagnostics: Diagnostics::new(),
+            imported: is_imported(&req.prior_private),
         };
         let ctx = self.context(RPC, &req.type_name);
         let resource = Arc::clone(&registered.implementation);
@@ -822,6 +833,10 @@ impl ProviderService for FrameworkServer {
             Some(state) => finish_state(state, &registered.schema, ty, RPC, &mut diagnostics),
             None => Some(null_raw()),
         };
+        if !diagnostics.has_errors() {
+            // Applied as configured: no longer "as imported".
+            response.private = Vec::new();
+        }
         response.diagnostics = diagnostics;
         response
     }
@@ -860,7 +875,7 @@ impl ProviderService for FrameworkServer {
                 response.imported_resources.push(ImportedResource {
                     type_name: req.type_name.clone(),
                     state,
-                    private: Vec::new(),
+                    private: IMPORTED_MARK.to_vec(),
                 });
             }
         }

@@ -92,10 +92,16 @@ pub struct Capabilities {
     /// The plan can be changed after creation.
     pub user_plan_update: bool,
     pub user_suspend: bool,
+    /// A suspended user's objects cannot be created or changed (HestiaCP answers
+    /// E_SUSPENDED), so a user cannot be created suspended together with its objects.
+    pub user_suspended_locks_objects: bool,
     /// Suspension is a property of the user's plan/service, so a user without a plan
     /// cannot be suspended (PanelAlpha).
     pub user_suspend_needs_plan: bool,
     pub domain_addon: bool,
+    /// An addon domain may leave out `parent`: the owner's hosting account takes it
+    /// (PanelAlpha, when the owner has one account).
+    pub domain_parent_from_owner: bool,
     pub domain_subdomain: bool,
     pub domain_main: MainDomainOrigin,
     pub domain_document_root: bool,
@@ -105,6 +111,8 @@ pub struct Capabilities {
     pub domain_ip_address_fixed: bool,
     /// Main domains have a system (FTP) user with a password (Plesk subscriptions).
     pub domain_system_user: bool,
+    /// The system user's password can be changed after creation.
+    pub domain_system_password_update: bool,
     pub database_postgresql: bool,
     /// Databases must name a domain (Plesk subscription / PanelAlpha account).
     pub database_requires_domain: bool,

@@ -167,8 +167,12 @@ const HESTIA_RESERVED_LOGINS: &[&str] = &[
     "sudo",
 ];
 
-/// HestiaCP's stricter rule for new users: 2 to 30 characters, no `.`, ending with a
-/// letter or digit, not a reserved name.
+/// HestiaCP's rule for new users, as its `v-add-user` checks it (`is_user_format_valid`
+/// with the new-user pattern `^[a-zA-Z][-_[:alnum:]]{0,28}[[:alnum:]]$`, ASCII only, and
+/// `is_user_free`'s reserved names): 2 to 30 characters, a letter first (either case),
+/// then letters, digits, `-` and `_`, ending with a letter or digit. Users HestiaCP
+/// already has may be spelled otherwise (older versions allowed more); those are only
+/// ever read, never checked.
 pub fn hestia_login_problem(login: &str) -> Option<String> {
     let length = login.chars().count();
     if !(2..=30).contains(&length) {
@@ -176,8 +180,22 @@ pub fn hestia_login_problem(login: &str) -> Option<String> {
             "must be 2 to 30 characters long on HestiaCP, got {length}"
         ));
     }
-    if login.contains('.') {
-        return Some("must not contain `.` on HestiaCP".to_owned());
+    if !login
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+    {
+        return Some(format!(
+            "must start with a letter on HestiaCP, got {login:?}"
+        ));
+    }
+    if let Some(bad) = login
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_')))
+    {
+        return Some(format!(
+            "may contain only letters, digits, `-` and `_` on HestiaCP, got {bad:?} in {login:?}"
+        ));
     }
     if !login
         .chars()
@@ -193,6 +211,21 @@ pub fn hestia_login_problem(login: &str) -> Option<String> {
         return Some(format!("{login:?} is a name HestiaCP reserves"));
     }
     None
+}
+
+/// What no panel accepts in a login, checked before the panel is known: empty, longer
+/// than 60 characters, whitespace or control characters. The panel's own rules apply
+/// at plan time, and only to logins that are new (an imported login keeps the spelling
+/// the panel has).
+pub fn login_shape_problem(login: &str) -> Option<String> {
+    if login.is_empty() {
+        return Some("must not be empty".to_owned());
+    }
+    if let Some(bad) = login.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        return Some(format!("must not contain {bad:?}, got {login:?}"));
+    }
+    let length = login.chars().count();
+    (length > 60).then(|| format!("must be at most 60 characters long, got {length}"))
 }
 
 /// Database and database-user names: letters, digits and `_` only, the subset every
@@ -291,11 +324,20 @@ mod tests {
         assert!(login_problem("al ice").is_some());
         assert!(login_problem(&"a".repeat(61)).is_some());
         assert_eq!(hestia_login_problem("alice"), None);
+        // Accepted by a real HestiaCP (issue 15 item 10).
+        assert_eq!(hestia_login_problem("Zupper"), None);
+        assert_eq!(hestia_login_problem("a-b_2"), None);
         assert!(hestia_login_problem("a").is_some());
+        // Refused by a real HestiaCP: recorded answer 13 (`1bad`).
+        assert!(hestia_login_problem("1bad").is_some());
         assert!(hestia_login_problem("al.ice").is_some());
         assert!(hestia_login_problem("alice-").is_some());
-        assert!(hestia_login_problem("sudo").is_some());
+        assert!(hestia_login_problem("Sudo").is_some());
+        assert!(hestia_login_problem("bücher").is_some());
         assert!(hestia_login_problem(&"a".repeat(31)).is_some());
+        assert_eq!(login_shape_problem("Zupper"), None);
+        assert!(login_shape_problem("al ice").is_some());
+        assert!(login_shape_problem("").is_some());
         assert!(is_email_shaped("a@b.c"));
         assert!(!is_email_shaped("a@localhost"));
     }

@@ -80,9 +80,13 @@ crate::model! {
             .requires_replace_if("the parent means another domain", other_domain)
             .validator(domain_name_validator())
             .markdown(
-                "For `addon` and `subdomain` (required there): the domain it belongs to. An \
-                 addon domain joins the subscription / hosting account holding `parent`; a \
-                 subdomain's name must end with `.PARENT`. Changing it replaces the domain.",
+                "For `addon` and `subdomain`: the domain it belongs to. An addon domain joins \
+                 the subscription / hosting account holding `parent`; a subdomain's name must \
+                 end with `.PARENT`. Required for subdomains, and for addon domains on Plesk; \
+                 on PanelAlpha an addon domain may leave it out and joins the owner's hosting \
+                 account (its only one; name `parent` when the owner has several). Changing it \
+                 to another domain replaces the domain; a value not known until apply time \
+                 (e.g. from a data source read during the apply) never replaces it by itself.",
             ),
         document_root: String
             .optional()
@@ -125,9 +129,11 @@ crate::model! {
             .optional()
             .validator(validate::whole_number())
             .markdown(
-                "Records which `system_password_wo` was sent. The system user's password \
-                 cannot be changed through this provider after creation yet, so changing this \
-                 on an existing domain is refused at plan time.",
+                "Records which `system_password_wo` was sent; change it to send a new one. \
+                 Where the panel's API cannot change the system user's password after \
+                 creation, a first version set on an imported subscription is recorded without \
+                 changing the panel's password (with a warning), and later changes are refused \
+                 at plan time.",
             ),
     }
 }
@@ -164,6 +170,66 @@ fn kind_of(model: &DomainModel) -> DomainKind {
 /// A configured domain name in normal form (the validator has checked it).
 fn normal(name: &str) -> String {
     DomainName::lenient(name).to_string()
+}
+
+impl DomainType {
+    /// `system_password_wo_version`: sent with `system_password_wo` on create; changed
+    /// later, the password is set in place where the panel can; where it cannot, a first
+    /// version on an object that had none (an import) is recorded without a change (the
+    /// panel keeps its password), and any other change is refused.
+    fn plan_system_password(panel: &PanelHandle, plan: &mut TypedPlan<DomainModel>) {
+        let version = attr!(DomainModel, system_password_wo_version);
+        let capabilities = panel.capabilities;
+        if plan.is_create() || !plan.changes(|m| &m.system_password_wo_version) {
+            return;
+        }
+        let first_version = plan
+            .prior_field(|m| &m.system_password_wo_version)
+            .is_null();
+        let name = panel.name();
+        if !capabilities.domain_system_user {
+            if plan.config.system_password_wo_version.is_known() {
+                plan.error_at(
+                    version,
+                    "Setting Not Supported",
+                    format!(
+                        "`system_password_wo_version` is for Plesk subscriptions; the `{name}` \
+                         panel has no such user. Remove it."
+                    ),
+                );
+            }
+        } else if capabilities.domain_system_password_update {
+            if plan.config.system_password_wo.is_null() {
+                plan.error_at(
+                    attr!(DomainModel, system_password_wo),
+                    "Missing System Password",
+                    "`system_password_wo_version` changed, which sends `system_password_wo` to \
+                     the panel, but `system_password_wo` is not set.",
+                );
+            }
+        } else if first_version {
+            plan.diagnostics.warning_at(
+                crate::tfvalue::AttributePath::root(version),
+                "System Password Version Recorded Only",
+                format!(
+                    "The `{name}` panel's API cannot change a subscription's system (FTP) user \
+                     password, so this first `system_password_wo_version` is recorded without \
+                     changing the password the panel has. Change the password in the panel if \
+                     it must match `system_password_wo`."
+                ),
+            );
+        } else {
+            plan.error_at(
+                version,
+                "System Password Cannot Be Changed",
+                format!(
+                    "The `{name}` panel's API cannot change a subscription's system (FTP) user \
+                     password after creation. Change it in the panel, and set \
+                     `system_password_wo_version` back to its previous value."
+                ),
+            );
+        }
+    }
 }
 
 impl ObjectType for DomainType {
@@ -286,15 +352,11 @@ impl ObjectType for DomainType {
                 "A `main` domain has no `parent`; set `kind` to `addon` or `subdomain`, or \
                  remove `parent`.",
             ),
-            DomainKind::Addon | DomainKind::Subdomain if config.parent.is_null() => diagnostics
-                .error_at(
-                    parent_path,
-                    "Missing Parent",
-                    format!(
-                        "A `{}` domain needs `parent`: the domain it belongs to.",
-                        kind.as_str()
-                    ),
-                ),
+            DomainKind::Subdomain if config.parent.is_null() => diagnostics.error_at(
+                parent_path,
+                "Missing Parent",
+                "A `subdomain` needs `parent`: the domain it is a subdomain of.",
+            ),
             DomainKind::Subdomain => {
                 let names = (
                     config.name.str().map(DomainName::parse),
@@ -318,16 +380,6 @@ impl ObjectType for DomainType {
     }
 
     fn plan(panel: Option<&PanelHandle>, plan: &mut TypedPlan<DomainModel>) {
-        let version = attr!(DomainModel, system_password_wo_version);
-        if !plan.is_create() && plan.changes(|m| &m.system_password_wo_version) {
-            plan.error_at(
-                version,
-                "System Password Cannot Be Changed",
-                "The provider cannot change a subscription's system (FTP) user password after \
-                 creation yet. Change it in the panel, and set `system_password_wo_version` \
-                 back to its previous value.",
-            );
-        }
         let Some(panel) = panel else {
             return;
         };
@@ -335,6 +387,22 @@ impl ObjectType for DomainType {
         let name = panel.name();
         let kind = kind_of(&plan.planned);
         let kind_known = plan.planned.kind.is_known();
+        Self::plan_system_password(panel, plan);
+        if kind_known
+            && kind == DomainKind::Addon
+            && plan.is_create()
+            && plan.config.parent.is_null()
+            && !capabilities.domain_parent_from_owner
+        {
+            plan.error_at(
+                attr!(DomainModel, parent),
+                "Missing Parent",
+                format!(
+                    "On the `{name}` panel an `addon` domain needs `parent`: the domain of the \
+                     subscription it joins."
+                ),
+            );
+        }
         if kind_known && plan.is_create() {
             let supported = match kind {
                 DomainKind::Main => capabilities.domain_main == MainDomainOrigin::Created,
@@ -468,18 +536,26 @@ impl ObjectType for DomainType {
     }
 
     fn patch(
-        _panel: &PanelHandle,
+        panel: &PanelHandle,
         prior: &DomainModel,
         planned: &DomainModel,
-        _config: &DomainModel,
+        config: &DomainModel,
     ) -> Result<DomainPatch, Diagnostics> {
         let changed = |prior: &Field<String>, planned: &Field<String>| {
             planned.owned().filter(|_| prior != planned)
+        };
+        let system_password = if panel.capabilities.domain_system_password_update
+            && prior.system_password_wo_version != planned.system_password_wo_version
+        {
+            config.system_password_wo.str().map(Secret::new)
+        } else {
+            None
         };
         Ok(DomainPatch {
             document_root: changed(&prior.document_root, &planned.document_root),
             php_version: changed(&prior.php_version, &planned.php_version),
             ip_address: changed(&prior.ip_address, &planned.ip_address),
+            system_password,
         })
     }
 

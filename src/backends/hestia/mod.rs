@@ -404,6 +404,9 @@ impl LegacyPanel for HestiaBackend {
         Capabilities {
             user_id_is_login: true,
             user_login_rules: LoginRules::Hestia,
+            user_suspended_locks_objects: true,
+            domain_parent_from_owner: false,
+            domain_system_password_update: false,
             user_suspend_needs_plan: false,
             domain_main: MainDomainOrigin::Created,
             domain_ip_address_fixed: true,

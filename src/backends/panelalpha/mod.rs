@@ -581,6 +581,9 @@ impl LegacyPanel for PanelAlphaBackend {
         Capabilities {
             user_id_is_login: false,
             user_login_rules: LoginRules::Common,
+            user_suspended_locks_objects: false,
+            domain_parent_from_owner: true,
+            domain_system_password_update: false,
             user_suspend_needs_plan: true,
             domain_main: MainDomainOrigin::WithUserPlan,
             domain_ip_address_fixed: false,

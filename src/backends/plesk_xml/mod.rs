@@ -561,6 +561,9 @@ impl LegacyPanel for PleskXmlBackend {
         Capabilities {
             user_id_is_login: false,
             user_login_rules: LoginRules::Common,
+            user_suspended_locks_objects: false,
+            domain_parent_from_owner: false,
+            domain_system_password_update: false,
             user_suspend_needs_plan: false,
             domain_main: MainDomainOrigin::Created,
             domain_ip_address_fixed: false,

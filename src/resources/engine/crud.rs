@@ -9,7 +9,7 @@ use super::diag::{self, Failure};
 use super::{service_of, ObjectType, TypedPlan};
 use crate::framework::diag::Diagnostics;
 use crate::framework::model::Model;
-use crate::framework::plan::PlanContext;
+use crate::framework::plan::{self, PlanContext};
 use crate::framework::resource::{Context, Resource, StateResult};
 use crate::framework::schema::Schema;
 use crate::panel::{cancel, PanelError, PanelErrorKind, PanelHandle, PanelObject, Service};
@@ -347,6 +347,42 @@ impl<T: ObjectType> Managed<T> {
         (Some(state), diagnostics)
     }
 
+    /// An imported object whose configuration names another owner would be replaced:
+    /// deleted with everything in it (a site's files, a database's data) and re-created
+    /// empty under the configured owner. That is almost always a configuration that
+    /// does not match the object imported, so it is refused at plan time, naming both
+    /// owners, instead of being planned silently.
+    fn guard_imported_owner(plan: &mut TypedPlan<T::Model>, panel: Option<&PanelHandle>) {
+        let Some(prior) = plan.prior.as_ref().filter(|_| plan.imported) else {
+            return;
+        };
+        let (Some(from), Some(to)) = (T::locator(prior).owner, T::locator(&plan.planned).owner)
+        else {
+            return;
+        };
+        let configured_owner_known = T::locator(&plan.config).owner.is_some();
+        if from == to || !configured_owner_known {
+            return;
+        }
+        let noun = <T::Object as PanelObject>::NOUN;
+        let on = panel
+            .map(diag::panel_named)
+            .unwrap_or_else(|| "the panel".to_owned());
+        plan.diagnostics.error(
+            "Imported Object Would Change Owner",
+            format!(
+                "`{}` {} was imported from {on}, where it belongs to the user with id {from:?}, \
+                 but the configuration says owner {to:?}. Applying that would replace it: \
+                 delete the {noun} with everything in it and create it again, empty, for the \
+                 other user. If the {noun} is this configuration's, set its owner to {from:?}. \
+                 If you do mean to delete it and start over for {to:?}, destroy it first \
+                 (`terraform destroy -target=ADDRESS`) and apply again.",
+                T::TYPE_NAME,
+                T::label(prior),
+            ),
+        );
+    }
+
     /// The object an unconfirmed state describes, by natural key.
     async fn find_unconfirmed(
         service: &dyn Service<T::Object>,
@@ -394,6 +430,7 @@ impl<T: ObjectType> Resource for Managed<T> {
         }
         let mut typed = TypedPlan::<T::Model>::from_context(plan);
         T::plan(panel.as_deref(), &mut typed);
+        Self::guard_imported_owner(&mut typed, panel.as_deref());
         typed.write_back(plan);
     }
 
@@ -469,6 +506,27 @@ impl<T: ObjectType> Resource for Managed<T> {
         let planned = T::Model::from_value(planned_value);
         let config = T::Model::from_value(config_value);
         let label = T::label(&planned);
+        let deferred = plan::replace_deferred(&Self::schema().block, prior_value, planned_value);
+        if !deferred.is_empty() {
+            let mut diagnostics = Diagnostics::new();
+            let attributes = deferred
+                .iter()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            diagnostics.error(
+                "Replacement Needed",
+                format!(
+                    "{attributes} of `{}` {label} changed to a value that was not known when \
+                     the plan was made, and such a change replaces the object. It was not \
+                     replaced on a guess: run `terraform apply` again, and the plan will show \
+                     the replacement with the value known. Nothing was changed on {}.",
+                    T::TYPE_NAME,
+                    diag::panel_named(&panel)
+                ),
+            );
+            return (None, diagnostics);
+        }
         let patch = match T::patch(&panel, &prior, &planned, &config) {
             Ok(patch) => patch,
             Err(diagnostics) => return (None, diagnostics),

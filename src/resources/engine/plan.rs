@@ -16,6 +16,8 @@ pub struct TypedPlan<M: Model> {
     pub config: M,
     pub planned: M,
     pub diagnostics: Diagnostics,
+    /// The prior state came from an import that no apply has changed since.
+    pub imported: bool,
     replace: Vec<AttributePath>,
     planned_before: M,
 }
@@ -29,6 +31,7 @@ impl<M: Model> TypedPlan<M> {
             planned_before: planned.clone(),
             planned,
             diagnostics: Diagnostics::new(),
+            imported: plan.imported,
             replace: Vec::new(),
         }
     }

@@ -473,3 +473,224 @@ fn every_fake_fixture_is_plannable() {
     check::<DomainType>();
     check::<DatabaseType>();
 }
+
+mod planning {
+    use super::*;
+    use crate::framework::plan::PlanContext;
+    use crate::panel::{Capabilities, LoginRules};
+
+    fn context_with(capabilities: Capabilities) -> Context {
+        let panel = PanelHandle::new(Arc::new(
+            FakePanel::new(PanelKind::Hestia).with_capabilities(capabilities),
+        ));
+        Context::new(
+            ProviderData::Ready(Arc::new(panel) as Arc<dyn std::any::Any + Send + Sync>),
+            CancellationToken::new(),
+            tracing::Span::none(),
+        )
+    }
+
+    fn with(value: &Value, pairs: &[(&str, Value)]) -> Value {
+        let mut value = value.clone();
+        for (name, v) in pairs {
+            value.set_attr(name, v.clone());
+        }
+        value
+    }
+
+    async fn plan<T: Case>(
+        capabilities: Capabilities,
+        prior: Option<Value>,
+        config: Value,
+        imported: bool,
+    ) -> PlanContext {
+        let mut plan = PlanContext {
+            prior,
+            planned: config.clone(),
+            config,
+            requires_replace: Vec::new(),
+            diagnostics: crate::framework::diag::Diagnostics::new(),
+            imported,
+        };
+        Managed::<T>::new()
+            .modify_plan(&context_with(capabilities), &mut plan)
+            .await;
+        plan
+    }
+
+    fn summaries(plan: &PlanContext) -> Vec<String> {
+        plan.diagnostics.iter().map(|d| d.summary.clone()).collect()
+    }
+
+    fn domain_state(owner: &str) -> Value {
+        let (planned, _) = DomainType::create("moved");
+        with(
+            &planned.unknowns_to_null(),
+            &[("id", Value::string("9")), ("owner", Value::string(owner))],
+        )
+    }
+
+    #[tokio::test]
+    async fn an_imported_object_is_never_silently_replaced_for_its_owner() {
+        let prior = domain_state("7");
+        let config = with(
+            &prior,
+            &[("owner", Value::string("8")), ("id", Value::Null)],
+        );
+        let imported = plan::<DomainType>(
+            Capabilities::default(),
+            Some(prior.clone()),
+            config.clone(),
+            true,
+        )
+        .await;
+        assert_eq!(
+            summaries(&imported),
+            vec!["Imported Object Would Change Owner"]
+        );
+        let detail = &imported.diagnostics.0[0].detail;
+        assert!(
+            detail.contains("\"7\"") && detail.contains("\"8\""),
+            "{detail}"
+        );
+        // The same change on an object this configuration created is a deliberate move.
+        let managed = plan::<DomainType>(Capabilities::default(), Some(prior), config, false).await;
+        assert!(summaries(&managed).is_empty(), "{:?}", summaries(&managed));
+    }
+
+    #[tokio::test]
+    async fn a_replacing_change_learnt_only_at_apply_is_refused_not_applied() {
+        let bench = Bench::new::<DomainType>(quick());
+        let prior = with(
+            &domain_state("1"),
+            &[
+                ("kind", Value::string("addon")),
+                ("parent", Value::string("a.example")),
+            ],
+        );
+        let planned = with(&prior, &[("parent", Value::string("b.example"))]);
+        let log_before = bench.fake.store().log.len();
+        let (state, diagnostics) = Managed::<DomainType>::new()
+            .update(
+                &bench.context(CancellationToken::new()),
+                &prior,
+                &planned,
+                &planned,
+            )
+            .await;
+        assert!(state.is_none());
+        assert_eq!(diagnostics.0[0].summary, "Replacement Needed");
+        assert_eq!(bench.fake.store().log.len(), log_before, "nothing sent");
+        // The same parent in another spelling is no change of object.
+        let respelled = with(&prior, &[("parent", Value::string("A.Example"))]);
+        let deferred = crate::framework::plan::replace_deferred(
+            &Managed::<DomainType>::schema().block,
+            &prior,
+            &respelled,
+        );
+        assert!(deferred.is_empty());
+    }
+
+    #[tokio::test]
+    async fn logins_follow_the_panels_rules_only_when_new() {
+        let hestia = Capabilities {
+            user_login: true,
+            user_id_is_login: true,
+            user_login_rules: LoginRules::Hestia,
+            user_suspend: true,
+            user_suspended_locks_objects: true,
+            ..Capabilities::default()
+        };
+        let (planned, config) = UserType::create("zupper");
+        let zupper = with(&config, &[("login", Value::string("Zupper"))]);
+        // New: HestiaCP accepts an upper-case first letter; the id is the login, known now.
+        let created = plan::<UserType>(hestia, None, zupper.clone(), false).await;
+        assert!(summaries(&created).is_empty(), "{:?}", summaries(&created));
+        assert_eq!(
+            created.planned.get_attr("id"),
+            Some(&Value::string("Zupper"))
+        );
+        // New and invalid there: refused on the attribute.
+        let bad = with(&config, &[("login", Value::string("1bad"))]);
+        let refused = plan::<UserType>(hestia, None, bad, false).await;
+        assert_eq!(summaries(&refused), vec!["Invalid Login"]);
+        // Imported with a spelling no rule of ours allows: kept, nothing to refuse.
+        let imported_state = with(
+            &planned.unknowns_to_null(),
+            &[
+                ("id", Value::string("Zu.per")),
+                ("login", Value::string("Zu.per")),
+            ],
+        );
+        let config = with(
+            &config,
+            &[
+                ("login", Value::string("Zu.per")),
+                ("password_wo", Value::Null),
+            ],
+        );
+        let kept = plan::<UserType>(hestia, Some(imported_state), config, true).await;
+        assert!(summaries(&kept).is_empty(), "{:?}", summaries(&kept));
+    }
+
+    #[tokio::test]
+    async fn a_user_cannot_be_created_suspended_where_that_locks_its_objects() {
+        let (_, config) = UserType::create("frozen");
+        let suspended = with(&config, &[("suspended", Value::Bool(true))]);
+        let locks = Capabilities {
+            user_login: true,
+            user_suspend: true,
+            user_suspended_locks_objects: true,
+            ..Capabilities::default()
+        };
+        let refused = plan::<UserType>(locks, None, suspended.clone(), false).await;
+        assert_eq!(summaries(&refused), vec!["Cannot Create A Suspended User"]);
+        assert_eq!(
+            refused.diagnostics.0[0].attribute,
+            Some(crate::tfvalue::AttributePath::root("suspended"))
+        );
+        let free = Capabilities {
+            user_suspended_locks_objects: false,
+            ..locks
+        };
+        assert!(summaries(&plan::<UserType>(free, None, suspended, false).await).is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_first_system_password_version_after_import_is_recorded_where_it_cannot_be_sent() {
+        let plesk = Capabilities {
+            domain_system_user: true,
+            ..Capabilities::default()
+        };
+        let prior = domain_state("1");
+        let first = with(
+            &prior,
+            &[
+                ("system_password_wo_version", Value::int(1)),
+                ("system_password_wo", Value::string("Sys-Passw0rd")),
+            ],
+        );
+        let recorded = plan::<DomainType>(plesk, Some(prior), first.clone(), true).await;
+        assert!(
+            !recorded.diagnostics.has_errors(),
+            "{:?}",
+            summaries(&recorded)
+        );
+        assert_eq!(
+            summaries(&recorded),
+            vec!["System Password Version Recorded Only"]
+        );
+        let second = with(&first, &[("system_password_wo_version", Value::int(2))]);
+        let refused = plan::<DomainType>(plesk, Some(first.clone()), second.clone(), false).await;
+        assert_eq!(
+            summaries(&refused),
+            vec!["System Password Cannot Be Changed"]
+        );
+        let settable = Capabilities {
+            domain_system_password_update: true,
+            ..plesk
+        };
+        let sent = plan::<DomainType>(settable, Some(first), second, false).await;
+        assert!(summaries(&sent).is_empty(), "{:?}", summaries(&sent));
+    }
+}

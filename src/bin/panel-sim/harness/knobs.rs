@@ -74,6 +74,19 @@ pub struct DelayAfterCommit {
     pub kind: Option<KindName>,
 }
 
+/// The next `count` matching requests are carried out, then the connection is
+/// closed without an answer (the targetable form of `drop_after_commit_next`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DropAfterCommit {
+    #[serde(default = "one")]
+    pub count: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<KindName>,
+}
+
 /// The next `count` matching requests are carried out, then answered with
 /// `status` (a 5xx, nginx-shaped) instead of the panel's answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -192,6 +205,7 @@ pub struct Faults {
     pub rate_limit_rps: Option<u32>,
     pub fail_next: Vec<FailNext>,
     pub drop_after_commit_next: u64,
+    pub drop_after_commit: Vec<DropAfterCommit>,
     pub delay_after_commit: Vec<DelayAfterCommit>,
     pub status_after_commit: Vec<StatusAfterCommit>,
 }
@@ -231,6 +245,7 @@ pub struct FaultsUpdate {
     pub rate_limit_rps: Option<Option<u32>>,
     pub fail_next: Option<Vec<FailNext>>,
     pub drop_after_commit_next: Option<u64>,
+    pub drop_after_commit: Option<Vec<DropAfterCommit>>,
     pub delay_after_commit: Option<Vec<DelayAfterCommit>>,
     pub status_after_commit: Option<Vec<StatusAfterCommit>>,
 }
@@ -451,6 +466,9 @@ impl Knobs {
         if let Some(drops) = update.drop_after_commit_next {
             state.faults.drop_after_commit_next = drops;
         }
+        if let Some(queue) = update.drop_after_commit {
+            state.faults.drop_after_commit = queue.into_iter().filter(|e| e.count > 0).collect();
+        }
         if let Some(queue) = update.delay_after_commit {
             state.faults.delay_after_commit = queue.into_iter().filter(|e| e.count > 0).collect();
         }
@@ -502,6 +520,14 @@ impl Knobs {
         }
         if faults.drop_after_commit_next > 0 {
             faults.drop_after_commit_next -= 1;
+            after.action = AfterAction::Drop;
+        } else if take_first(
+            &mut faults.drop_after_commit,
+            |e| targets(e.route.as_deref(), e.kind, (route, kind)),
+            |e| &mut e.count,
+        )
+        .is_some()
+        {
             after.action = AfterAction::Drop;
         } else if let Some(entry) = take_first(
             &mut faults.status_after_commit,
@@ -627,6 +653,23 @@ mod tests {
             })
         );
         assert_eq!(knobs.decide("x", WRITE), proceed());
+    }
+
+    #[test]
+    fn targeted_drops_hit_only_their_kind() {
+        let knobs = Knobs::new(Faults::default());
+        knobs
+            .update(update(serde_json::json!({
+                "drop_after_commit": [{"count": 2, "kind": "write"}]})))
+            .unwrap();
+        let dropped = Verdict::Proceed(AfterCommit {
+            delay: None,
+            action: AfterAction::Drop,
+        });
+        assert_eq!(knobs.decide("v-list-user", READ), proceed());
+        assert_eq!(knobs.decide("v-add-user", WRITE), dropped);
+        assert_eq!(knobs.decide("v-add-user", WRITE), dropped);
+        assert_eq!(knobs.decide("v-add-user", WRITE), proceed());
     }
 
     #[test]
