@@ -9,6 +9,7 @@
 
 mod economy;
 mod examples;
+mod faults;
 mod lifecycle;
 mod plan_errors;
 
@@ -150,6 +151,11 @@ impl Sim {
     /// `POST /__sim/seed`.
     pub fn seed(&self, body: &Value) {
         self.control(reqwest::Method::POST, "/__sim/seed", Some(body));
+    }
+
+    /// `PUT /__sim/faults`: changes the knobs named in `faults`.
+    pub fn set_faults(&self, faults: &Value) {
+        self.control(reqwest::Method::PUT, "/__sim/faults", Some(faults));
     }
 
     /// `GET /__sim/requests`: (total, per route).

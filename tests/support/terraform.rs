@@ -174,9 +174,9 @@ impl Terraform {
             .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()))
     }
 
-    /// Runs `terraform <args>` in the working directory and returns what happened,
-    /// whatever the exit code.
-    pub fn run(&self, args: &[&str]) -> Outcome {
+    /// `terraform <args>` in the working directory, with this runner's environment and
+    /// nothing from the caller's that could steer the run.
+    fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(&self.binary);
         command
             .args(args)
@@ -210,6 +210,21 @@ impl Terraform {
         for (name, value) in &self.env {
             command.env(name, value);
         }
+        command
+    }
+
+    /// Starts `terraform <args>` and returns the running process (stdout and stderr
+    /// piped), for tests that signal it.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.command(args)
+            .spawn()
+            .unwrap_or_else(|err| panic!("cannot start terraform {args:?}: {err}"))
+    }
+
+    /// Runs `terraform <args>` in the working directory and returns what happened,
+    /// whatever the exit code.
+    pub fn run(&self, args: &[&str]) -> Outcome {
+        let command = self.command(args);
         let outcome = run_with_timeout(command, args);
         if std::env::var_os("PANEL_ACC_VERBOSE").is_some() {
             eprintln!("{}", outcome.describe());
