@@ -27,11 +27,11 @@ use super::state::{
 };
 use super::PleskSim;
 
-type Sim = AxumState<Arc<PleskSim>>;
+pub(super) type Sim = AxumState<Arc<PleskSim>>;
 
 // ----- responses ---------------------------------------------------------------------------
 
-fn json_response(status: StatusCode, body: Value) -> Response {
+pub(super) fn json_response(status: StatusCode, body: Value) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
@@ -39,21 +39,21 @@ pub fn error(status: StatusCode, message: &str) -> Response {
     json_response(status, json!({"code": status.as_u16(), "message": message}))
 }
 
-fn bad_answer(message: impl AsRef<str>) -> Response {
+pub(super) fn bad_answer(message: impl AsRef<str>) -> Response {
     error(StatusCode::BAD_REQUEST, message.as_ref())
 }
 
 /// A request refused while reading it; boxed because an axum `Response` is large and
 /// travels through many `Result`s before it is sent.
-type Reject = Box<Response>;
+pub(super) type Reject = Box<Response>;
 
-fn bad_request(message: impl AsRef<str>) -> Reject {
+pub(super) fn bad_request(message: impl AsRef<str>) -> Reject {
     Box::new(bad_answer(message))
 }
 
 /// `declares_404`: whether the operation's spec lists a 404; otherwise "not found"
 /// references are reported as 400.
-fn fault_response(fault: &Fault, declares_404: bool) -> Response {
+pub(super) fn fault_response(fault: &Fault, declares_404: bool) -> Response {
     match fault {
         Fault::NotFound(message) if declares_404 => error(StatusCode::NOT_FOUND, message),
         other => bad_answer(other.message()),
@@ -64,7 +64,7 @@ fn created(id: u64, guid: &str) -> Value {
     json!({"id": id, "guid": guid})
 }
 
-fn success() -> Value {
+pub(super) fn success() -> Value {
     json!({"status": "success"})
 }
 
@@ -117,7 +117,7 @@ fn authorize(state: &State, headers: &HeaderMap) -> Result<(), Reject> {
 }
 
 /// Runs `handler` with a read lock after authentication.
-fn read_with(
+pub(super) fn read_with(
     sim: &PleskSim,
     headers: &HeaderMap,
     handler: impl FnOnce(&State) -> Response,
@@ -130,7 +130,7 @@ fn read_with(
 }
 
 /// Runs `handler` with a write lock after authentication.
-fn write_with(
+pub(super) fn write_with(
     sim: &PleskSim,
     headers: &HeaderMap,
     handler: impl FnOnce(&mut State) -> Response,
@@ -144,9 +144,9 @@ fn write_with(
 
 // ----- request bodies ----------------------------------------------------------------------
 
-type Body = Map<String, Value>;
+pub(super) type Body = Map<String, Value>;
 
-fn parse_body(bytes: &[u8]) -> Result<Body, Reject> {
+pub(super) fn parse_body(bytes: &[u8]) -> Result<Body, Reject> {
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(bad_request(
@@ -160,11 +160,11 @@ fn parse_body(bytes: &[u8]) -> Result<Body, Reject> {
 
 /// A present, non-null field. `null` counts as absent: real clients send
 /// `"base_domain": null` for "no base domain".
-fn field<'a>(body: &'a Body, name: &str) -> Option<&'a Value> {
+pub(super) fn field<'a>(body: &'a Body, name: &str) -> Option<&'a Value> {
     body.get(name).filter(|v| !v.is_null())
 }
 
-fn opt_string(body: &Body, name: &str) -> Result<Option<String>, Reject> {
+pub(super) fn opt_string(body: &Body, name: &str) -> Result<Option<String>, Reject> {
     match field(body, name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -172,7 +172,7 @@ fn opt_string(body: &Body, name: &str) -> Result<Option<String>, Reject> {
     }
 }
 
-fn opt_int(body: &Body, name: &str) -> Result<Option<u64>, Reject> {
+pub(super) fn opt_int(body: &Body, name: &str) -> Result<Option<u64>, Reject> {
     match field(body, name) {
         None => Ok(None),
         Some(value) => value
@@ -182,7 +182,7 @@ fn opt_int(body: &Body, name: &str) -> Result<Option<u64>, Reject> {
     }
 }
 
-fn opt_object<'a>(body: &'a Body, name: &str) -> Result<Option<&'a Body>, Reject> {
+pub(super) fn opt_object<'a>(body: &'a Body, name: &str) -> Result<Option<&'a Body>, Reject> {
     match field(body, name) {
         None => Ok(None),
         Some(Value::Object(map)) => Ok(Some(map)),
@@ -190,7 +190,7 @@ fn opt_object<'a>(body: &'a Body, name: &str) -> Result<Option<&'a Body>, Reject
     }
 }
 
-fn opt_strings(body: &Body, name: &str) -> Result<Option<Vec<String>>, Reject> {
+pub(super) fn opt_strings(body: &Body, name: &str) -> Result<Option<Vec<String>>, Reject> {
     match field(body, name) {
         None => Ok(None),
         Some(Value::Array(items)) => items
@@ -206,12 +206,12 @@ fn opt_strings(body: &Body, name: &str) -> Result<Option<Vec<String>>, Reject> {
     }
 }
 
-fn required<T>(value: Option<T>, name: &str) -> Result<T, Reject> {
+pub(super) fn required<T>(value: Option<T>, name: &str) -> Result<T, Reject> {
     value.ok_or_else(|| bad_request(format!("{name}: this field is required")))
 }
 
 /// `DomainReference`: any one of `id`, `name`, `guid`.
-fn domain_ref(body: &Body, name: &str) -> Result<Option<DomainRef>, Reject> {
+pub(super) fn domain_ref(body: &Body, name: &str) -> Result<Option<DomainRef>, Reject> {
     let Some(reference) = opt_object(body, name)? else {
         return Ok(None);
     };
@@ -251,11 +251,11 @@ fn owner_ref(body: &Body) -> Result<Option<ClientRef>, Reject> {
     ))
 }
 
-fn path_id(raw: &str) -> Option<u64> {
+pub(super) fn path_id(raw: &str) -> Option<u64> {
     raw.parse::<u64>().ok()
 }
 
-fn query_param(query: &Option<String>, name: &str) -> Option<String> {
+pub(super) fn query_param(query: &Option<String>, name: &str) -> Option<String> {
     let query = query.as_deref()?;
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(key, _)| key == name)
