@@ -10,10 +10,12 @@
 //! (default 3000), `SIM_LIST_ROUNDS` (default 20). Under `cargo test --all-targets`
 //! (no `--bench` argument) it smoke-runs with 50 objects and 2 rounds.
 
-#[allow(dead_code)]
+// Under `cargo clippy --all-targets` the module is checked with `cfg(test)` but without
+// its `#[test]` functions, which leaves the test modules' imports unused.
+#[allow(dead_code, unused_imports)]
 #[path = "../src/bin/panel-sim/panel.rs"]
 mod panel;
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 #[path = "../src/bin/panel-sim/plesk/mod.rs"]
 mod plesk;
 

@@ -187,7 +187,7 @@ async fn dns_records_follow_the_official_client_and_the_error_codes() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["id"].to_string() == apex_id)
+        .find(|r| r["id"].as_u64().map(|id| id.to_string()).as_deref() == Some(apex_id.as_str()))
         .expect("apex TXT via REST");
     assert_eq!(apex_rest["host"], "example.com.");
     assert_eq!(apex_rest["ttl"], 86400);

@@ -52,7 +52,7 @@ pub fn normalize_home(home: &str) -> Result<String, Fault> {
         .split('/')
         .filter(|p| !p.is_empty() && *p != ".")
         .collect();
-    if parts.iter().any(|p| *p == "..") || trimmed.chars().any(char::is_control) {
+    if parts.contains(&"..") || trimmed.chars().any(char::is_control) {
         return Err(Fault::invalid(
             "home",
             "The home directory must stay inside the subscription's home directory.",
