@@ -86,8 +86,6 @@
 //! that are not modelled (mail autoresponders, DNS template records, ...) likewise.
 
 mod certs;
-// Used through `PleskSim::is_read`, which waits for the harness hook (see there).
-#[allow(dead_code)]
 mod classify;
 mod cli;
 mod dns;
@@ -146,11 +144,8 @@ impl PleskSim {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Whether a request only reads (harness per-kind latency; see `classify`). Plugging
-    /// it into the harness is one line in `impl SimPanel`: `fn is_read(&self, m, p, b)
-    /// -> bool { PleskSim::is_read(self, m, p, b) }`. Until the harness has that hook
-    /// only the tests call it.
-    #[allow(dead_code)]
+    /// Whether a request only reads (harness per-kind latency and fault targeting; see
+    /// `classify`): XML packets of `get` operations only, REST GETs and showing CLI calls.
     pub fn is_read(&self, method: &http::Method, path: &str, body: &[u8]) -> bool {
         classify::is_read(method, path, body)
     }
@@ -183,6 +178,20 @@ async fn xml_endpoint(
 impl SimPanel for PleskSim {
     fn name(&self) -> &'static str {
         "plesk"
+    }
+
+    fn request_kind(
+        &self,
+        method: &http::Method,
+        path: &str,
+        _route: &str,
+        body: &[u8],
+    ) -> super::panel::RequestKind {
+        if self.is_read(method, path, body) {
+            super::panel::RequestKind::Read
+        } else {
+            super::panel::RequestKind::Write
+        }
     }
 
     fn router(self: Arc<Self>) -> axum::Router {
