@@ -55,7 +55,10 @@ fn fleet(backend: Backend) -> String {
         if backend == Backend::PanelAlpha {
             hcl += "  plan  = \"Starter\"\n";
         }
-        hcl += &format!("  password_wo = {}\n  password_wo_version = 1\n}}\n\n", hcl_string(PASSWORD));
+        hcl += &format!(
+            "  password_wo = {}\n  password_wo_version = 1\n}}\n\n",
+            hcl_string(PASSWORD)
+        );
         if backend != Backend::PanelAlpha {
             hcl += &format!(
                 "resource \"panel_domain\" \"d{n}\" {{\n  name  = {}\n  owner = panel_user.u{n}.id\n",
@@ -139,7 +142,11 @@ fn assert_nothing_lost(sim: &Sim, tf: &Terraform, backend: Backend, when: &str) 
     let view = sim.view();
     let expected = expected(backend);
     let users = state_objects(tf, "panel_user");
-    for user in view.users.iter().filter(|u| expected.users.contains(&u.login)) {
+    for user in view
+        .users
+        .iter()
+        .filter(|u| expected.users.contains(&u.login))
+    {
         let matching: Vec<&Value> = users
             .iter()
             .filter(|s| {
@@ -160,7 +167,11 @@ fn assert_nothing_lost(sim: &Sim, tf: &Terraform, backend: Backend, when: &str) 
         );
     }
     let domains = state_objects(tf, "panel_domain");
-    for domain in view.domains.iter().filter(|d| expected.domains.contains(&d.name)) {
+    for domain in view
+        .domains
+        .iter()
+        .filter(|d| expected.domains.contains(&d.name))
+    {
         let matching = domains
             .iter()
             .filter(|s| text(s, "name") == domain.name)
@@ -194,11 +205,17 @@ fn assert_fleet_once(sim: &Sim, backend: Backend) {
     let expected = expected(backend);
     for login in &expected.users {
         let count = view.users.iter().filter(|u| &u.login == login).count();
-        assert_eq!(count, 1, "[{backend:?}] user {login} on the panel {count} times");
+        assert_eq!(
+            count, 1,
+            "[{backend:?}] user {login} on the panel {count} times"
+        );
     }
     for name in &expected.domains {
         let count = view.domains.iter().filter(|d| &d.name == name).count();
-        assert_eq!(count, 1, "[{backend:?}] domain {name} on the panel {count} times");
+        assert_eq!(
+            count, 1,
+            "[{backend:?}] domain {name} on the panel {count} times"
+        );
     }
     for name in &expected.databases {
         let suffix = format!("_{name}");
@@ -207,7 +224,10 @@ fn assert_fleet_once(sim: &Sim, backend: Backend) {
             .iter()
             .filter(|d| &d.name == name || d.name.ends_with(&suffix))
             .count();
-        assert_eq!(count, 1, "[{backend:?}] database {name} on the panel {count} times");
+        assert_eq!(
+            count, 1,
+            "[{backend:?}] database {name} on the panel {count} times"
+        );
     }
 }
 
