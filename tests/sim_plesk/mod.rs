@@ -26,8 +26,6 @@ use tower::ServiceExt as _;
 
 use panel::SimPanel;
 
-pub const REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/plesk");
-
 /// One simulated Plesk and its router.
 pub struct Sim {
     pub panel: Arc<plesk::PleskSim>,
