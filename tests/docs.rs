@@ -9,28 +9,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::support::terraform::terraform_binary;
+
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 const PROVIDER_BINARY: &str = env!("CARGO_BIN_EXE_terraform-provider-panel");
-
-/// The Terraform CLI: `$TERRAFORM`, else `terraform` on PATH, else the path .ci/run
-/// expects. Panics when none is there.
-pub(crate) fn terraform_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("TERRAFORM") {
-        return PathBuf::from(path);
-    }
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("terraform"))
-            .find(|candidate| candidate.is_file())
-    });
-    let path = on_path.unwrap_or_else(|| PathBuf::from("/usr/local/bin/terraform"));
-    assert!(
-        path.is_file(),
-        "these tests need Terraform >= 1.11: install it on PATH or set TERRAFORM (looked for {})",
-        path.display()
-    );
-    path
-}
 
 /// Both output streams and the exit status, for assertion messages.
 pub(crate) fn describe(what: &str, output: &Output) -> String {

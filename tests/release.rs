@@ -8,7 +8,8 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-use crate::docs::{describe, terraform_binary};
+use crate::docs::describe;
+use crate::support::terraform::terraform_binary;
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 const VERSION: &str = env!("CARGO_PKG_VERSION");
