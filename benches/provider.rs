@@ -70,7 +70,8 @@ async fn run(
     for _ in 0..starts {
         let mut spawned = spawn_provider(provider_command(Some(&terraform.pem))).await;
         startups.push(spawned.startup);
-        let _ = spawned.child.kill().await;
+        // SIGTERM, not SIGKILL: the provider removes its socket directory on the way out.
+        let _ = spawned.child.terminate().await;
     }
 
     let mut spawned = spawn_provider(provider_command(Some(&terraform.pem))).await;
