@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::support::terraform::terraform_binary;
+use crate::support::terraform::{terraform_binary, REQUIRED_PROVIDERS};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 const PROVIDER_BINARY: &str = env!("CARGO_BIN_EXE_terraform-provider-panel");
@@ -184,19 +184,28 @@ fn examples_of(kind: &str, file: &str) -> Vec<(String, PathBuf)> {
     found
 }
 
+/// Each example validates on its own, as a reader copies it from its page: the page's
+/// file plus only the `terraform { required_providers }` block every configuration has
+/// (no provider block, no variables from other examples).
 #[test]
-fn every_example_validates_against_the_built_provider() {
+fn every_example_validates_on_its_own_against_the_built_provider() {
     let validator = Validator::new();
     let examples = Path::new(REPO).join("examples");
+    let required_providers = validator.scratch.path().join("required_providers.tf");
+    std::fs::write(&required_providers, REQUIRED_PROVIDERS)
+        .expect("write the required_providers block");
     let provider = examples.join("provider/provider.tf");
-    validator.validate("provider", &[("provider.tf", provider.clone())]);
+    validator.validate("provider", &[("provider.tf", provider)]);
     for (label, example) in examples_of("resources", "resource.tf")
         .into_iter()
         .chain(examples_of("data-sources", "data-source.tf"))
     {
         validator.validate(
             &label,
-            &[("provider.tf", provider.clone()), ("example.tf", example)],
+            &[
+                ("versions.tf", required_providers.clone()),
+                ("example.tf", example),
+            ],
         );
     }
     validator.validate(

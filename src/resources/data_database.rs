@@ -27,7 +27,8 @@ const PANEL_MAPPING: &str = "On Plesk (REST and XML APIs) a database belongs to 
      PanelAlpha offers MySQL only.";
 
 const ID_TEXT: &str = "The panel's id: on HestiaCP the full (prefixed) database name; on Plesk \
-     the backend's database key; on PanelAlpha `userId/accountId/name`.";
+     REST `CLIENT_ID/DOMAIN/DATABASE_ID` (e.g. `2/example.com/1`); on Plesk XML \
+     `CLIENT_ID/DATABASE_ID` (e.g. `2/1`); on PanelAlpha `userId/accountId/name`.";
 const NAME_TEXT: &str = "The database name as written in `panel_database`: without the \
      `<owner login>_` prefix on HestiaCP, the stored name elsewhere.";
 const FULL_NAME_TEXT: &str = "The database name as the panel stores it (HestiaCP: with the \

@@ -25,8 +25,8 @@ const PANEL_MAPPING: &str = "On Plesk (REST and XML APIs) a `main` domain is a *
      every web domain is `main`; on PanelAlpha the hosting account's main domain is `main`, its \
      other domains `addon` or `subdomain` (aliases/parked domains are not listed).";
 
-const ID_TEXT: &str = "The panel's id: the numeric domain id on Plesk, the domain name on \
-     HestiaCP, `userId/accountId/name` on PanelAlpha.";
+const ID_TEXT: &str = "The panel's id: `CLIENT_ID/DOMAIN_ID` on Plesk REST and Plesk XML \
+     (e.g. `2/1`), the domain name on HestiaCP, `userId/accountId/name` on PanelAlpha.";
 const NAME_TEXT: &str = "The domain name, lowercase ASCII (internationalised names in punycode).";
 const OWNER_TEXT: &str = "The `id` of the owning user (`panel_user`).";
 const KIND_TEXT: &str = "`main`, `addon` or `subdomain`.";

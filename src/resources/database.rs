@@ -80,8 +80,9 @@ pub fn schema() -> Schema {
                 .use_state_for_unknown()
                 .markdown(
                     "The panel's id for the database: the full name on HestiaCP, \
-                     `CLIENT_ID/DOMAIN/DATABASE_ID` on Plesk REST, the numeric id on Plesk \
-                     XML, `USER_ID/ACCOUNT_ID/NAME` on PanelAlpha.",
+                     `CLIENT_ID/DOMAIN/DATABASE_ID` on Plesk REST (e.g. `2/example.com/1`), \
+                     `CLIENT_ID/DATABASE_ID` on Plesk XML (e.g. `2/1`), \
+                     `USER_ID/ACCOUNT_ID/NAME` on PanelAlpha.",
                 ),
         )
         .attribute(

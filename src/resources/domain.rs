@@ -72,9 +72,9 @@ pub fn schema() -> Schema {
                 .computed()
                 .use_state_for_unknown()
                 .markdown(
-                    "The panel's id for the domain: `CLIENT_ID/DOMAIN_ID` on Plesk REST, the \
-                     numeric id on Plesk XML, the domain name on HestiaCP, \
-                     `USER_ID/ACCOUNT_ID/DOMAIN` on PanelAlpha.",
+                    "The panel's id for the domain: `CLIENT_ID/DOMAIN_ID` on Plesk REST and \
+                     Plesk XML (e.g. `2/1`: customer 2's subscription or site 1), the \
+                     domain name on HestiaCP, `USER_ID/ACCOUNT_ID/DOMAIN` on PanelAlpha.",
                 ),
         )
         .attribute(

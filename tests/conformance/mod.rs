@@ -50,7 +50,7 @@ impl Drop for SimProcess {
     fn drop(&mut self) {
         let child = &mut self.child;
         let pid = child.id();
-        if !crate::support::terminate_and_wait(pid, Duration::from_secs(5), || {
+        if !crate::support::sim::terminate_and_wait(pid, Duration::from_secs(5), || {
             matches!(child.try_wait(), Ok(Some(_)) | Err(_))
         }) {
             let _ = child.kill();
