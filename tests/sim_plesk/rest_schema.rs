@@ -6,11 +6,12 @@
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use super::{Sim, REFERENCE};
+use super::Sim;
+use crate::support::reference_dir;
 
 fn spec() -> Value {
-    let path = format!("{REFERENCE}/rest/openapi.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let path = reference_dir("plesk/rest/openapi.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).expect("openapi.json parses")
 }
 
