@@ -13,11 +13,13 @@
 //!   errors and name rules.
 //! - [`backends`]: one folder per panel API, one file per object type.
 //!
-//! [`service`] wires them: the provider with the resources' registry.
+//! [`service`] wires them: the provider with the resources' registry. [`adopt`] is the
+//! `adopt` command run by hand: it writes configuration importing a whole panel.
 //!
 //! The `panel-sim` binary (src/bin/panel-sim) is a separate module tree that shares no
 //! code with the backends it is used to test.
 
+pub mod adopt;
 pub mod backends;
 pub mod framework;
 pub mod panel;

@@ -3,7 +3,34 @@
 
 use std::process::ExitCode;
 
+use terraform_provider_panel::adopt::{self as adopt_command, Options};
 use terraform_provider_panel::plugin::{self, logging, Mode, ServeOptions};
+
+/// `terraform-provider-panel adopt ...`: writes the configuration that imports what
+/// the panel holds (see `adopt --help`).
+async fn adopt() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    let options = match Options::parse(&args) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("{message}");
+            let asked_for_help = args.iter().any(|a| a == "--help" || a == "-h");
+            return if asked_for_help {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            };
+        }
+    };
+    let registry = terraform_provider_panel::resources::registry();
+    match adopt_command::run(&options, &registry.adopters).await {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("panel adopt: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
 
 // One thread: every RPC waits on the panel's network answers, not on the CPU, and
 // each extra worker thread costs resident memory in every provider process
@@ -17,8 +44,12 @@ async fn main() -> ExitCode {
             println!("terraform-provider-panel {}", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
         }
+        Some("adopt") => return adopt().await,
         Some(_) => {
-            eprintln!("usage: terraform-provider-panel [--debug | --version]");
+            eprintln!(
+                "usage: terraform-provider-panel [--debug | --version]\n       \
+                 terraform-provider-panel adopt --help"
+            );
             return ExitCode::from(2);
         }
     };

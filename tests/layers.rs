@@ -31,6 +31,17 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     ("panel", &["panel"]),
     ("backends", &["backends", "panel"]),
+    (
+        "adopt",
+        &[
+            "adopt",
+            "provider",
+            "resources",
+            "panel",
+            "backends",
+            "tfvalue",
+        ],
+    ),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -242,6 +242,21 @@ impl ObjectType for DatabaseType {
     const LIST_TYPE_NAME: &'static str = "panel_databases";
     const LIST_ATTRIBUTE: &'static str = "databases";
 
+    fn references() -> &'static [(&'static str, &'static str, &'static str)] {
+        &[
+            ("owner", "panel_user", "id"),
+            ("domain", "panel_domain", "name"),
+        ]
+    }
+
+    fn adopt_key(state: &DatabaseModel) -> String {
+        state.full_name.owned().unwrap_or_default()
+    }
+
+    fn adopt_skips(panel: &PanelHandle, attribute: &str) -> bool {
+        attribute == attr!(DatabaseModel, domain) && panel.capabilities.database_refuses_domain
+    }
+
     fn description() -> String {
         "A database, with the database user that accesses it:\n\n\
          * **HestiaCP**: a database of the owning user. HestiaCP prefixes both names with the \

@@ -241,6 +241,24 @@ impl ObjectType for DomainType {
     const LIST_TYPE_NAME: &'static str = "panel_domains";
     const LIST_ATTRIBUTE: &'static str = "domains";
 
+    fn references() -> &'static [(&'static str, &'static str, &'static str)] {
+        &[
+            ("owner", "panel_user", "id"),
+            ("parent", "panel_domain", "name"),
+        ]
+    }
+
+    fn adopt_key(state: &DomainModel) -> String {
+        state.name.owned().unwrap_or_default()
+    }
+
+    fn adopt_skips(panel: &PanelHandle, attribute: &str) -> bool {
+        let capabilities = panel.capabilities;
+        (attribute == attr!(DomainModel, document_root) && !capabilities.domain_document_root)
+            || (attribute == attr!(DomainModel, php_version) && !capabilities.domain_php_version)
+            || (attribute == attr!(DomainModel, ip_address) && !capabilities.domain_ip_address)
+    }
+
     fn description() -> String {
         "A domain with web hosting:\n\n\
          * **Plesk** (REST and XML API): `kind = \"main\"` is a *subscription* (webspace) \

@@ -11,35 +11,35 @@ use std::sync::Arc;
 
 use crate::framework::resource::{DataSource, Resource};
 
+use engine::adopt::{Adopt, Adopter};
 use engine::{Listing, Lookup, Managed, ObjectType};
 
-/// A type's resource and its singular and plural data sources.
-fn register<T: ObjectType>(
-    resources: &mut Vec<Arc<dyn Resource>>,
-    data_sources: &mut Vec<Arc<dyn DataSource>>,
-) {
-    resources.push(Arc::new(Managed::<T>::new()));
-    data_sources.push(Arc::new(Lookup::<T>::new()));
-    data_sources.push(Arc::new(Listing::<T>::new()));
-}
-
-/// Every resource and data source type the provider offers.
+/// Every resource and data source type the provider offers, and their adopters.
+#[derive(Default)]
 pub struct Registry {
     pub resources: Vec<Arc<dyn Resource>>,
     pub data_sources: Vec<Arc<dyn DataSource>>,
+    /// In dependency order: a type's references point to types listed before it.
+    pub adopters: Vec<Arc<dyn Adopt>>,
+}
+
+impl Registry {
+    /// A type's resource, its singular and plural data sources, and its adopter.
+    fn register<T: ObjectType>(&mut self) {
+        self.resources.push(Arc::new(Managed::<T>::new()));
+        self.data_sources.push(Arc::new(Lookup::<T>::new()));
+        self.data_sources.push(Arc::new(Listing::<T>::new()));
+        self.adopters.push(Arc::new(Adopter::<T>::default()));
+    }
 }
 
 /// The registry of every type.
 pub fn registry() -> Registry {
-    let mut resources = Vec::new();
-    let mut data_sources = Vec::new();
-    register::<user::UserType>(&mut resources, &mut data_sources);
-    register::<domain::DomainType>(&mut resources, &mut data_sources);
-    register::<database::DatabaseType>(&mut resources, &mut data_sources);
-    Registry {
-        resources,
-        data_sources,
-    }
+    let mut registry = Registry::default();
+    registry.register::<user::UserType>();
+    registry.register::<domain::DomainType>();
+    registry.register::<database::DatabaseType>();
+    registry
 }
 
 /// Every managed resource type the provider offers.

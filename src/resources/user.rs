@@ -136,6 +136,21 @@ impl ObjectType for UserType {
     const TYPE_NAME: &'static str = "panel_user";
     const LIST_TYPE_NAME: &'static str = "panel_users";
     const LIST_ATTRIBUTE: &'static str = "users";
+    const IS_CUSTOMER: bool = true;
+
+    fn adopt_key(state: &UserModel) -> String {
+        state
+            .login
+            .owned()
+            .or_else(|| state.email.owned())
+            .unwrap_or_default()
+    }
+
+    fn adopt_skips(panel: &PanelHandle, attribute: &str) -> bool {
+        let capabilities = panel.capabilities;
+        (attribute == attr!(UserModel, login) && !capabilities.user_login)
+            || (attribute == attr!(UserModel, plan) && !capabilities.user_plan)
+    }
 
     fn description() -> String {
         "A hosting customer on the panel:\n\n\

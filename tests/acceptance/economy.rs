@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::{Backend, Sim};
 use crate::support::terraform::hcl_string;
 
-const OWNERS: usize = 20;
+pub(super) const OWNERS: usize = 20;
 const DOMAINS_PER_OWNER: usize = 5;
 const DATABASES_PER_OWNER: usize = 4;
 const PASSWORD: &str = "Ec0nomy-Secret!";
@@ -60,7 +60,7 @@ fn attr(name: &str, value: &str) -> String {
     format!("  {name} = {}\n", hcl_string(value))
 }
 
-fn seed(backend: Backend) -> Value {
+pub(super) fn seed(backend: Backend) -> Value {
     let owners = 1..=OWNERS;
     match backend {
         Backend::Hestia => json!({"users": owners.map(|o| json!({

@@ -7,6 +7,7 @@
 //! ([`SimView`]), so a scenario can say "the panel holds database `store`" the same way
 //! on all four APIs.
 
+mod adopt;
 mod economy;
 mod examples;
 mod faults;

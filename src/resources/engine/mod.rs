@@ -24,6 +24,7 @@
 //! - **update** in place, **delete** idempotently, **import** by the panel's documented
 //!   ids, and one mapping from panel errors to diagnostics ([`diag`]).
 
+pub mod adopt;
 pub mod crud;
 pub mod diag;
 pub mod lookup;
@@ -59,6 +60,8 @@ pub trait ObjectType: Send + Sync + 'static {
     const LIST_ATTRIBUTE: &'static str;
     /// The resource's schema version.
     const SCHEMA_VERSION: i64 = 0;
+    /// Objects of this type are the customers others belong to (`panel_user`).
+    const IS_CUSTOMER: bool = false;
 
     /// The resource's description (markdown): what it is on each panel, import formats.
     fn description() -> String;
@@ -142,6 +145,25 @@ pub trait ObjectType: Send + Sync + 'static {
 
     /// The plural data source's order.
     fn list_order(a: &Self::Model, b: &Self::Model) -> Ordering;
+
+    /// For `adopt`: the attributes whose values name other objects, as `(attribute,
+    /// type, attribute of that type)`, so generated configuration refers to them
+    /// (`owner = panel_user.alice.id`) instead of repeating literal ids.
+    fn references() -> &'static [(&'static str, &'static str, &'static str)] {
+        &[]
+    }
+
+    /// For `adopt`: the natural key in words (`alice`, `example.com`, `alice/shop`),
+    /// from which resource names are made and `--match` filters.
+    fn adopt_key(state: &Self::Model) -> String {
+        Self::locator(state).id
+    }
+
+    /// For `adopt`: configurable attributes this panel does not let the configuration
+    /// set (read-only there), left out of the generated configuration.
+    fn adopt_skips(_panel: &PanelHandle, _attribute: &str) -> bool {
+        false
+    }
 }
 
 /// The service for `T`'s objects on this panel, or the diagnostic that it has none.
