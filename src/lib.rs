@@ -11,6 +11,7 @@
 //! - [`resources`]: one file per Terraform resource / data source type.
 //! - [`panel`]: the backend-neutral panel trait, model and typed errors.
 //! - [`backends`]: one folder per panel API, same file names in each.
+//! - [`redact`]: secret redaction for diagnostics and log lines (depends on nothing).
 //!
 //! The `panel-sim` binary (src/bin/panel-sim) is a separate module tree that shares no
 //! code with the backends it is used to test.
@@ -20,5 +21,6 @@ pub mod framework;
 pub mod panel;
 pub mod plugin;
 pub mod provider;
+pub mod redact;
 pub mod resources;
 pub mod tfvalue;
