@@ -468,6 +468,8 @@ impl ProviderConfig {
             ca_cert_pem: self.ca_cert_pem.known().cloned(),
             request_timeout: Duration::from_secs(request_timeout),
             max_concurrent_requests: usize::try_from(max_concurrent_requests).unwrap_or(usize::MAX),
+            // Not part of the provider block: the provider adds it from the request.
+            terraform_version: None,
         };
         (Some(backend), diagnostics)
     }
