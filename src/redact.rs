@@ -358,6 +358,11 @@ impl Redactor {
     /// a huge answer costs no more than a short one, and a secret straddling the cut is
     /// still removed whole rather than half shown.
     pub fn excerpt(&self, text: &str, max_chars: usize) -> String {
+        self.excerpt_with(text, max_chars, MARKER)
+    }
+
+    /// [`Redactor::excerpt`] with `marker` in place of each secret.
+    pub fn excerpt_with(&self, text: &str, max_chars: usize, marker: &str) -> String {
         // The longest spelling of one character is 12 bytes (`\uD83D\uDE00`,
         // `%F0%9F%98%80`); a match starting inside the excerpt ends within this window.
         let longest = self
@@ -371,7 +376,7 @@ impl Redactor {
             .char_indices()
             .nth(window_chars)
             .map_or(text.len(), |(at, _)| at);
-        let redacted = self.redact(&text[..window_end]);
+        let redacted = self.redact_with(&text[..window_end], marker);
         let mut excerpt: String = redacted.chars().take(max_chars).collect();
         if excerpt.len() < redacted.len() || window_end < text.len() {
             excerpt.push('…');

@@ -34,6 +34,9 @@ pub use crate::redact::Redactor;
 /// misbehaving endpoint must not exhaust the provider's memory.
 const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 
+/// What log lines show in place of a secret (as the log layer does).
+const LOG_MARKER: &str = "***";
+
 /// How much of a body a TRACE log line shows.
 const LOGGED_BODY_CHARS: usize = 16 * 1024;
 
@@ -287,8 +290,7 @@ pub fn not_the_api(
             response.status,
             looks_like(response),
         ),
-    )
-    .with_panel(Some(response.status.to_string()), None);
+    );
     if refused_in_front {
         // Refused by whatever stands in front of the panel: nothing got through.
         error.nothing_done()
@@ -526,7 +528,7 @@ impl HttpTransport {
         }
         let log = TryLog {
             method: request.method().to_string(),
-            path: call.redactor.redact(&path).into_owned(),
+            path: call.redactor.redact_with(&path, LOG_MARKER).into_owned(),
             sent_bytes: sent_body.len(),
             started: Some(Instant::now()),
         };
@@ -818,7 +820,9 @@ impl TryLog {
 /// A body at TRACE, redacted and cut to [`LOGGED_BODY_CHARS`].
 fn log_body(call: &Call<'_>, what: &str, body: &str) {
     if tracing::enabled!(tracing::Level::TRACE) && !body.is_empty() {
-        let shown = call.redactor.excerpt(body, LOGGED_BODY_CHARS);
+        let shown = call
+            .redactor
+            .excerpt_with(body, LOGGED_BODY_CHARS, LOG_MARKER);
         tracing::trace!(operation = call.operation, body = %shown, "{what}");
     }
 }

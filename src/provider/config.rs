@@ -215,8 +215,8 @@ pub fn schema() -> Schema {
                 .optional()
                 .validator(validate::int_between(1, 86_400))
                 .markdown(format!(
-                    "Seconds to wait for one API request. Defaults to \
-                     `{DEFAULT_REQUEST_TIMEOUT_SECONDS}`.{}",
+                    "Seconds one panel call may take in total, retries and their waits \
+                     included. Defaults to `{DEFAULT_REQUEST_TIMEOUT_SECONDS}`.{}",
                     env(Argument::RequestTimeout)
                 )),
         )
