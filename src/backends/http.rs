@@ -519,8 +519,15 @@ impl HttpTransport {
         let sent_body = request
             .body()
             .and_then(reqwest::Body::as_bytes)
-            .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
             .unwrap_or_default();
+        let sent_bytes = sent_body.len();
+        if tracing::enabled!(tracing::Level::TRACE) {
+            log_body(
+                call,
+                "panel request body",
+                &String::from_utf8_lossy(sent_body),
+            );
+        }
         let mut path = request.url().path().to_owned();
         if let Some(query) = request.url().query() {
             path.push('?');
@@ -529,10 +536,9 @@ impl HttpTransport {
         let log = TryLog {
             method: request.method().to_string(),
             path: call.redactor.redact_with(&path, LOG_MARKER).into_owned(),
-            sent_bytes: sent_body.len(),
+            sent_bytes,
             started: Some(Instant::now()),
         };
-        log_body(call, "panel request body", &sent_body);
         let outcome = self.exchange(call, request, timeout).await;
         Attempt { log, outcome }
     }

@@ -129,6 +129,31 @@ mod tests {
     }
 
     #[test]
+    fn refusals_did_nothing_and_not_ready_may_have() {
+        use crate::panel::Effect;
+        assert_eq!(
+            system_error(Some(1001), "Authentication failed").effect,
+            Effect::None
+        );
+        assert_eq!(
+            system_error(Some(1014), "Parser error").effect,
+            Effect::None
+        );
+        assert_eq!(
+            result_error("customer add", Some(1007), "exists").effect,
+            Effect::None
+        );
+        assert_eq!(
+            result_error("site add", Some(99999), "odd").effect,
+            Effect::None
+        );
+        assert_eq!(
+            result_error("site add", Some(1004), "busy").effect,
+            Effect::Unknown
+        );
+    }
+
+    #[test]
     fn result_errors_map_to_kinds() {
         let error = result_error("webspace get", Some(1013), "Object not found.");
         assert!(error.is_not_found());
