@@ -449,7 +449,7 @@ impl HttpTransport {
                         response.body.len(),
                         retry_wait,
                     );
-                    log_body(call, "panel response body", &response.body);
+                    log_body(call, "panel response body", response.body.as_bytes());
                     if (300..400).contains(&response.status) && response.status != 304 {
                         return Err(self.redirect_error(call, &attempt.log, &response));
                     }
@@ -521,13 +521,7 @@ impl HttpTransport {
             .and_then(reqwest::Body::as_bytes)
             .unwrap_or_default();
         let sent_bytes = sent_body.len();
-        if tracing::enabled!(tracing::Level::TRACE) {
-            log_body(
-                call,
-                "panel request body",
-                &String::from_utf8_lossy(sent_body),
-            );
-        }
+        log_body(call, "panel request body", sent_body);
         let mut path = request.url().path().to_owned();
         if let Some(query) = request.url().query() {
             path.push('?');
@@ -823,12 +817,14 @@ impl TryLog {
     }
 }
 
-/// A body at TRACE, redacted and cut to [`LOGGED_BODY_CHARS`].
-fn log_body(call: &Call<'_>, what: &str, body: &str) {
+/// A body at TRACE, redacted and cut to [`LOGGED_BODY_CHARS`]; decoded only when
+/// TRACE is on.
+fn log_body(call: &Call<'_>, what: &str, body: &[u8]) {
     if tracing::enabled!(tracing::Level::TRACE) && !body.is_empty() {
+        let body = String::from_utf8_lossy(body);
         let shown = call
             .redactor
-            .excerpt_with(body, LOGGED_BODY_CHARS, LOG_MARKER);
+            .excerpt_with(&body, LOGGED_BODY_CHARS, LOG_MARKER);
         tracing::trace!(operation = call.operation, body = %shown, "{what}");
     }
 }
@@ -1394,6 +1390,8 @@ mod tests {
             .with_writer(move || writer.clone())
             .finish();
         tracing::subscriber::with_default(subscriber, || {
+            // Other tests may have met these callsites first, with no subscriber.
+            tracing::callsite::rebuild_interest_cache();
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
