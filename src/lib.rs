@@ -12,6 +12,7 @@
 //! - [`panel`]: the backend-neutral panel trait, per-object services, model, typed
 //!   errors and name rules.
 //! - [`backends`]: one folder per panel API, one file per object type.
+//! - [`redact`]: secret redaction for diagnostics and log lines (depends on nothing).
 //!
 //! [`service`] wires them: the provider with the resources' registry. [`adopt`] is the
 //! `adopt` command run by hand: it writes configuration importing a whole panel.
@@ -25,6 +26,7 @@ pub mod framework;
 pub mod panel;
 pub mod plugin;
 pub mod provider;
+pub mod redact;
 pub mod resources;
 pub mod tfvalue;
 

@@ -337,6 +337,7 @@ impl Provider for TestProvider {
     async fn configure(
         &self,
         _config: &Value,
+        _terraform_version: &str,
         _diagnostics: &mut Diagnostics,
     ) -> Option<Arc<dyn Any + Send + Sync>> {
         Some(self.store.clone())
@@ -969,6 +970,7 @@ async fn panel_provider_configures_from_the_environment_alone() {
     let diagnostics = server
         .configure(ConfigureRequest {
             config: raw(&provider_block(&[]), &panel_provider_type()),
+            terraform_version: "1.11.4".into(),
             ..Default::default()
         })
         .await;
@@ -986,6 +988,8 @@ async fn panel_provider_configures_from_the_environment_alone() {
     );
     assert_eq!(config.request_timeout, Duration::from_secs(15));
     assert_eq!(config.max_concurrent_requests, 4);
+    // For the User-Agent: `Terraform/1.11.4 terraform-provider-panel/<version>`.
+    assert_eq!(config.terraform_version.as_deref(), Some("1.11.4"));
     assert!(
         !format!("{config:?}").contains("xml-SECRET"),
         "Debug redacts secrets"

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// Layer -> the layers (and crate-root macros) it may name.
 const ALLOWED: &[(&str, &[&str])] = &[
-    ("plugin", &["plugin", "framework", "tfvalue"]),
+    ("plugin", &["plugin", "framework", "tfvalue", "redact"]),
     (
         "framework",
         &["framework", "tfvalue", "model", "attr", "attr_path"],
@@ -15,7 +15,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("tfvalue", &["tfvalue"]),
     (
         "provider",
-        &["provider", "framework", "tfvalue", "panel", "backends"],
+        &["provider", "framework", "tfvalue", "panel", "backends", "redact"],
     ),
     (
         "resources",
@@ -30,7 +30,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     ("panel", &["panel"]),
-    ("backends", &["backends", "panel"]),
+    ("backends", &["backends", "panel", "redact"]),
     (
         "adopt",
         &[

@@ -21,4 +21,5 @@ mod sim_hestia;
 mod sim_panelalpha;
 mod sim_plesk;
 mod support;
+mod transport;
 mod value;

@@ -72,6 +72,9 @@ pub struct BackendConfig {
     pub request_timeout: Duration,
     /// Maximum requests in flight to this panel at once.
     pub max_concurrent_requests: usize,
+    /// Terraform's version from the `Configure` request, for the User-Agent
+    /// (`Terraform/<version> terraform-provider-panel/<version>`).
+    pub terraform_version: Option<String>,
 }
 
 /// Build the backend for `config.kind`. Does no network I/O; call

@@ -1,14 +1,16 @@
 //! Conventions shared by the two JSON REST backends (Plesk REST v2 and PanelAlpha), on
 //! top of the transport in [`super::http`]: a request description relative to the API
-//! base, the authentication header, lenient JSON ids, and the error-text heuristics
-//! both use to tell a collision and the offending field from a panel's message.
+//! base, the authentication header, the check that an answer is the panel's JSON (and
+//! not a proxy's page), lenient JSON ids, and the error-text heuristics both use to
+//! tell a collision and the offending field from a panel's message.
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
+use serde_json::Value;
 
-use super::http::{HttpResponse, HttpTransport, Idempotency};
+use super::http::{not_the_api, scrub, Call, HttpResponse, HttpTransport, Idempotency, Redactor};
 use super::BackendConfig;
 use crate::panel::{PanelError, PanelResult, Secret};
 
@@ -72,6 +74,125 @@ impl RestRequest {
     pub fn describe(&self) -> String {
         format!("{} {}", self.method, self.path)
     }
+
+    /// Only GETs may be repeated without thought: every other method may change the
+    /// panel.
+    pub fn idempotency(&self) -> Idempotency {
+        if self.method == Method::GET {
+            Idempotency::Idempotent
+        } else {
+            Idempotency::NonIdempotent
+        }
+    }
+
+    /// The string values of password-like fields in the body (`password`,
+    /// `ftp_password`, `new_password`, ...), to redact from this request's errors and
+    /// logs even when the caller did not name them.
+    pub fn body_secrets(&self) -> Vec<&str> {
+        fn collect<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+            match value {
+                Value::Object(map) => {
+                    for (key, value) in map {
+                        let key = key.to_ascii_lowercase();
+                        let secret_key = ["password", "passwd", "secret", "token"]
+                            .iter()
+                            .any(|word| key.contains(word));
+                        match value {
+                            Value::String(text) if secret_key => out.push(text),
+                            other => collect(other, out),
+                        }
+                    }
+                }
+                Value::Array(items) => items.iter().for_each(|item| collect(item, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        if let Some(body) = &self.body {
+            collect(body, &mut out);
+        }
+        out
+    }
+}
+
+/// One finished request: the final answer plus what its errors need (its name, its
+/// redactor).
+#[derive(Debug)]
+pub struct RestAnswer {
+    pub response: HttpResponse,
+    pub what: String,
+    pub redactor: Redactor,
+}
+
+impl RestAnswer {
+    pub fn status(&self) -> u16 {
+        self.response.status
+    }
+
+    pub fn is_success(&self) -> bool {
+        self.response.is_success()
+    }
+
+    pub fn body(&self) -> &str {
+        &self.response.body
+    }
+
+    pub fn call(&self) -> Call<'_> {
+        Call {
+            operation: &self.what,
+            idempotency: self.response.idempotency,
+            redactor: &self.redactor,
+        }
+    }
+
+    /// `error` as it leaves the backend: scrubbed of this request's secrets, with what
+    /// was tried and whether the panel changed anything.
+    pub fn fail(&self, error: PanelError) -> PanelError {
+        self.response.explain(scrub(&self.redactor, error))
+    }
+
+    /// The error for an answer that is not `panel`'s API answer.
+    pub fn not_the_api(&self, panel: &str, expected: &str) -> PanelError {
+        self.fail(not_the_api(panel, &self.call(), &self.response, expected))
+    }
+
+    /// A success answer's JSON: an object or a list, with a JSON (or no) content
+    /// type. `empty_ok` accepts an empty body (as `Null`) on any 2xx; a 204 is always
+    /// empty. Anything else (an HTML login page, truncated JSON, a bare string) is
+    /// not the panel's answer and an error, so that e.g. a delete counts as done only
+    /// when the panel said so.
+    pub fn json(&self, panel: &str, empty_ok: bool) -> PanelResult<Value> {
+        let response = &self.response;
+        if response.body.trim().is_empty() && (response.status == 204 || empty_ok) {
+            return Ok(Value::Null);
+        }
+        let typed_json = response.media_type().is_none() || response.says_json();
+        match serde_json::from_str::<Value>(&response.body) {
+            Ok(value @ (Value::Object(_) | Value::Array(_))) if typed_json => Ok(value),
+            _ => Err(self.not_the_api(panel, "a JSON object or list")),
+        }
+    }
+
+    /// A failure answer's JSON error object, when the body is one: an object with a
+    /// `message` string, the shape both REST panels document. `None` means whatever
+    /// answered was not the panel's API (or not its error format), so its status must
+    /// not be taken at its word.
+    pub fn error_object(&self) -> Option<serde_json::Map<String, Value>> {
+        match serde_json::from_str::<Value>(&self.response.body) {
+            Ok(Value::Object(map)) if map.get("message").is_some_and(Value::is_string) => Some(map),
+            _ => None,
+        }
+    }
+
+    /// Decodes a success answer's JSON into `T`, naming the call on failure.
+    pub fn decode<T: DeserializeOwned>(&self, panel: &str, value: Value) -> PanelResult<T> {
+        serde_json::from_value(value).map_err(|e| {
+            self.fail(PanelError::protocol(format!(
+                "{}: {panel} answered JSON of another shape than expected: {e}",
+                self.what
+            )))
+        })
+    }
 }
 
 /// The shared transport plus the API base URL and the credentials of one backend.
@@ -107,9 +228,14 @@ impl RestClient {
         self
     }
 
-    /// Sends `request`. Only GETs count as idempotent, so only they are retried; the
-    /// caller decides what a non-2xx status means.
-    pub async fn send(&self, request: &RestRequest) -> PanelResult<HttpResponse> {
+    /// Sends `request`. `secrets` (new passwords) are redacted from everything about
+    /// this request, as are password-like fields of its body. The caller decides what
+    /// the final answer means, through [`RestAnswer`]'s checks.
+    pub async fn send(&self, request: &RestRequest, secrets: &[&str]) -> PanelResult<RestAnswer> {
+        let redactor = self
+            .transport
+            .redactor(secrets.iter().copied().chain(request.body_secrets()));
+        let what = request.describe();
         let mut url = url::Url::parse(&format!(
             "{}/{}",
             self.base,
@@ -123,14 +249,14 @@ impl RestClient {
         // Built once, before sending: a value that is no valid header is the caller's
         // input error, not a transport failure.
         let headers = self.headers(request)?;
-        let idempotency = if request.method == Method::GET {
-            Idempotency::Idempotent
-        } else {
-            Idempotency::NonIdempotent
+        let call = Call {
+            operation: &what,
+            idempotency: request.idempotency(),
+            redactor: &redactor,
         };
-        let mut response = self
+        let response = self
             .transport
-            .send(idempotency, |client| {
+            .send(&call, |client| {
                 let builder = client
                     .request(request.method.clone(), url.clone())
                     .headers(headers.clone());
@@ -140,13 +266,11 @@ impl RestClient {
                 }
             })
             .await?;
-        response.body = self.transport.redact(&response.body);
-        Ok(response)
-    }
-
-    /// Scrubs the configured credentials from `text`.
-    pub fn redact(&self, text: &str) -> String {
-        self.transport.redact(text)
+        Ok(RestAnswer {
+            response,
+            what,
+            redactor,
+        })
     }
 
     fn headers(&self, request: &RestRequest) -> PanelResult<HeaderMap> {
@@ -186,12 +310,6 @@ impl RestClient {
         }
         Ok(headers)
     }
-}
-
-/// Decodes a JSON success body, naming the call on failure.
-pub fn decode<T: DeserializeOwned>(what: &str, body: &str) -> PanelResult<T> {
-    serde_json::from_str(body)
-        .map_err(|e| PanelError::protocol(format!("{what}: unexpected answer: {e}")))
 }
 
 /// Accepts an id sent as `7` or `"7"`; anything else (null, text) becomes `None`.
@@ -261,6 +379,19 @@ mod tests {
         assert_eq!(id(r#"{"id": null}"#), None);
         assert_eq!(id(r#"{"id": "x"}"#), None);
         assert_eq!(id(r#"{}"#), None);
+    }
+
+    #[test]
+    fn password_like_body_fields_are_secrets() {
+        let request = RestRequest::new(Method::POST, "clients").json(serde_json::json!({
+            "login": "bob",
+            "password": "pw-one",
+            "hosting_settings": {"ftp_login": "f", "ftp_password": "pw-two"},
+            "users": [{"Passwd": "pw-three"}],
+            "token_count": 3
+        }));
+        assert_eq!(request.body_secrets(), ["pw-one", "pw-two", "pw-three"]);
+        assert!(RestRequest::get("x").body_secrets().is_empty());
     }
 
     #[test]
@@ -358,6 +489,7 @@ pub(crate) mod mock {
             ca_cert_pem: None,
             request_timeout: std::time::Duration::from_secs(5),
             max_concurrent_requests: 4,
+            terraform_version: None,
         }
     }
 }

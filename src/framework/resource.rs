@@ -226,11 +226,13 @@ pub trait Provider: Send + Sync {
     async fn validate(&self, _config: &Value, _diagnostics: &mut Diagnostics) {}
 
     /// Build the data resources need. Called only with a wholly known configuration;
-    /// the server handles the unknown case itself. `None` means configuration failed
-    /// (errors are in `diagnostics`).
+    /// the server handles the unknown case itself. `terraform_version` is what the
+    /// `Configure` request says (empty when Terraform did not say). `None` means
+    /// configuration failed (errors are in `diagnostics`).
     async fn configure(
         &self,
         config: &Value,
+        terraform_version: &str,
         diagnostics: &mut Diagnostics,
     ) -> Option<Arc<dyn Any + Send + Sync>>;
 }

@@ -591,9 +591,12 @@ impl ProviderService for FrameworkServer {
         }
         let ctx = self.context(RPC, "provider");
         let provider = Arc::clone(&self.provider);
+        let terraform_version = req.terraform_version.clone();
         let configured = self
             .run(&ctx, RPC, async {
-                provider.configure(&config, &mut diagnostics).await
+                provider
+                    .configure(&config, &terraform_version, &mut diagnostics)
+                    .await
             })
             .await;
         let data = match configured {

@@ -7,13 +7,14 @@
 //! provider), most specific first: `TF_LOG_PROVIDER_PANEL`, `TF_LOG_PROVIDER`,
 //! `TF_LOG`. Nothing is logged when none is set, as Terraform would drop it anyway.
 //!
-//! Secrets: anything passed to [`register_secret`] is replaced by `***` in every
-//! message and field before the line is written.
+//! Secrets: anything registered with [`crate::redact`] (the provider's configured
+//! credentials, by `Configure` and by each backend) is replaced by `***` in every
+//! message and field, in every spelling, before the line is written. Panel requests'
+//! own secrets (new passwords) are removed by the transport before it logs.
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::io::Write as _;
-use std::sync::{PoisonError, RwLock};
 
 use tracing::field::{Field, Visit};
 use tracing::level_filters::LevelFilter;
@@ -81,36 +82,15 @@ pub fn level_from_env(
     })
 }
 
-static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
-
-/// Scrubs `secret` from every log line from now on. Also covers the form it takes
-/// inside `{:?}` output (quotes and backslashes escaped).
+/// Scrubs `secret` from every log line from now on, in every spelling
+/// [`crate::redact`] knows (escaped as in `{:?}` output, URL-encoded, base64, ...).
 pub fn register_secret(secret: &str) {
-    if secret.is_empty() {
-        return;
-    }
-    let escaped = format!("{secret:?}");
-    let escaped = &escaped[1..escaped.len() - 1];
-    let mut secrets = SECRETS.write().unwrap_or_else(PoisonError::into_inner);
-    for form in [secret, escaped] {
-        if !secrets.iter().any(|known| known == form) {
-            secrets.push(form.to_string());
-        }
-    }
-    // Longest first, so a secret that contains a shorter one is removed whole.
-    secrets.sort_by_key(|known| std::cmp::Reverse(known.len()));
+    crate::redact::register(secret);
 }
 
 /// `text` with every registered secret replaced by `***`.
 pub fn redact(text: &str) -> Cow<'_, str> {
-    let secrets = SECRETS.read().unwrap_or_else(PoisonError::into_inner);
-    let mut out = Cow::Borrowed(text);
-    for secret in secrets.iter() {
-        if out.contains(secret.as_str()) {
-            out = Cow::Owned(out.replace(secret.as_str(), REDACTED));
-        }
-    }
-    out
+    crate::redact::redact_registered(text, REDACTED)
 }
 
 /// A tracing layer writing hclog JSON lines to `writer`.
@@ -280,7 +260,7 @@ impl Visit for JsonFields {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
+    use std::sync::{Arc, Mutex, PoisonError};
 
     use super::*;
 

@@ -215,8 +215,8 @@ pub fn schema() -> Schema {
                 .optional()
                 .validator(validate::int_between(1, 86_400))
                 .markdown(format!(
-                    "Seconds to wait for one API request. Defaults to \
-                     `{DEFAULT_REQUEST_TIMEOUT_SECONDS}`.{}",
+                    "Seconds one panel call may take in total, retries and their waits \
+                     included. Defaults to `{DEFAULT_REQUEST_TIMEOUT_SECONDS}`.{}",
                     env(Argument::RequestTimeout)
                 )),
         )
@@ -468,6 +468,8 @@ impl ProviderConfig {
             ca_cert_pem: self.ca_cert_pem.known().cloned(),
             request_timeout: Duration::from_secs(request_timeout),
             max_concurrent_requests: usize::try_from(max_concurrent_requests).unwrap_or(usize::MAX),
+            // Not part of the provider block: the provider adds it from the request.
+            terraform_version: None,
         };
         (Some(backend), diagnostics)
     }

@@ -85,15 +85,21 @@ impl Provider for PanelProvider {
     async fn configure(
         &self,
         config: &Value,
+        terraform_version: &str,
         diagnostics: &mut Diagnostics,
     ) -> Option<Arc<dyn Any + Send + Sync>> {
         let (settings, read_problems) = ProviderConfig::read(config, self.env.as_ref());
         diagnostics.extend(read_problems);
-        // TODO(wire): register `settings.secret_values()` with the log redaction once
-        // `crate::plugin::logging::register_secret` exists.
+        // From here on no log line shows a configured secret, in any spelling.
+        for secret in settings.secret_values() {
+            crate::redact::register(secret);
+        }
         let (backend, problems) = settings.resolve(Stage::Configure);
         diagnostics.extend(problems);
-        let backend = backend.filter(|_| !diagnostics.has_errors())?;
+        let mut backend = backend.filter(|_| !diagnostics.has_errors())?;
+        let terraform_version = terraform_version.trim();
+        backend.terraform_version =
+            (!terraform_version.is_empty()).then(|| terraform_version.to_owned());
         tracing::debug!(config = ?backend, "configuring panel backend");
         let kind = backend.kind;
         let endpoint = backend.endpoint.clone();

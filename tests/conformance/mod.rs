@@ -752,6 +752,7 @@ fn backend_config(kind: PanelKind, base_url: &str, credentials: Credentials) -> 
         ca_cert_pem: None,
         request_timeout: Duration::from_secs(20),
         max_concurrent_requests: MAX_CONCURRENT,
+        terraform_version: None,
     }
 }
 

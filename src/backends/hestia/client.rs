@@ -3,7 +3,7 @@
 //! admin password (legacy: exit codes only in `returncode=yes` mode, data only in
 //! data mode).
 
-use crate::backends::http::{kind_for_status, redact_secrets, HttpTransport, Idempotency};
+use crate::backends::http::{not_the_api, scrub, Call, HttpResponse, HttpTransport, Idempotency};
 use crate::backends::{BackendConfig, Credentials};
 use crate::panel::{PanelError, PanelResult, Secret};
 
@@ -89,61 +89,30 @@ impl HestiaClient {
     }
 
     /// Runs `command` and returns its output (the JSON of a `v-list-*`, or nothing).
-    /// A failed command becomes a typed error; reads are retried on transient
-    /// failures, mutations never.
+    /// A failed command becomes a typed error; an answer that is not Hestia's (no
+    /// exit code where Hestia always sends one, an HTML page) is an error too, never a
+    /// success. Retries follow [`crate::backends::http`].
     pub async fn run(&self, command: &Command) -> PanelResult<String> {
         let legacy = matches!(self.auth, Auth::AdminPassword { .. });
         // Legacy data mode hides exit codes, so mutations ask for the code instead;
         // reads need the data. Access-key answers carry both in every mode.
         let code_mode = legacy && command.kind == CommandKind::Mutation;
         let form = self.form(command, code_mode);
-        let idempotency = match command.kind {
-            CommandKind::Read => Idempotency::Idempotent,
-            CommandKind::Mutation => Idempotency::NonIdempotent,
+        let redactor = self.transport.redactor(command.secret_values());
+        let call = Call {
+            operation: command.name,
+            idempotency: match command.kind {
+                CommandKind::Read => Idempotency::Idempotent,
+                CommandKind::Mutation => Idempotency::NonIdempotent,
+            },
+            redactor: &redactor,
         };
         let response = self
             .transport
-            .send(idempotency, |client| client.post(&self.api_url).form(&form))
+            .send(&call, |client| client.post(&self.api_url).form(&form))
             .await?;
-        let body = self.scrub(command, &response.body);
-        let header_code = response
-            .header("Hestia-Exit-Code")
-            .and_then(|v| v.trim().parse::<u32>().ok());
-
-        if !response.is_success() {
-            return Err(match header_code {
-                Some(code) => parse_error(command.name, Some(code), &body),
-                // No exit code: an error page from nginx or a proxy in front of Hestia.
-                None => PanelError::new(
-                    kind_for_status(response.status),
-                    format!(
-                        "{}: the panel answered HTTP {} without a Hestia exit code",
-                        command.name, response.status
-                    ),
-                )
-                .with_panel(
-                    Some(response.status.to_string()),
-                    (!body.trim().is_empty()).then(|| truncate(&body)),
-                ),
-            });
-        }
-
-        if code_mode {
-            let text = body.trim();
-            return match text.parse::<u32>() {
-                Ok(0) => Ok(String::new()),
-                Ok(code) => Err(parse_error(command.name, Some(code), text)),
-                Err(_) => Err(parse_error(command.name, header_code, text)),
-            };
-        }
-        match header_code {
-            Some(0) => Ok(body),
-            Some(code) => Err(parse_error(command.name, Some(code), &body)),
-            None if legacy => legacy_data(command, body),
-            // Access-key answers always carry the header; a 2xx without it is not
-            // Hestia's API (or a proxy stripped it) but the body is still its output.
-            None => legacy_data(command, body),
-        }
+        interpret(command, legacy, code_mode, &call, &response)
+            .map_err(|error| response.explain(scrub(&redactor, error)))
     }
 
     fn form(&self, command: &Command, code_mode: bool) -> Vec<(String, String)> {
@@ -171,11 +140,61 @@ impl HestiaClient {
         ));
         form
     }
+}
 
-    fn scrub(&self, command: &Command, text: &str) -> String {
-        let scrubbed = self.transport.redact(text);
-        redact_secrets(&scrubbed, command.secret_values())
+/// Reads Hestia's answer to `command`.
+///
+/// What counts as Hestia's answer (captured from HestiaCP 1.10.3, where every answer,
+/// success or not, is served as `text/html`): with an access key every answer carries
+/// the `Hestia-Exit-Code` header; with the admin password, code mode answers a bare
+/// exit code and data mode answers the command's output (JSON for `v-list-* json`),
+/// `Error: ...`/`Usage: ...` text, or `OK`. Anything else (a login page in front of
+/// the panel, another web server's 404) is not Hestia's answer, whatever its status.
+fn interpret(
+    command: &Command,
+    legacy: bool,
+    code_mode: bool,
+    call: &Call<'_>,
+    response: &HttpResponse,
+) -> PanelResult<String> {
+    let body = &response.body;
+    let not_hestia = |expected: &str| not_the_api("hestia", call, response, expected);
+    let header_code = match response.header("Hestia-Exit-Code") {
+        Some(value) => match value.trim().parse::<u32>() {
+            Ok(code) => Some(code),
+            Err(_) => return Err(not_hestia("a numeric Hestia-Exit-Code header")),
+        },
+        None => None,
+    };
+    if let Some(code) = header_code {
+        return match code {
+            0 if response.is_success() => Ok(body.clone()),
+            // Exit 0 with an error status is no answer Hestia gives.
+            0 => Err(not_hestia("a failure exit code with a failure status")),
+            code => Err(parse_error(command.name, Some(code), body)),
+        };
     }
+    if !legacy {
+        return Err(not_hestia(
+            "the Hestia-Exit-Code header, which Hestia sends with every access-key answer",
+        ));
+    }
+    let text = body.trim();
+    if code_mode {
+        return match text.parse::<u32>() {
+            Ok(0) if response.is_success() => Ok(String::new()),
+            Ok(code) if code != 0 => Err(parse_error(command.name, Some(code), text)),
+            _ => Err(not_hestia("a bare exit code (returncode=yes)")),
+        };
+    }
+    let lower = text.get(..6).unwrap_or(text).to_ascii_lowercase();
+    let is_message = lower.starts_with("error") || lower.starts_with("usage:");
+    let is_data = text.starts_with('{') || text.starts_with('[') || text == "OK";
+    // Data only with a success status; a message with any.
+    if !(is_message || (is_data && response.is_success())) {
+        return Err(not_hestia("JSON output, `OK` or an `Error:` message"));
+    }
+    legacy_data(command, body.clone())
 }
 
 /// Data-mode answers carry no exit code: `Error:`/`Usage:` text is a failure, `OK`
@@ -196,18 +215,6 @@ fn legacy_data(command: &Command, body: String) -> PanelResult<String> {
         };
     }
     Ok(body)
-}
-
-fn truncate(text: &str) -> String {
-    const LIMIT: usize = 512;
-    if text.len() <= LIMIT {
-        return text.to_owned();
-    }
-    let mut end = LIMIT;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
 }
 
 fn credential_kind(credentials: &Credentials) -> &'static str {
@@ -236,6 +243,7 @@ mod tests {
             ca_cert_pem: None,
             request_timeout: Duration::from_secs(5),
             max_concurrent_requests: 4,
+            terraform_version: None,
         }
     }
 

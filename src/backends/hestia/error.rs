@@ -224,10 +224,18 @@ pub fn parse_error(command: &str, exit_code: Option<u32>, message: &str) -> Pane
         ),
         _ => PanelError::protocol(say("the panel answered with an unknown failure")),
     };
-    error.with_panel(
+    let error = error.with_panel(
         code.map(|c| c.to_string()),
         (!text.is_empty()).then(|| text.to_owned()),
-    )
+    );
+    match code {
+        // The script refused before changing anything (argument checks, missing or
+        // existing objects, limits, credentials, a request it could not parse).
+        Some(1..=12 | 21 | 405) => error.nothing_done(),
+        // E_DISK .. E_RESTART fail part-way (a restart after the change was written),
+        // and an unknown code tells nothing: the change may be there.
+        _ => error.maybe_done(),
+    }
 }
 
 #[cfg(test)]
@@ -414,6 +422,21 @@ mod tests {
         assert_eq!(
             parse_error("v-list-users", None, "something odd").kind,
             PanelErrorKind::Protocol
+        );
+    }
+
+    #[test]
+    fn refusals_did_nothing_and_part_way_failures_may_have() {
+        use crate::panel::Effect;
+        assert_eq!(from_capture("11-add-user-duplicate").effect, Effect::None);
+        assert_eq!(from_capture("05-garbage-body").effect, Effect::None);
+        assert_eq!(
+            parse_error("v-add-web-domain", Some(20), "Error: restart failed").effect,
+            Effect::Unknown
+        );
+        assert_eq!(
+            parse_error("v-list-users", None, "odd").effect,
+            Effect::Unknown
         );
     }
 

@@ -948,6 +948,7 @@ mod tests {
             ca_cert_pem: None,
             request_timeout: std::time::Duration::from_secs(5),
             max_concurrent_requests: 4,
+            terraform_version: None,
         })
         .unwrap()
     }

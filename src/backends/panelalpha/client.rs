@@ -11,14 +11,18 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::error::{parse_error, FieldMap};
+use crate::backends::http::Idempotency;
 pub(crate) use crate::backends::rest::RestRequest as HttpRequest;
-use crate::backends::rest::{RestAuth, RestClient};
+use crate::backends::rest::{RestAnswer, RestAuth, RestClient};
 use crate::backends::{BackendConfig, Credentials};
 use crate::panel::{PanelError, PanelResult};
 
 /// A runaway `last_page` must not turn one read into thousands of requests.
 const MAX_PAGES: u64 = 50;
 const PER_PAGE: &str = "100";
+
+/// The panel's name in messages.
+const PANEL: &str = "panelalpha";
 
 #[derive(Debug)]
 pub struct PanelAlphaClient {
@@ -46,20 +50,8 @@ impl PanelAlphaClient {
         fields: FieldMap,
         secrets: &[&str],
     ) -> PanelResult<Value> {
-        let request = match as_user {
-            Some(user) => request.header("x-panelalpha-user", user.to_string()),
-            None => request,
-        };
-        let response = self.http.send(&request).await?;
-        if !response.is_success() {
-            return Err(parse_error(
-                response.status,
-                &response.body,
-                fields,
-                secrets,
-            ));
-        }
-        parse_body(&request.describe(), &response.body).map(unwrap_data)
+        let answer = self.send(request, as_user, secrets).await?;
+        success_body(&answer, fields).map(unwrap_data)
     }
 
     pub(crate) async fn call_as<T: DeserializeOwned>(
@@ -69,10 +61,22 @@ impl PanelAlphaClient {
         fields: FieldMap,
         secrets: &[&str],
     ) -> PanelResult<T> {
-        let what = request.describe();
-        let value = self.call(request, as_user, fields, secrets).await?;
-        serde_json::from_value(value)
-            .map_err(|e| PanelError::protocol(format!("{what}: unexpected answer: {e}")))
+        let answer = self.send(request, as_user, secrets).await?;
+        let value = success_body(&answer, fields).map(unwrap_data)?;
+        answer.decode(PANEL, value)
+    }
+
+    async fn send(
+        &self,
+        request: HttpRequest,
+        as_user: Option<i64>,
+        secrets: &[&str],
+    ) -> PanelResult<RestAnswer> {
+        let request = match as_user {
+            Some(user) => request.header("x-panelalpha-user", user.to_string()),
+            None => request,
+        };
+        self.http.send(&request, secrets).await
     }
 
     /// GET every page of a list.
@@ -88,29 +92,15 @@ impl PanelAlphaClient {
             if page > 1 {
                 request = request.query("page", page.to_string());
             }
-            if let Some(user) = as_user {
-                request = request.header("x-panelalpha-user", user.to_string());
-            }
-            let response = self.http.send(&request).await?;
-            if !response.is_success() {
-                return Err(parse_error(response.status, &response.body, &[], &[]));
-            }
-            let body = parse_body(&format!("GET {path}"), &response.body)?;
+            let answer = self.send(request, as_user, &[]).await?;
+            let body = success_body(&answer, &[])?;
             let last_page = last_page(&body);
             let list = match unwrap_data(body) {
-                Value::Null => Vec::new(),
                 Value::Array(list) => list,
-                other => {
-                    return Err(PanelError::protocol(format!(
-                        "GET {path}: expected a list, got {}",
-                        kind_of(&other)
-                    )))
-                }
+                _ => return Err(answer.not_the_api(PANEL, "a JSON list")),
             };
             for item in list {
-                items.push(serde_json::from_value(item).map_err(|e| {
-                    PanelError::protocol(format!("GET {path}: unexpected list item: {e}"))
-                })?);
+                items.push(answer.decode(PANEL, item)?);
             }
             if page >= last_page.min(MAX_PAGES) {
                 return Ok(items);
@@ -120,12 +110,45 @@ impl PanelAlphaClient {
     }
 }
 
-fn parse_body(what: &str, body: &str) -> PanelResult<Value> {
-    if body.trim().is_empty() {
-        return Ok(Value::Null);
+/// The JSON of a success answer, or the error a failure answer stands for.
+///
+/// Undocumented, assumed from Laravel: a change may answer an empty body (204, or 200
+/// with nothing), so an empty body counts as done for anything but a GET, which must
+/// return data. HTML, truncated JSON or a bare value never count.
+fn success_body(answer: &RestAnswer, fields: FieldMap) -> PanelResult<Value> {
+    if !answer.is_success() {
+        return Err(failure(answer, fields));
     }
-    serde_json::from_str(body)
-        .map_err(|e| PanelError::protocol(format!("{what}: the answer is not JSON: {e}")))
+    let change = answer.response.idempotency == Idempotency::NonIdempotent;
+    answer.json(PANEL, change)
+}
+
+/// The error for a non-2xx answer. PanelAlpha's own `{"message": ...}` (Laravel) is
+/// mapped by status and text; anything else (a proxy's page), and Laravel's "route
+/// could not be found" (a wrong endpoint path, not a missing object), is not trusted
+/// to mean "not found" or "already exists".
+fn failure(answer: &RestAnswer, fields: FieldMap) -> PanelError {
+    let Some(body) = answer.error_object() else {
+        return answer.not_the_api(PANEL, "a JSON error with a message");
+    };
+    let message = body
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if answer.status() == 404 && message.contains("route") && message.contains("could not be found")
+    {
+        return answer.not_the_api(
+            PANEL,
+            "an answer of a known API route: check that `endpoint` is the panel's base URL",
+        );
+    }
+    answer.fail(parse_error(
+        answer.status(),
+        answer.body(),
+        fields,
+        &answer.redactor,
+    ))
 }
 
 /// `{"data": X, ...}` → `X`; anything else is already the payload.
@@ -144,17 +167,6 @@ fn last_page(body: &Value) -> u64 {
         .or_else(|| body.get("last_page"))
         .and_then(Value::as_u64)
         .unwrap_or(1)
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]
@@ -176,11 +188,5 @@ mod tests {
         let page = serde_json::json!({"data": [], "links": {}, "meta": {"current_page": 1, "last_page": 3}});
         assert_eq!(last_page(&page), 3);
         assert_eq!(last_page(&serde_json::json!([])), 1);
-    }
-
-    #[test]
-    fn empty_bodies_are_null() {
-        assert_eq!(parse_body("DELETE x", "  ").ok(), Some(Value::Null));
-        assert!(parse_body("GET x", "<html>").is_err());
     }
 }

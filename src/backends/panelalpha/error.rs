@@ -9,27 +9,25 @@
 
 use serde_json::Value;
 
-use crate::backends::http::redact_secrets;
+use crate::backends::http::Redactor;
 pub use crate::backends::rest::FieldMap;
 use crate::backends::rest::{field_from_text, is_duplicate};
 use crate::panel::{PanelError, PanelErrorKind};
 
-fn redact(text: &str, secrets: &[&str]) -> String {
-    redact_secrets(text, secrets.iter().copied())
-}
-
-/// Build the error for a non-2xx answer.
-pub fn parse_error(status: u16, body: &str, fields: FieldMap, secrets: &[&str]) -> PanelError {
+/// Build the error for a non-2xx answer; `redactor` scrubs the request's secrets from
+/// the panel's text.
+pub fn parse_error(status: u16, body: &str, fields: FieldMap, redactor: &Redactor) -> PanelError {
+    let redact = |text: &str| redactor.redact(text).into_owned();
     let parsed: Option<Value> = serde_json::from_str(body).ok();
     let message = parsed
         .as_ref()
         .and_then(|v| v.get("message"))
         .and_then(Value::as_str)
-        .map(|m| redact(m, secrets))
+        .map(redact)
         .or_else(|| {
             let trimmed = body.trim();
             (parsed.is_none() && !trimmed.is_empty() && trimmed.len() <= 300)
-                .then(|| redact(trimmed, secrets))
+                .then(|| redact(trimmed))
         });
     let errors = parsed
         .as_ref()
@@ -71,7 +69,7 @@ pub fn parse_error(status: u16, body: &str, fields: FieldMap, secrets: &[&str]) 
         .map(|map| {
             map.values()
                 .flat_map(texts)
-                .map(|t| redact(&t, secrets))
+                .map(|t| redact(&t))
                 .collect::<Vec<_>>()
                 .join("; ")
         })
@@ -85,7 +83,14 @@ pub fn parse_error(status: u16, body: &str, fields: FieldMap, secrets: &[&str]) 
         }
         _ => format!("panelalpha rejected the request (http {status})"),
     };
-    PanelError::new(kind, summary).with_panel(Some(status.to_string()), message)
+    let error = PanelError::new(kind, summary).with_panel(Some(status.to_string()), message);
+    if status < 500 {
+        // PanelAlpha answered and refused: nothing changed.
+        error.nothing_done()
+    } else {
+        // A 5xx may come after the change was made.
+        error.maybe_done()
+    }
 }
 
 fn texts(value: &Value) -> Vec<String> {
@@ -112,7 +117,12 @@ mod tests {
 
     #[test]
     fn documented_401_is_auth() {
-        let e = parse_error(401, r#"{"message": "Unauthenticated."}"#, USER_FIELDS, &[]);
+        let e = parse_error(
+            401,
+            r#"{"message": "Unauthenticated."}"#,
+            USER_FIELDS,
+            &Redactor::new(),
+        );
         assert_eq!(e.kind, PanelErrorKind::Auth);
         assert_eq!(e.panel_code.as_deref(), Some("401"));
         assert_eq!(e.panel_message.as_deref(), Some("Unauthenticated."));
@@ -122,7 +132,7 @@ mod tests {
     fn laravel_422_names_the_first_field() {
         let body = r#"{"message":"The email field is required. (and 1 more error)",
             "errors":{"email":["The email field is required."],"password":["The password field must be at least 8 characters."]}}"#;
-        let e = parse_error(422, body, USER_FIELDS, &[]);
+        let e = parse_error(422, body, USER_FIELDS, &Redactor::new());
         assert_eq!(
             e.kind,
             PanelErrorKind::InvalidInput {
@@ -136,7 +146,7 @@ mod tests {
     fn unique_rule_is_already_exists() {
         let body = r#"{"message":"The email has already been taken.","errors":{"email":["The email has already been taken."]}}"#;
         assert_eq!(
-            parse_error(422, body, USER_FIELDS, &[]).kind,
+            parse_error(422, body, USER_FIELDS, &Redactor::new()).kind,
             PanelErrorKind::AlreadyExists
         );
     }
@@ -144,14 +154,14 @@ mod tests {
     #[test]
     fn missing_model_is_not_found() {
         let body = r#"{"message":"No query results for model [App\\Models\\User] 99"}"#;
-        assert!(parse_error(404, body, USER_FIELDS, &[]).is_not_found());
+        assert!(parse_error(404, body, USER_FIELDS, &Redactor::new()).is_not_found());
     }
 
     #[test]
     fn secrets_never_survive() {
         let body =
             r#"{"message":"bad","errors":{"password":["The password pa55word-x is too common."]}}"#;
-        let e = parse_error(422, body, USER_FIELDS, &["pa55word-x"]);
+        let e = parse_error(422, body, USER_FIELDS, &Redactor::of(["pa55word-x"]));
         assert!(!e.message.contains("pa55word-x"));
         assert_eq!(
             e.kind,
@@ -164,19 +174,25 @@ mod tests {
     #[test]
     fn non_json_and_server_errors() {
         assert_eq!(
-            parse_error(502, "<html>Bad gateway</html>", USER_FIELDS, &[]).kind,
+            parse_error(
+                502,
+                "<html>Bad gateway</html>",
+                USER_FIELDS,
+                &Redactor::new()
+            )
+            .kind,
             PanelErrorKind::Temporary
         );
         assert_eq!(
-            parse_error(429, "", USER_FIELDS, &[]).kind,
+            parse_error(429, "", USER_FIELDS, &Redactor::new()).kind,
             PanelErrorKind::RateLimited
         );
         assert_eq!(
-            parse_error(403, "{}", USER_FIELDS, &[]).kind,
+            parse_error(403, "{}", USER_FIELDS, &Redactor::new()).kind,
             PanelErrorKind::Auth
         );
         assert_eq!(
-            parse_error(302, "", USER_FIELDS, &[]).kind,
+            parse_error(302, "", USER_FIELDS, &Redactor::new()).kind,
             PanelErrorKind::Protocol
         );
     }

@@ -1,15 +1,18 @@
 //! Raw HTTP for the Plesk REST API v2 (`{endpoint}/api/v2/...`): authentication
 //! (`X-API-Key` or Basic) over the shared transport ([`crate::backends::http`]: the
-//! request limiter, retries of reads only, redaction), and non-2xx answers turned into
-//! typed errors through [`parse_error`].
+//! request limiter, retries, redaction, logging), the check that an answer is Plesk's
+//! JSON, and non-2xx answers turned into typed errors through [`parse_error`].
 
 use serde::de::DeserializeOwned;
 
 use super::error::parse_error;
 pub(crate) use crate::backends::rest::RestRequest as HttpRequest;
-use crate::backends::rest::{decode, FieldMap, RestAuth, RestClient};
+use crate::backends::rest::{FieldMap, RestAnswer, RestAuth, RestClient};
 use crate::backends::{BackendConfig, Credentials};
 use crate::panel::{PanelError, PanelResult};
+
+/// The panel's name in messages.
+const PANEL: &str = "plesk";
 
 /// The Plesk REST client proper: auth from the credentials, errors through
 /// [`parse_error`].
@@ -41,26 +44,23 @@ impl PleskRestClient {
         })
     }
 
-    /// Send and return the success body; a non-2xx answer becomes a typed error
-    /// (`fields` maps the panel's field names to the neutral ones, `secrets` are
-    /// scrubbed from any text kept).
+    /// Send and return the success body, checked to be Plesk's JSON; a non-2xx answer
+    /// becomes a typed error (`fields` maps the panel's field names to the neutral
+    /// ones, `secrets` are scrubbed from any text kept).
     pub(crate) async fn call(
         &self,
         request: HttpRequest,
         fields: FieldMap,
         secrets: &[&str],
     ) -> PanelResult<String> {
-        let response = self.http.send(&request).await?;
-        if response.is_success() {
-            Ok(response.body)
-        } else {
-            Err(parse_error(
-                response.status,
-                &response.body,
-                fields,
-                secrets,
-            ))
+        let answer = self.http.send(&request, secrets).await?;
+        if !answer.is_success() {
+            return Err(failure(&answer, fields));
         }
+        // The spec answers every success with JSON (objects, lists, `CreatedResponse`
+        // for PUT and DELETE): a delete counts as done only when Plesk said so.
+        answer.json(PANEL, false)?;
+        Ok(answer.response.body)
     }
 
     pub(crate) async fn call_json<T: DeserializeOwned>(
@@ -69,9 +69,27 @@ impl PleskRestClient {
         fields: FieldMap,
         secrets: &[&str],
     ) -> PanelResult<T> {
-        let what = request.describe();
-        let body = self.call(request, fields, secrets).await?;
-        decode(&what, &body)
+        let answer = self.http.send(&request, secrets).await?;
+        if !answer.is_success() {
+            return Err(failure(&answer, fields));
+        }
+        let value = answer.json(PANEL, false)?;
+        answer.decode(PANEL, value)
+    }
+}
+
+/// The error for a non-2xx answer: Plesk's own `{"code", "message"}` is mapped by
+/// status and text; anything else (a proxy's page) is not trusted to mean "not found"
+/// or "already exists".
+fn failure(answer: &RestAnswer, fields: FieldMap) -> PanelError {
+    match answer.error_object() {
+        Some(_) => answer.fail(parse_error(
+            answer.status(),
+            answer.body(),
+            fields,
+            &answer.redactor,
+        )),
+        None => answer.not_the_api(PANEL, "a JSON error with a message"),
     }
 }
 

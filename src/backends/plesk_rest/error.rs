@@ -9,27 +9,25 @@
 
 use serde_json::Value;
 
-use crate::backends::http::redact_secrets;
+use crate::backends::http::Redactor;
 pub use crate::backends::rest::FieldMap;
 use crate::backends::rest::{field_from_text, is_duplicate};
 use crate::panel::{PanelError, PanelErrorKind};
 
-fn redact(text: &str, secrets: &[&str]) -> String {
-    redact_secrets(text, secrets.iter().copied())
-}
-
-/// Build the error for a non-2xx answer.
-pub fn parse_error(status: u16, body: &str, fields: FieldMap, secrets: &[&str]) -> PanelError {
+/// Build the error for a non-2xx answer; `redactor` scrubs the request's secrets from
+/// the panel's text.
+pub fn parse_error(status: u16, body: &str, fields: FieldMap, redactor: &Redactor) -> PanelError {
+    let redact = |text: &str| redactor.redact(text).into_owned();
     let parsed: Option<Value> = serde_json::from_str(body).ok();
     let message = parsed
         .as_ref()
         .and_then(|v| v.get("message"))
         .and_then(Value::as_str)
-        .map(|m| redact(m, secrets))
+        .map(redact)
         .or_else(|| {
             let trimmed = body.trim();
             (!trimmed.is_empty() && trimmed.len() <= 300 && parsed.is_none())
-                .then(|| redact(trimmed, secrets))
+                .then(|| redact(trimmed))
         });
     let code = parsed
         .as_ref()
@@ -60,7 +58,14 @@ pub fn parse_error(status: u16, body: &str, fields: FieldMap, secrets: &[&str]) 
         Some(m) if !m.is_empty() => format!("plesk rejected the request (http {status}): {m}"),
         _ => format!("plesk rejected the request (http {status})"),
     };
-    PanelError::new(kind, summary).with_panel(Some(code), message)
+    let error = PanelError::new(kind, summary).with_panel(Some(code), message);
+    if status < 500 {
+        // Plesk answered and refused: nothing changed.
+        error.nothing_done()
+    } else {
+        // A 5xx may come after the change was made.
+        error.maybe_done()
+    }
 }
 
 fn field_from_body(body: Option<&Value>, fields: FieldMap) -> Option<String> {
@@ -95,7 +100,7 @@ mod tests {
             400,
             r#"{"code": 400, "message": "Account with this name already exists"}"#,
             CLIENT_FIELDS,
-            &[],
+            &Redactor::new(),
         );
         assert_eq!(e.kind, PanelErrorKind::AlreadyExists);
         assert_eq!(e.panel_code.as_deref(), Some("400"));
@@ -111,10 +116,10 @@ mod tests {
             404,
             r#"{"code":404,"message":"Client is not found"}"#,
             CLIENT_FIELDS,
-            &[],
+            &Redactor::new(),
         );
         assert!(e.is_not_found());
-        let e = parse_error(404, "", CLIENT_FIELDS, &[]);
+        let e = parse_error(404, "", CLIENT_FIELDS, &Redactor::new());
         assert!(e.is_not_found());
     }
 
@@ -124,7 +129,7 @@ mod tests {
             400,
             r#"{"code":400,"message":"The email address is invalid."}"#,
             CLIENT_FIELDS,
-            &[],
+            &Redactor::new(),
         );
         assert_eq!(
             e.kind,
@@ -137,7 +142,7 @@ mod tests {
             400,
             r#"{"code":400,"message":"Bad loginname format"}"#,
             CLIENT_FIELDS,
-            &[],
+            &Redactor::new(),
         );
         assert_eq!(e.kind, PanelErrorKind::InvalidInput { field: None });
     }
@@ -145,7 +150,7 @@ mod tests {
     #[test]
     fn errors_map_in_body_wins_over_text() {
         let body = r#"{"code":400,"message":"Invalid data","errors":{"password":["too weak"]}}"#;
-        let e = parse_error(400, body, CLIENT_FIELDS, &[]);
+        let e = parse_error(400, body, CLIENT_FIELDS, &Redactor::new());
         assert_eq!(
             e.kind,
             PanelErrorKind::InvalidInput {
@@ -157,35 +162,53 @@ mod tests {
     #[test]
     fn secrets_are_scrubbed_from_panel_text() {
         let body = r#"{"code":400,"message":"Password 'hunter22' is too simple"}"#;
-        let e = parse_error(400, body, CLIENT_FIELDS, &["hunter22"]);
+        let e = parse_error(400, body, CLIENT_FIELDS, &Redactor::of(["hunter22"]));
         assert!(!e.message.contains("hunter22"));
         assert!(!e.panel_message.unwrap_or_default().contains("hunter22"));
     }
 
     #[test]
+    fn refusals_did_nothing_and_server_errors_may_have() {
+        use crate::panel::Effect;
+        let none = &Redactor::new();
+        assert_eq!(
+            parse_error(400, "{}", CLIENT_FIELDS, none).effect,
+            Effect::None
+        );
+        assert_eq!(
+            parse_error(418, "{}", CLIENT_FIELDS, none).effect,
+            Effect::None
+        );
+        assert_eq!(
+            parse_error(500, "{}", CLIENT_FIELDS, none).effect,
+            Effect::Unknown
+        );
+    }
+
+    #[test]
     fn status_classes() {
         assert_eq!(
-            parse_error(401, "", CLIENT_FIELDS, &[]).kind,
+            parse_error(401, "", CLIENT_FIELDS, &Redactor::new()).kind,
             PanelErrorKind::Auth
         );
         assert_eq!(
-            parse_error(403, "{}", CLIENT_FIELDS, &[]).kind,
+            parse_error(403, "{}", CLIENT_FIELDS, &Redactor::new()).kind,
             PanelErrorKind::Auth
         );
         assert_eq!(
-            parse_error(409, "{}", CLIENT_FIELDS, &[]).kind,
+            parse_error(409, "{}", CLIENT_FIELDS, &Redactor::new()).kind,
             PanelErrorKind::AlreadyExists
         );
         assert_eq!(
-            parse_error(429, "", CLIENT_FIELDS, &[]).kind,
+            parse_error(429, "", CLIENT_FIELDS, &Redactor::new()).kind,
             PanelErrorKind::RateLimited
         );
         assert_eq!(
-            parse_error(503, "<html>", CLIENT_FIELDS, &[]).kind,
+            parse_error(503, "<html>", CLIENT_FIELDS, &Redactor::new()).kind,
             PanelErrorKind::Temporary
         );
         assert_eq!(
-            parse_error(418, "", CLIENT_FIELDS, &[]).kind,
+            parse_error(418, "", CLIENT_FIELDS, &Redactor::new()).kind,
             PanelErrorKind::Protocol
         );
     }

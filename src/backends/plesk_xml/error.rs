@@ -19,7 +19,10 @@ pub fn system_error(code: Option<u32>, text: &str) -> PanelError {
         ),
         _ => PanelError::protocol(format!("plesk rejected the request packet: {detail}")),
     };
-    error.with_panel(code.map(|c| c.to_string()), non_empty(text))
+    // The packet was refused before any operation ran.
+    error
+        .with_panel(code.map(|c| c.to_string()), non_empty(text))
+        .nothing_done()
 }
 
 /// A failed `<result>` of `operation` (e.g. `"customer add"`).
@@ -41,7 +44,14 @@ pub fn result_error(operation: &str, code: Option<u32>, text: &str) -> PanelErro
         Some(1003 | 1004) => PanelError::new(PanelErrorKind::Temporary, message),
         _ => PanelError::protocol(message),
     };
-    error.with_panel(code.map(|c| c.to_string()), non_empty(text))
+    let error = error.with_panel(code.map(|c| c.to_string()), non_empty(text));
+    if error.kind == PanelErrorKind::Temporary {
+        // "Not ready" may come after part of the operation ran.
+        error.maybe_done()
+    } else {
+        // Plesk reported the operation as failed.
+        error.nothing_done()
+    }
 }
 
 fn describe(code: Option<u32>, text: &str) -> String {
@@ -115,6 +125,31 @@ mod tests {
         assert_eq!(
             system_error(Some(1014), "Parser error").kind,
             PanelErrorKind::Protocol
+        );
+    }
+
+    #[test]
+    fn refusals_did_nothing_and_not_ready_may_have() {
+        use crate::panel::Effect;
+        assert_eq!(
+            system_error(Some(1001), "Authentication failed").effect,
+            Effect::None
+        );
+        assert_eq!(
+            system_error(Some(1014), "Parser error").effect,
+            Effect::None
+        );
+        assert_eq!(
+            result_error("customer add", Some(1007), "exists").effect,
+            Effect::None
+        );
+        assert_eq!(
+            result_error("site add", Some(99999), "odd").effect,
+            Effect::None
+        );
+        assert_eq!(
+            result_error("site add", Some(1004), "busy").effect,
+            Effect::Unknown
         );
     }
 

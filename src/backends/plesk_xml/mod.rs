@@ -1118,6 +1118,7 @@ mod tests {
             ca_cert_pem: None,
             request_timeout: std::time::Duration::from_secs(5),
             max_concurrent_requests: 2,
+            terraform_version: None,
         };
         assert!(matches!(
             PleskXmlBackend::new(&config).unwrap_err().kind,
