@@ -30,7 +30,7 @@ crate::model! {
             .computed()
             .use_state_for_unknown()
             .validator(validate::custom("panel login or email", |value| {
-                value.as_str().and_then(static_login_problem)
+                value.as_str().and_then(login_shape_problem)
             }))
             .markdown(
                 "Login name. Required on Plesk and HestiaCP; changing it replaces the user. \
@@ -101,10 +101,26 @@ crate::model! {
     }
 }
 
-/// The config-time check of `login`. The provider may not be configured yet, so an
+/// The config-time check of `login`: only what no panel's login can be. The rules for
+/// NEW logins run at plan time, where the prior state is known: an imported user
+/// keeps the login its panel gave it (HestiaCP accepts `Zupper`), and an `import {}`
+/// block with that login must not be refused before the import can happen.
+fn login_shape_problem(login: &str) -> Option<String> {
+    if login.is_empty() {
+        return Some("must not be empty".to_owned());
+    }
+    login
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control())
+        .map(|bad| {
+            format!("must not contain blanks or control characters, got {bad:?} in {login:?}")
+        })
+}
+
+/// The common rules for a new login. The provider may not be configured yet, so an
 /// email-shaped login passes here: it is what PanelAlpha reports as login and what
 /// `terraform plan -generate-config-out` writes after an import there. Whether the
-/// configured panel accepts it is decided at plan time.
+/// configured panel accepts it is decided with the panel's own rules.
 fn static_login_problem(login: &str) -> Option<String> {
     if is_email_shaped(login) {
         return None;
@@ -263,6 +279,19 @@ impl ObjectType for UserType {
                  `password_wo` is not set.",
             );
         }
+        // Login rules apply to new logins only: a login that did not change (an
+        // imported user's, as the panel spells it) is the panel's business.
+        let new_login = match &plan.config.login {
+            Field::Known(configured) => {
+                let prior = plan.prior.as_ref().and_then(|p| p.login.str());
+                (prior != Some(configured.as_str())).then(|| configured.clone())
+            }
+            _ => None,
+        };
+        let common_problem = new_login.as_deref().and_then(static_login_problem);
+        if let Some(problem) = &common_problem {
+            plan.error_at(login, "Invalid Login", format!("`login` {problem}."));
+        }
         let Some(panel) = panel else {
             return;
         };
@@ -277,10 +306,8 @@ impl ObjectType for UserType {
                 ),
                 Field::Known(configured) => {
                     let configured = configured.clone();
-                    let new_login =
-                        plan.prior.as_ref().and_then(|p| p.login.str()) != Some(&configured);
-                    if new_login {
-                        // Only email-shaped logins get past the static validator with a
+                    if new_login.is_some() && common_problem.is_none() {
+                        // Only email-shaped logins get past the common rules with a
                         // problem; panels with logins of their own refuse them.
                         let problem = names::login_problem(&configured).or_else(|| {
                             match capabilities.user_login_rules {
@@ -520,6 +547,16 @@ mod tests {
     use crate::framework::model::Model;
     use crate::panel::fake::FakePanel;
     use std::sync::Arc;
+
+    #[test]
+    fn config_time_check_admits_any_login_a_panel_may_report() {
+        for login in ["Zupper", "alice", "Alice.B@Example.com", "1st"] {
+            assert_eq!(login_shape_problem(login), None, "{login}");
+        }
+        assert!(login_shape_problem("").is_some());
+        assert!(login_shape_problem("al ice").is_some());
+        assert!(login_shape_problem("tab\there").is_some());
+    }
 
     #[test]
     fn static_login_check_admits_emails_and_panel_logins_only() {
