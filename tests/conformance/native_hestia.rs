@@ -582,9 +582,7 @@ mod terraform {
     fn flat(outcome: &Outcome) -> String {
         outcome
             .output()
-            .replace('│', " ")
-            .replace('╷', " ")
-            .replace('╵', " ")
+            .replace(['│', '╷', '╵'], " ")
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ")
