@@ -15,7 +15,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("tfvalue", &["tfvalue"]),
     (
         "provider",
-        &["provider", "framework", "tfvalue", "panel", "backends", "redact"],
+        &[
+            "provider",
+            "framework",
+            "tfvalue",
+            "panel",
+            "backends",
+            "redact",
+        ],
     ),
     (
         "resources",

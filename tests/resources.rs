@@ -495,13 +495,20 @@ async fn hestia_user_already_exists_points_to_import() {
 #[tokio::test]
 async fn hestia_user_bad_input_is_caught_at_plan_time_on_the_attribute() {
     let h = Harness::hestia().await;
-    // Static rules: validation, before the panel is known.
+    // Static rules: validation, before the panel is known. A login's shape only (no
+    // blanks): the panel's rules for new logins need the panel, and an imported login
+    // keeps the panel's spelling.
     let mut bad = hestia_user(&h, "alice");
-    bad.set_attr("login", s("Alice!"));
+    bad.set_attr("login", s("al ice"));
     bad.set_attr("email", s("not-an-email"));
     let diagnostics = h.validate(USER, &bad).await;
     assert_eq!(errors_at(&diagnostics, "login").len(), 1, "{diagnostics:?}");
     assert_eq!(errors_at(&diagnostics, "email").len(), 1, "{diagnostics:?}");
+    let mut shouting = hestia_user(&h, "alice");
+    shouting.set_attr("login", s("Alice!"));
+    assert_no_errors(&h.validate(USER, &shouting).await, "shape is fine");
+    let (_, _, diagnostics) = h.plan(USER, &Value::Null, &shouting).await;
+    assert_eq!(errors_at(&diagnostics, "login").len(), 1, "{diagnostics:?}");
 
     // Panel rules: at plan time.
     let mut dotted = hestia_user(&h, "al.ice");
@@ -652,7 +659,6 @@ async fn hestia_domain_bad_input_is_caught_at_plan_time_on_the_attribute() {
     let validation_cases = [
         (vec![("name", s("not a domain"))], "name"),
         (vec![("name", s("under_score.example"))], "name"),
-        (vec![("kind", s("addon"))], "parent"),
         (vec![("kind", s("weird"))], "kind"),
         (vec![("parent", s("fred.example"))], "parent"),
         (
@@ -673,6 +679,9 @@ async fn hestia_domain_bad_input_is_caught_at_plan_time_on_the_attribute() {
         );
     }
     let plan_cases = [
+        // Whether an addon needs `parent` depends on the panel (PanelAlpha finds the
+        // account from the owner); HestiaCP has main domains only.
+        (vec![("kind", s("addon"))], "kind"),
         (
             vec![("kind", s("addon")), ("parent", s("fred.example"))],
             "kind",

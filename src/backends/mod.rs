@@ -81,7 +81,7 @@ pub struct BackendConfig {
 /// [`Panel::check_connection`] to verify credentials.
 pub fn connect(config: BackendConfig) -> PanelResult<Arc<dyn Panel>> {
     match config.kind {
-        PanelKind::Hestia => Ok(Arc::new(Adapted(hestia::HestiaBackend::new(&config)?))),
+        PanelKind::Hestia => Ok(Arc::new(hestia::HestiaBackend::new(&config)?)),
         PanelKind::PleskXml => Ok(Arc::new(Adapted(plesk_xml::PleskXmlBackend::new(&config)?))),
         PanelKind::PleskRest => Ok(Arc::new(Adapted(plesk_rest::PleskRestBackend::new(
             &config,

@@ -40,6 +40,15 @@ fn lists_per_owner(kind: PanelKind, read: Read) -> Option<u64> {
     }
 }
 
+/// The most requests per refreshed resource a backend may make for the mixed refresh
+/// (all types together), where issue 16 sets a bound below one per resource.
+fn max_requests_per_resource(kind: PanelKind) -> Option<f64> {
+    match kind {
+        PanelKind::Hestia => Some(0.7),
+        _ => None,
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Read {
     User,
@@ -175,6 +184,15 @@ pub async fn refresh_economy(kind: PanelKind) {
             everything.len(),
             counted.routes
         ));
+    }
+    if let Some(max) = max_requests_per_resource(kind) {
+        let per_resource = counted.total as f64 / everything.len() as f64;
+        if per_resource > max {
+            failures.push(format!(
+                "all: {per_resource:.3} requests per resource, more than {max}: {:?}",
+                counted.routes
+            ));
+        }
     }
     assert!(
         failures.is_empty(),

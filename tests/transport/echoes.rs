@@ -6,10 +6,10 @@ use base64::Engine as _;
 use terraform_provider_panel::backends::Credentials;
 use terraform_provider_panel::panel::PanelKind;
 
-use crate::conformance::Calls as _;
 use super::{
     credential_secret, expect_err, is_user_create, shown, user_spec, Reply, Rig, Rule, KINDS,
 };
+use crate::conformance::Calls as _;
 
 /// Special characters of every format: space, quote, apostrophe, ampersand, angle
 /// brackets, slash, plus, percent and a non-ASCII letter.

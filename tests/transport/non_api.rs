@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use terraform_provider_panel::panel::{Effect, PanelErrorKind};
 
-use crate::conformance::Calls as _;
 use super::{
     backend, expect_err, is_read, is_user_create, is_user_delete, shown, user_spec, Reply, Rig,
     Rule, KINDS, PASSWORD,
 };
+use crate::conformance::Calls as _;
 
 /// What a login proxy, a half-written answer, or another web server may send with 200.
 fn impostors() -> Vec<(&'static str, Reply)> {

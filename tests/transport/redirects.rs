@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use terraform_provider_panel::panel::Effect;
 
-use crate::conformance::Calls as _;
 use super::{
     backend, credential_secret, credentials, expect_err, shown, start_sim, user_spec, Proxy,
     Recorder, Reply, Rule, KINDS, PASSWORD,
 };
+use crate::conformance::Calls as _;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redirects_to_another_port_carry_no_credential_and_name_the_location() {

@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 
 use terraform_provider_panel::panel::PanelErrorKind;
 
-use crate::conformance::Calls as _;
 use super::{
     backend, expect_err, is_read, is_user_create, user_spec, Reply, Rig, Rule, KINDS, PASSWORD,
 };
+use crate::conformance::Calls as _;
 
 /// What nginx in front of every real panel sends for an error it generates itself.
 fn nginx(status: u16, reason: &str) -> Reply {

@@ -5,9 +5,9 @@
 
 use crate::backends::http::{not_the_api, scrub, Call, HttpResponse, HttpTransport, Idempotency};
 use crate::backends::{BackendConfig, Credentials};
-use crate::panel::{PanelError, PanelResult, Secret};
+use crate::panel::{PanelError, PanelErrorKind, PanelResult, Secret};
 
-use super::error::parse_error;
+use super::error::{auth_refusal, parse_error};
 use super::wire::{Command, CommandKind};
 
 /// How requests authenticate.
@@ -93,6 +93,28 @@ impl HestiaClient {
     /// exit code where Hestia always sends one, an HTML page) is an error too, never a
     /// success. Retries follow [`crate::backends::http`].
     pub async fn run(&self, command: &Command) -> PanelResult<String> {
+        self.run_command(command)
+            .await
+            .map_err(|error| self.name_the_credentials(command, error))
+    }
+
+    /// A refusal of the credentials says which were refused (issue 15 item 7).
+    fn name_the_credentials(&self, command: &Command, mut error: PanelError) -> PanelError {
+        let code = error
+            .panel_code
+            .as_deref()
+            .and_then(|c| c.parse::<u32>().ok());
+        if let (PanelErrorKind::Auth, Some(code @ (9 | 10 | 11 | 21))) = (&error.kind, code) {
+            let credential = match self.auth {
+                Auth::AccessKey { .. } => "access key",
+                Auth::AdminPassword { .. } => "admin login and password",
+            };
+            error.message = auth_refusal(command.name, code, credential);
+        }
+        error
+    }
+
+    async fn run_command(&self, command: &Command) -> PanelResult<String> {
         let legacy = matches!(self.auth, Auth::AdminPassword { .. });
         // Legacy data mode hides exit codes, so mutations ask for the code instead;
         // reads need the data. Access-key answers carry both in every mode.

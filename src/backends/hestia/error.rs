@@ -148,6 +148,37 @@ fn is_missing_database_host(detail: &str) -> bool {
     )
 }
 
+/// What a refusal of the credentials says, in the shape every backend uses ("the
+/// panel refused the access key (Hestia exit code 9, E_PASSWORD)"); the diagnostic
+/// adds which panel, where, and the panel's own words. `credential` names what was
+/// sent: "access key", "admin login and password", or "credentials" when unknown.
+pub fn auth_refusal(command: &str, code: u32, credential: &str) -> String {
+    let code_text = format!("Hestia exit code {code}, {}", exit_code_name(code));
+    match code {
+        9 => format!("the panel refused the {credential} ({code_text})"),
+        10 => format!(
+            "the panel refused `{command}` to the {credential} ({code_text}): they may not \
+             run it, or this Hestia version has no such command"
+        ),
+        _ => format!("the panel's API refused the {credential} ({code_text}): the API is disabled or does not admit them"),
+    }
+}
+
+/// Exit 5 on a domain or database command: the owner is suspended. The owner's name
+/// comes from Hestia's `user NAME is suspended`.
+fn suspended_owner(command: &str, detail: &str) -> String {
+    let owner = match detail.split_whitespace().collect::<Vec<_>>().as_slice() {
+        ["user", name, "is", "suspended"] => format!("the owner {name:?}"),
+        _ => "the owner".to_owned(),
+    };
+    format!(
+        "{command}: {owner} is suspended on the panel (Hestia exit code 5, E_SUSPENDED), and \
+         HestiaCP refuses to add or change a suspended user's web domains and databases; \
+         unsuspend the owner first (`suspended = false` on its `panel_user`), or make this \
+         change before suspending it"
+    )
+}
+
 /// Turns a failed command into a typed error. `exit_code` is `None` when the panel
 /// gave only text (legacy data mode); `message` is the answer body, already scrubbed
 /// of secrets by the caller.
@@ -197,6 +228,11 @@ pub fn parse_error(command: &str, exit_code: Option<u32>, message: &str) -> Pane
             }
         }
         Some(4) => PanelError::already_exists(say("the object already exists")),
+        // A suspended owner refuses every add or change to its objects (records
+        // 620-637: 401 / 5). Not the credentials, and not a wrong `owner` either.
+        Some(5) if command_object(command) != "user" => {
+            PanelError::invalid(None, suspended_owner(command, detail))
+        }
         Some(5) | Some(6) => PanelError::invalid(
             field.or(Some("suspended")),
             format!(
@@ -206,13 +242,16 @@ pub fn parse_error(command: &str, exit_code: Option<u32>, message: &str) -> Pane
         ),
         Some(7) => PanelError::invalid(field, say("the object is in use")),
         Some(8) => PanelError::invalid(field, say("the user's package limit is reached")),
-        Some(9) | Some(10) | Some(21) => PanelError::new(
+        Some(code @ (9 | 10 | 21)) => PanelError::new(
             PanelErrorKind::Auth,
-            say("the panel refused the credentials or the command"),
+            auth_refusal(command, code, "credentials"),
         ),
         Some(11) => {
             if lower.contains("api") || detail.is_empty() {
-                PanelError::new(PanelErrorKind::Auth, say("the API is disabled"))
+                PanelError::new(
+                    PanelErrorKind::Auth,
+                    auth_refusal(command, 11, "credentials"),
+                )
             } else {
                 PanelError::unsupported(say("the subsystem is disabled on this panel"))
             }
@@ -316,12 +355,32 @@ mod tests {
         let error = from_capture("26-change-contact-suspended");
         assert_ne!(error.kind, PanelErrorKind::Auth);
         let on_domain = parse_error("v-add-web-domain", Some(5), "Error: user bob is suspended");
-        assert_eq!(on_domain.kind, invalid("owner"));
+        // Not the `owner` attribute's fault: the owner is suspended, and the message says so.
+        assert_eq!(on_domain.kind, PanelErrorKind::InvalidInput { field: None });
+        assert!(
+            on_domain
+                .message
+                .contains("the owner \"bob\" is suspended on the panel"),
+            "{on_domain:?}"
+        );
+        assert_eq!(on_domain.panel_code.as_deref(), Some("5"));
+        let on_database = parse_error("v-add-database", Some(5), "Error: user bob is suspended");
+        assert!(on_database.message.contains("unsuspend the owner first"));
     }
 
     #[test]
     fn auth_and_protocol_failures() {
-        assert_eq!(from_capture("02-bad-secret").kind, PanelErrorKind::Auth);
+        let bad_secret = from_capture("02-bad-secret");
+        assert_eq!(bad_secret.kind, PanelErrorKind::Auth);
+        assert_eq!(
+            bad_secret.message,
+            "the panel refused the credentials (Hestia exit code 9, E_PASSWORD)"
+        );
+        assert_eq!(bad_secret.panel_code.as_deref(), Some("9"));
+        assert_eq!(
+            bad_secret.panel_message.as_deref(),
+            Some("Error: Invalid secret key for key <ACCESS_KEY>")
+        );
         assert_eq!(
             from_capture("03-bad-password-legacy").kind,
             PanelErrorKind::Auth

@@ -140,6 +140,11 @@ pub fn list_users() -> Command {
     Command::read("v-list-users").arg("json")
 }
 
+/// `v-list-user USER json`: one user (exit 3 when there is none, record 17).
+pub fn list_user(login: &str) -> Command {
+    Command::read("v-list-user").arg(login).arg("json")
+}
+
 pub fn change_user_contact(login: &str, email: &str) -> Command {
     Command::mutation("v-change-user-contact")
         .arg(login)
@@ -195,6 +200,15 @@ pub fn list_web_domains(owner: &str) -> Command {
     Command::read("v-list-web-domains").arg(owner).arg("json")
 }
 
+/// `v-list-web-domain USER DOMAIN json`: one web domain, matched exactly as the panel
+/// stores its name (exit 3 when there is none, record 36).
+pub fn list_web_domain(owner: &str, stored_name: &str) -> Command {
+    Command::read("v-list-web-domain")
+        .arg(owner)
+        .arg(stored_name)
+        .arg("json")
+}
+
 pub fn delete_web_domain(owner: &str, domain: &str) -> Command {
     Command::mutation("v-delete-web-domain")
         .arg(owner)
@@ -220,6 +234,15 @@ pub fn add_database(
 
 pub fn list_databases(owner: &str) -> Command {
     Command::read("v-list-databases").arg(owner).arg("json")
+}
+
+/// `v-list-database USER DATABASE json` with the full prefixed name (exit 3 when there
+/// is none, record 47).
+pub fn list_database(owner: &str, full_name: &str) -> Command {
+    Command::read("v-list-database")
+        .arg(owner)
+        .arg(full_name)
+        .arg("json")
 }
 
 /// `v-change-database-password USER DATABASE DBPASS` with the full prefixed name.
@@ -273,6 +296,10 @@ pub struct DatabaseRecord {
 
 /// Parses a keyed `v-list-* json` answer into `(key, record)` pairs in the panel's
 /// order. An empty answer is an empty list (access-key mode answers 204 for no output).
+///
+/// The answer is read in one pass straight into the records, which keep only the
+/// fields the provider reads: a `v-list-users` entry has about 70 fields (1.8 KB), and
+/// holding the whole answer as a JSON tree made memory grow with the panel (issue 16).
 pub fn parse_keyed<T: DeserializeOwned>(
     command: &str,
     body: &str,
@@ -280,21 +307,44 @@ pub fn parse_keyed<T: DeserializeOwned>(
     if body.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let map: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(body).map_err(|e| {
+    serde_json::from_str::<Keyed<T>>(body)
+        .map(|keyed| keyed.0)
+        .map_err(|e| {
             PanelError::protocol(format!(
-                "{command}: the panel's answer is not the expected JSON object: {e}"
+                "{command}: the panel's answer is not the expected JSON object of entries: {e}"
             ))
-        })?;
-    map.into_iter()
-        .map(|(key, value)| {
-            serde_json::from_value::<T>(value)
-                .map(|record| (key.clone(), record))
-                .map_err(|e| {
-                    PanelError::protocol(format!("{command}: cannot read the entry {key:?}: {e}"))
-                })
         })
-        .collect()
+}
+
+/// A JSON object read as `(key, value)` pairs in the order the panel printed them.
+struct Keyed<T>(Vec<(String, T)>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Keyed<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Entries<T> {
+            type Value = Keyed<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object keyed by object name")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Keyed<T>, A::Error> {
+                // A size hint from the answer is not trusted beyond a modest bound.
+                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
+                while let Some(entry) = map.next_entry::<String, T>()? {
+                    entries.push(entry);
+                }
+                Ok(Keyed(entries))
+            }
+        }
+
+        deserializer.deserialize_map(Entries(std::marker::PhantomData))
+    }
 }
 
 /// Hestia's `TYPE` for the neutral engine name.
