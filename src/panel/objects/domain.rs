@@ -68,6 +68,9 @@ pub struct DomainPatch {
     pub document_root: Option<String>,
     pub php_version: Option<String>,
     pub ip_address: Option<String>,
+    /// A new password for a subscription's system (FTP) user, where the panel can set
+    /// it after creation (Plesk REST: `hosting_settings.ftp_password`).
+    pub system_password: Option<Secret>,
 }
 
 /// A domain's natural key: its name (unique on a panel). With `owner` set, a lookup
