@@ -1039,12 +1039,15 @@ async fn plesk_life_cycle(api: &str) {
     assert_eq!(text(&addon, "parent"), "pat.example");
     let mut rotated = site_config.clone();
     rotated.set_attr("system_password_wo_version", Value::int(2));
-    let (_, _, diagnostics) = h.plan(DOMAIN, &site, &rotated).await;
-    assert_eq!(
-        errors_at(&diagnostics, "system_password_wo_version").len(),
-        1,
-        "{diagnostics:?}"
-    );
+    rotated.set_attr("system_password_wo", s("ftp-Rotated-9"));
+    // Plesk REST sets a subscription's FTP password in place (`hosting_settings.ftp_password`).
+    let (planned, _, diagnostics) = h.plan(DOMAIN, &site, &rotated).await;
+    assert_no_errors(&diagnostics, "rotate the system password");
+    let (after, diagnostics) = h
+        .apply(DOMAIN, &site, &planned.expect("plan"), &rotated)
+        .await;
+    assert_no_errors(&diagnostics, "rotate the system password");
+    assert_eq!(text(&after, "id"), text(&site, "id"), "rotated in place");
 
     // panel_database: in the subscription, with a separate database user.
     let mut db_config = h.object(

@@ -244,6 +244,15 @@ fn run_economy(backend: Backend) {
          resource): {routes:#?}",
         objects.len()
     );
+    if backend == Backend::PleskRest {
+        // One whole-panel list per object type, shared by every resource (issue 16).
+        assert!(
+            total as usize * 10 <= objects.len(),
+            "[plesk_rest] {total} requests for {} resources (more than 0.1 per resource): \
+             {routes:#?}",
+            objects.len()
+        );
+    }
     if backend == Backend::Hestia {
         // Hestia can only list: reads go straight to the owner state records, so each
         // owner's domain and database lists are loaded once, and the user list once;

@@ -36,7 +36,10 @@ fn lists_per_owner(kind: PanelKind, read: Read) -> Option<u64> {
         // The account's databases, its MySQL users (the only place a database's user
         // shows) and the user's accounts (the database's domain).
         (PanelKind::PanelAlpha, Read::Database) => Some(3),
-        (PanelKind::PleskRest | PanelKind::PleskXml, _) => None,
+        // Whole-panel lists shared by every read (clients, domains, databases and
+        // database users), whatever the owner count.
+        (PanelKind::PleskRest, _) => Some(0),
+        (PanelKind::PleskXml, _) => None,
     }
 }
 

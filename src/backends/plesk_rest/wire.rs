@@ -130,10 +130,15 @@ pub struct OwnerClientReference {
     pub id: i64,
 }
 
-#[derive(Serialize)]
+/// `DomainRequest.hosting_settings` for physical hosting. A create sends both; an
+/// update sends only what changes (the login is not readable through the REST API, so
+/// a password change must not restate it).
+#[derive(Serialize, Default)]
 pub struct HostingSettings<'a> {
-    pub ftp_login: &'a str,
-    pub ftp_password: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ftp_login: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ftp_password: Option<&'a str>,
 }
 
 /// `POST /domains` and `PUT /domains/{id}` (`DomainRequest`; nothing marked required).
