@@ -79,7 +79,7 @@ pub struct BackendConfig {
 pub fn connect(config: BackendConfig) -> PanelResult<Arc<dyn Panel>> {
     match config.kind {
         PanelKind::Hestia => Ok(Arc::new(Adapted(hestia::HestiaBackend::new(&config)?))),
-        PanelKind::PleskXml => Ok(Arc::new(Adapted(plesk_xml::PleskXmlBackend::new(&config)?))),
+        PanelKind::PleskXml => Ok(Arc::new(plesk_xml::PleskXmlBackend::new(&config)?)),
         PanelKind::PleskRest => Ok(Arc::new(Adapted(plesk_rest::PleskRestBackend::new(
             &config,
         )?))),

@@ -480,6 +480,7 @@ impl ObjectType for DomainType {
             document_root: changed(&prior.document_root, &planned.document_root),
             php_version: changed(&prior.php_version, &planned.php_version),
             ip_address: changed(&prior.ip_address, &planned.ip_address),
+            system_password: None,
         })
     }
 

@@ -15,6 +15,7 @@ mod databases;
 mod domains;
 mod economy;
 mod faults;
+mod native_plesk_xml;
 mod users;
 
 use std::collections::BTreeMap;

@@ -68,6 +68,8 @@ pub struct DomainPatch {
     pub document_root: Option<String>,
     pub php_version: Option<String>,
     pub ip_address: Option<String>,
+    /// A new password for the system (FTP) user of a Plesk subscription.
+    pub system_password: Option<Secret>,
 }
 
 /// A domain's natural key: its name (unique on a panel). With `owner` set, a lookup
