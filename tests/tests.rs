@@ -5,6 +5,8 @@
 #![allow(clippy::duplicate_mod)]
 
 mod acceptance;
+mod bench_cli;
+mod cleanup;
 mod conformance;
 mod data_sources;
 mod docs;

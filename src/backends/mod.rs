@@ -89,21 +89,11 @@ pub fn connect(config: BackendConfig) -> PanelResult<Arc<dyn Panel>> {
     }
 }
 
-/// `shared/reference/<sub>` for tests: the `shared/` directory beside the repository
-/// (CI copies it there), found by walking up from the crate so worktrees nested deeper
-/// find it too. Panics loudly when it is missing.
+/// `tests/fixtures/reference/<sub>` for unit tests: the recorded panel answers kept in
+/// the repository (see `tests/fixtures/README.md`), so a clone alone runs every test.
 #[cfg(test)]
 pub(crate) fn reference_dir(sub: &str) -> std::path::PathBuf {
-    let crate_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    crate_dir
-        .ancestors()
-        .map(|dir| dir.join("shared").join("reference"))
-        .find(|dir| dir.is_dir())
-        .map(|dir| dir.join(sub))
-        .unwrap_or_else(|| {
-            panic!(
-                "no shared/reference directory beside {} or above it",
-                crate_dir.display()
-            )
-        })
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/reference")
+        .join(sub)
 }

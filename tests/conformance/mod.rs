@@ -150,7 +150,7 @@ pub const MAX_CONCURRENT: usize = 8;
 /// A password every simulated panel accepts (length, classes).
 pub const PASSWORD: &str = "Conf-Passw0rd!7";
 
-/// A running `panel-sim`; killed on drop.
+/// A running `panel-sim`; stopped on drop.
 pub struct SimProcess {
     pub base_url: String,
     pub credentials: Value,
@@ -158,9 +158,17 @@ pub struct SimProcess {
 }
 
 impl Drop for SimProcess {
+    /// SIGTERM first, so the simulator removes its certificate file; SIGKILL only if it
+    /// does not stop.
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let child = &mut self.child;
+        let pid = child.id();
+        if !crate::support::sim::terminate_and_wait(pid, Duration::from_secs(5), || {
+            matches!(child.try_wait(), Ok(Some(_)) | Err(_))
+        }) {
+            let _ = child.kill();
+        }
+        let _ = child.wait();
     }
 }
 

@@ -1,7 +1,7 @@
 //! Conformance of the PanelAlpha simulator with the API reference, not with our provider.
 //!
-//! `endpoints.json` beside this file is a copy of `reference/panelalpha/endpoints.json` (all
-//! 302 endpoints of the seed's Scribe reference). The simulator's own modules are compiled
+//! `tests/fixtures/reference/panelalpha/endpoints.json` lists all 302 endpoints of
+//! PanelAlpha's Scribe-generated API reference. The simulator's own modules are compiled
 //! into this test binary (the simulator is a binary crate, so it cannot be linked as a
 //! library) and its axum router is driven in-process with `tower::ServiceExt::oneshot`.
 //!
@@ -26,14 +26,16 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+use crate::support::reference_dir;
 use panel::SimPanel;
 use panelalpha::routes::{match_route, RouteMatch, ROUTES};
 
 const TOKEN: &str = "sim-panelalpha-token";
 
 fn endpoints() -> Vec<Value> {
-    let text = include_str!("endpoints.json");
-    let parsed: Value = serde_json::from_str(text).expect("endpoints.json parses");
+    let path = reference_dir("panelalpha/endpoints.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let parsed: Value = serde_json::from_str(&text).expect("endpoints.json parses");
     parsed["endpoints"]
         .as_array()
         .expect("endpoints array")
