@@ -82,7 +82,7 @@ pub struct BackendConfig {
 pub fn connect(config: BackendConfig) -> PanelResult<Arc<dyn Panel>> {
     match config.kind {
         PanelKind::Hestia => Ok(Arc::new(hestia::HestiaBackend::new(&config)?)),
-        PanelKind::PleskXml => Ok(Arc::new(Adapted(plesk_xml::PleskXmlBackend::new(&config)?))),
+        PanelKind::PleskXml => Ok(Arc::new(plesk_xml::PleskXmlBackend::new(&config)?)),
         PanelKind::PleskRest => Ok(Arc::new(plesk_rest::PleskRestBackend::new(&config)?)),
         PanelKind::PanelAlpha => Ok(Arc::new(Adapted(panelalpha::PanelAlphaBackend::new(
             &config,

@@ -10,6 +10,7 @@ pub mod cancel;
 pub mod error;
 pub mod names;
 pub mod objects;
+pub mod paths;
 pub mod secret;
 pub mod service;
 

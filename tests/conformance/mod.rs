@@ -17,6 +17,7 @@ mod economy;
 mod faults;
 mod native_hestia;
 mod native_plesk_rest;
+mod native_plesk_xml;
 mod users;
 
 use std::collections::BTreeMap;

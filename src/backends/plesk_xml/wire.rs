@@ -436,44 +436,67 @@ fn get_with_datasets(
     w.close("dataset").close("get").close(operator);
 }
 
+/// `webspace get` with general info and hosting (owner, IP, `www_root`).
 pub fn webspace_get(criterion: Option<(&str, &str)>) -> String {
     build(|w| get_with_datasets(w, "webspace", criterion, true))
 }
 
+/// `site get` with general info and hosting (subscription id, `www_root`).
+pub fn site_get(criterion: Option<(&str, &str)>) -> String {
+    build(|w| get_with_datasets(w, "site", criterion, true))
+}
+
 /// One packet asking both `webspace get` and `site get` with the same criterion
-/// (`id` or `name`): Plesk domains share one id space, and this answers "which is it"
-/// in one request. General info only: it serves to find an owner.
+/// (`id` or `name`), with hosting: Plesk domains share one id space, and this reads
+/// "which is it, and what is it" in one request.
 pub fn domain_get(criterion: (&str, &str)) -> String {
+    format!(
+        "{}{}",
+        webspace_get(Some(criterion)),
+        site_get(Some(criterion))
+    )
+}
+
+/// Every subscription and every site of the panel, in one packet (empty filters).
+pub fn panel_domains() -> String {
+    format!("{}{}", webspace_get(None), site_get(None))
+}
+
+/// A subscription and all its sites, with hosting (owner, home, IP, roots; the site
+/// names are what a site's kind and parent are inferred from), in one packet.
+pub fn family(webspace_id: &str) -> String {
+    webspace_get(Some(("id", webspace_id))) + &site_get(Some(("parent-id", webspace_id)))
+}
+
+/// Every database of the panel and every database user, in one packet.
+pub fn panel_databases() -> String {
     build(|w| {
-        get_with_datasets(w, "webspace", Some(criterion), false);
-        get_with_datasets(w, "site", Some(criterion), false);
+        w.open("database").open("get-db");
+        filter(w, None);
+        w.close("get-db").close("database");
+        w.open("database").open("get-db-users");
+        filter(w, None);
+        w.close("get-db-users").close("database");
     })
 }
 
-/// Every subscription of one owner: `owner-id` for a customer id, `owner-login` for
-/// anything else (the admin or a reseller, whose subscriptions report only a login).
-pub fn webspaces_of_owner(owner: &str) -> String {
-    let key = if !owner.is_empty() && owner.bytes().all(|b| b.is_ascii_digit()) {
-        "owner-id"
-    } else {
-        "owner-login"
-    };
-    webspace_get(Some((key, owner)))
+/// One database and its users, in one packet.
+pub fn database_with_users(db_id: &str) -> String {
+    build(|w| {
+        w.open("database").open("get-db");
+        filter(w, Some(("id", db_id)));
+        w.close("get-db").close("database");
+        w.open("database").open("get-db-users");
+        filter(w, Some(("db-id", db_id)));
+        w.close("get-db-users").close("database");
+    })
 }
 
-/// The sites and the databases of some subscriptions, in one packet.
-pub fn sites_and_databases(webspace_ids: &[String]) -> String {
+/// The databases of one subscription, by its name.
+pub fn databases_of_webspace(webspace_name: &str) -> String {
     build(|w| {
-        w.open("site").open("get");
-        filter_many(w, "parent-id", webspace_ids);
-        w.open("dataset")
-            .empty("gen_info")
-            .empty("hosting")
-            .close("dataset")
-            .close("get")
-            .close("site");
         w.open("database").open("get-db");
-        filter_many(w, "webspace-id", webspace_ids);
+        filter(w, Some(("webspace-name", webspace_name)));
         w.close("get-db").close("database");
     })
 }
@@ -485,19 +508,6 @@ pub fn db_users_of(db_ids: &[String]) -> String {
         filter_many(w, "db-id", db_ids);
         w.close("get-db-users").close("database");
     })
-}
-
-/// One database (its subscription tells the owner).
-pub fn db_get(db_id: &str) -> String {
-    build(|w| {
-        w.open("database").open("get-db");
-        filter(w, Some(("id", db_id)));
-        w.close("get-db").close("database");
-    })
-}
-
-pub fn site_get(criterion: Option<(&str, &str)>) -> String {
-    build(|w| get_with_datasets(w, "site", criterion, true))
 }
 
 /// `<site><add>`: gen_setup{name htype? (webspace-name | parent-site-name)}, hosting?.
@@ -531,21 +541,38 @@ pub fn site_add(
     })
 }
 
-/// `<webspace|site><set>` of hosting: www_root property and/or (webspace only) IP.
-pub fn hosting_set(
-    operator: &str,
-    id: &str,
-    www_root: Option<&str>,
-    ip_address: Option<&str>,
-) -> String {
+/// Hosting changes of one subscription or site; `None` leaves a setting alone.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HostingChanges<'a> {
+    /// Relative to the subscription's home.
+    pub www_root: Option<&'a str>,
+    /// Subscriptions only.
+    pub ip_address: Option<&'a str>,
+    /// The system (FTP) user's password; subscriptions only (the physical hosting
+    /// descriptor lists `ftp_password` at the `domain` level, writable by the admin).
+    pub ftp_password: Option<&'a Secret>,
+}
+
+impl HostingChanges<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.www_root.is_none() && self.ip_address.is_none() && self.ftp_password.is_none()
+    }
+}
+
+/// `<webspace|site><set>` of hosting: vrt_hst{property*, ip_address?}, the schema's
+/// order.
+pub fn hosting_set(operator: &str, id: &str, changes: &HostingChanges<'_>) -> String {
     build(|w| {
         w.open(operator).open("set");
         filter(w, Some(("id", id)));
         w.open("values").open("hosting").open("vrt_hst");
-        if let Some(root) = www_root {
+        if let Some(root) = changes.www_root {
             w.property("www_root", root);
         }
-        if let Some(ip) = ip_address {
+        if let Some(password) = changes.ftp_password {
+            w.property("ftp_password", password.expose());
+        }
+        if let Some(ip) = changes.ip_address {
             w.text("ip_address", ip);
         }
         w.close("vrt_hst")
@@ -609,13 +636,15 @@ pub fn del_db(db_id: &str) -> String {
 
 // ---------------------------------------------------------------- records
 
+/// A customer as the backend keeps it: only the fields a user is made of.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerRecord {
     pub id: String,
     pub login: String,
     pub pname: String,
     pub email: String,
-    pub status: String,
+    /// Any status but 0 (active): disabled by the admin (16), by a reseller, expired...
+    pub suspended: bool,
 }
 
 /// A customer from a `get` result; `None` when the result carries no data (no match).
@@ -626,10 +655,13 @@ pub fn customer_record(result: &Element) -> Option<CustomerRecord> {
         login: info.text_of("login").unwrap_or("").to_owned(),
         pname: info.text_of("pname").unwrap_or("").to_owned(),
         email: info.text_of("email").unwrap_or("").to_owned(),
-        status: info.text_of("status").unwrap_or("0").to_owned(),
+        suspended: info
+            .text_of("status")
+            .is_some_and(|s| !s.is_empty() && s != "0"),
     })
 }
 
+/// A subscription or site as the backend keeps it: only the fields a domain is made of.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DomainRecord {
     pub id: String,
@@ -640,8 +672,8 @@ pub struct DomainRecord {
     /// Sites only: the subscription they belong to.
     pub webspace_id: Option<String>,
     pub ip_address: Option<String>,
+    /// Absolute, as Plesk reports it.
     pub www_root: Option<String>,
-    pub ftp_login: Option<String>,
 }
 
 fn hosting_property<'a>(data: &'a Element, name: &str) -> Option<&'a str> {
@@ -671,7 +703,6 @@ pub fn domain_record(result: &Element) -> Option<DomainRecord> {
         webspace_id: info.non_empty("webspace-id").map(str::to_owned),
         ip_address: ip.map(str::to_owned),
         www_root: hosting_property(data, "www_root").map(str::to_owned),
-        ftp_login: hosting_property(data, "ftp_login").map(str::to_owned),
     })
 }
 
@@ -873,7 +904,7 @@ pub(crate) mod tests {
                 login: "john-unit-test".into(),
                 pname: "John Smith".into(),
                 email: "john@smith.com".into(),
-                status: "0".into(),
+                suspended: false,
             })
         );
         let packet = parse_packet(&captured("customer-get-2.response")).unwrap();
@@ -940,7 +971,6 @@ pub(crate) mod tests {
         let record = domain_record(single_result(&packet, "webspace", "get").unwrap()).unwrap();
         assert_eq!(record.name, "xn--bcher-kva.example");
         assert_eq!(record.owner_id.as_deref(), Some("3"));
-        assert_eq!(record.ftp_login.as_deref(), Some("bu_1234"));
         assert_eq!(
             record.www_root.as_deref(),
             Some("/var/www/vhosts/x/httpdocs")
