@@ -83,9 +83,7 @@ pub fn connect(config: BackendConfig) -> PanelResult<Arc<dyn Panel>> {
         PanelKind::PleskRest => Ok(Arc::new(Adapted(plesk_rest::PleskRestBackend::new(
             &config,
         )?))),
-        PanelKind::PanelAlpha => Ok(Arc::new(Adapted(panelalpha::PanelAlphaBackend::new(
-            &config,
-        )?))),
+        PanelKind::PanelAlpha => Ok(Arc::new(panelalpha::PanelAlphaBackend::new(&config)?)),
     }
 }
 

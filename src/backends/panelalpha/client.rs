@@ -5,7 +5,7 @@
 //! Undocumented, handled defensively (assumptions from the vendor client and Laravel):
 //! success bodies may be `{"data": X}` or a bare `X`, and an empty body (204) is `null`;
 //! lists may be Laravel pages (`{"data": [...], "meta": {"last_page": n}}`), so lists are
-//! requested with `per_page=100` and further pages are fetched while `meta` says so.
+//! requested with a `per_page` and further pages are fetched while `meta` says so.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -18,7 +18,6 @@ use crate::panel::{PanelError, PanelResult};
 
 /// A runaway `last_page` must not turn one read into thousands of requests.
 const MAX_PAGES: u64 = 50;
-const PER_PAGE: &str = "100";
 
 #[derive(Debug)]
 pub struct PanelAlphaClient {
@@ -62,29 +61,66 @@ impl PanelAlphaClient {
         parse_body(&request.describe(), &response.body).map(unwrap_data)
     }
 
-    pub(crate) async fn call_as<T: DeserializeOwned>(
-        &self,
-        request: HttpRequest,
-        as_user: Option<i64>,
-        fields: FieldMap,
-        secrets: &[&str],
-    ) -> PanelResult<T> {
-        let what = request.describe();
-        let value = self.call(request, as_user, fields, secrets).await?;
-        serde_json::from_value(value)
-            .map_err(|e| PanelError::protocol(format!("{what}: unexpected answer: {e}")))
-    }
-
-    /// GET every page of a list.
+    /// GET every page of a list, with the vendor client's page size.
     pub(crate) async fn list<T: DeserializeOwned>(
         &self,
         path: &str,
         as_user: Option<i64>,
     ) -> PanelResult<Vec<T>> {
+        Ok(self.list_all(path, as_user, SAFE_PAGE).await?.items)
+    }
+}
+
+/// Every page of one list, and whether that is all of it (false when cut at
+/// [`MAX_PAGES`], so a missing item may still exist).
+#[derive(Debug)]
+pub(crate) struct Listing<T> {
+    pub items: Vec<T>,
+    pub complete: bool,
+}
+
+/// Page size asked for by [`PanelAlphaClient::list_all`]: the API documents no cap, so
+/// one request serves a thousand users or services.
+pub(crate) const LARGE_PAGE: u32 = 1000;
+
+/// The vendor client's page size, which every PanelAlpha serves: the fallback when a
+/// panel refuses a larger one.
+const SAFE_PAGE: u32 = 100;
+
+/// One page of a list: a bare array, or a Laravel page / `{"data": [...]}` envelope.
+/// Decoded straight into the item type, so a large list never exists as a JSON tree.
+#[derive(serde::Deserialize)]
+#[serde(bound = "T: DeserializeOwned")]
+struct PageBody<T> {
+    #[serde(default)]
+    data: Option<Vec<T>>,
+    #[serde(default)]
+    meta: Option<PageMeta>,
+    #[serde(default)]
+    last_page: Option<u64>,
+}
+
+#[derive(serde::Deserialize)]
+struct PageMeta {
+    #[serde(default)]
+    last_page: Option<u64>,
+}
+
+impl PanelAlphaClient {
+    /// GET every page of a list with `per_page` items a page, decoding only the fields
+    /// `T` keeps. A panel that refuses the page size (422 on the first page) is asked
+    /// again with the vendor client's 100.
+    pub(crate) async fn list_all<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        as_user: Option<i64>,
+        per_page: u32,
+    ) -> PanelResult<Listing<T>> {
+        let mut per_page = per_page.max(1);
         let mut items = Vec::new();
-        let mut page = 1;
+        let mut page: u64 = 1;
         loop {
-            let mut request = HttpRequest::get(path).query("per_page", PER_PAGE);
+            let mut request = HttpRequest::get(path).query("per_page", per_page.to_string());
             if page > 1 {
                 request = request.query("page", page.to_string());
             }
@@ -92,31 +128,53 @@ impl PanelAlphaClient {
                 request = request.header("x-panelalpha-user", user.to_string());
             }
             let response = self.http.send(&request).await?;
+            if response.status == 422 && page == 1 && per_page > SAFE_PAGE {
+                per_page = SAFE_PAGE;
+                continue;
+            }
             if !response.is_success() {
                 return Err(parse_error(response.status, &response.body, &[], &[]));
             }
-            let body = parse_body(&format!("GET {path}"), &response.body)?;
-            let last_page = last_page(&body);
-            let list = match unwrap_data(body) {
-                Value::Null => Vec::new(),
-                Value::Array(list) => list,
-                other => {
-                    return Err(PanelError::protocol(format!(
-                        "GET {path}: expected a list, got {}",
-                        kind_of(&other)
-                    )))
-                }
-            };
-            for item in list {
-                items.push(serde_json::from_value(item).map_err(|e| {
-                    PanelError::protocol(format!("GET {path}: unexpected list item: {e}"))
-                })?);
+            let (mut list, last_page) = parse_page::<T>(path, &response.body)?;
+            items.append(&mut list);
+            if page >= last_page {
+                return Ok(Listing {
+                    items,
+                    complete: true,
+                });
             }
-            if page >= last_page.min(MAX_PAGES) {
-                return Ok(items);
+            if page >= MAX_PAGES {
+                return Ok(Listing {
+                    items,
+                    complete: false,
+                });
             }
             page += 1;
         }
+    }
+}
+
+/// The items of one list page and the last page number (1 when the answer has no
+/// paginator).
+fn parse_page<T: DeserializeOwned>(path: &str, body: &str) -> PanelResult<(Vec<T>, u64)> {
+    let trimmed = body.trim_start();
+    let unexpected =
+        |e: serde_json::Error| PanelError::protocol(format!("GET {path}: unexpected list: {e}"));
+    match trimmed.as_bytes().first() {
+        None => Ok((Vec::new(), 1)),
+        Some(b'[') => Ok((serde_json::from_str(trimmed).map_err(unexpected)?, 1)),
+        Some(b'{') => {
+            let page: PageBody<T> = serde_json::from_str(trimmed).map_err(unexpected)?;
+            let last_page = page
+                .meta
+                .and_then(|m| m.last_page)
+                .or(page.last_page)
+                .unwrap_or(1);
+            Ok((page.data.unwrap_or_default(), last_page))
+        }
+        Some(_) => Err(PanelError::protocol(format!(
+            "GET {path}: the answer is not a JSON list"
+        ))),
     }
 }
 
@@ -138,25 +196,6 @@ pub(crate) fn unwrap_data(value: Value) -> Value {
     }
 }
 
-fn last_page(body: &Value) -> u64 {
-    body.get("meta")
-        .and_then(|m| m.get("last_page"))
-        .or_else(|| body.get("last_page"))
-        .and_then(Value::as_u64)
-        .unwrap_or(1)
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,10 +211,18 @@ mod tests {
     }
 
     #[test]
-    fn pagination_meta_is_read() {
-        let page = serde_json::json!({"data": [], "links": {}, "meta": {"current_page": 1, "last_page": 3}});
-        assert_eq!(last_page(&page), 3);
-        assert_eq!(last_page(&serde_json::json!([])), 1);
+    fn list_pages_decode_bare_arrays_envelopes_and_paginators() {
+        let (items, last): (Vec<u32>, u64) = parse_page("x", "[1,2]").unwrap();
+        assert_eq!((items, last), (vec![1, 2], 1));
+        let (items, last): (Vec<u32>, u64) =
+            parse_page("x", r#"{"data":[3],"links":{},"meta":{"last_page":4}}"#).unwrap();
+        assert_eq!((items, last), (vec![3], 4));
+        let (items, last): (Vec<u32>, u64) = parse_page("x", r#"{"data":null}"#).unwrap();
+        assert_eq!((items, last), (Vec::new(), 1));
+        let (items, _): (Vec<u32>, u64) = parse_page("x", "  ").unwrap();
+        assert!(items.is_empty());
+        assert!(parse_page::<u32>("x", "<html>").is_err());
+        assert!(parse_page::<u32>("x", r#"{"data":{"id":1}}"#).is_err());
     }
 
     #[test]
