@@ -15,6 +15,7 @@ mod databases;
 mod domains;
 mod economy;
 mod faults;
+mod native_panelalpha;
 mod users;
 
 use std::collections::BTreeMap;

@@ -447,10 +447,20 @@ impl Service<Database> for PanelAlphaBackend {
             // A MySQL user of that name (e.g. left behind by a database deleted on the
             // panel) would fail the user after the database exists: say so first.
             let wanted = with_prefix(login, &prefix);
-            if let Some(databases) = self
+            let mut taken = self
                 .existing_database_user(user, account_id, &wanted)
-                .await?
-            {
+                .await?;
+            if taken.is_some() {
+                // Refuse on the panel's word of now, not on a list read earlier.
+                self.forget(Touch::Databases {
+                    user,
+                    account: account_id,
+                });
+                taken = self
+                    .existing_database_user(user, account_id, &wanted)
+                    .await?;
+            }
+            if let Some(databases) = taken {
                 let taken = TakenUser {
                     user,
                     account: account_id,

@@ -135,7 +135,8 @@ enum Source {
 /// What a write may change: the cached lists holding it are dropped on every outcome.
 #[derive(Clone, Copy, Debug)]
 enum Touch {
-    /// A user's own record (the lists of users).
+    /// A user's own record (the list of active users; a create or an update archives
+    /// nobody, so the archived list stays).
     UserRecord,
     /// Everything of one user (deleted or archived): records, services, accounts.
     UserGone(i64),
@@ -213,12 +214,10 @@ impl PanelAlphaBackend {
 
     fn forget(&self, touch: Touch) {
         match touch {
-            Touch::UserRecord => {
+            Touch::UserRecord => self.users.invalidate_all(),
+            Touch::UserGone(user) => {
                 self.users.invalidate_all();
                 self.archived.invalidate_all();
-            }
-            Touch::UserGone(user) => {
-                self.forget(Touch::UserRecord);
                 self.forget(Touch::Services(user));
                 // Account keys start with the user id, but the cache has no prefix
                 // removal and user deletion is rare: drop every account's lists.

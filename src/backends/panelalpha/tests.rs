@@ -1132,7 +1132,8 @@ async fn a_leftover_mysql_user_is_reported_before_the_database_is_created() {
             .db_users
             .insert(leftover.clone(), Vec::new());
     });
-    let error = databases(&h.backend())
+    let backend = h.backend();
+    let error = databases(&backend)
         .create(&database_spec(owner, "shop", Some("shopu")))
         .await
         .unwrap_err();
@@ -1151,6 +1152,13 @@ async fn a_leftover_mysql_user_is_reported_before_the_database_is_created() {
     );
     assert!(h.with(|f| f.accounts[&account].databases.is_empty()));
     assert!(!h.requests().iter().any(|r| r.starts_with("POST")));
+    // Once the leftover is gone, the same backend (which listed it) creates.
+    h.with(|f| f.accounts.get_mut(&account).unwrap().db_users.clear());
+    let created = databases(&backend)
+        .create(&database_spec(owner, "shop", Some("shopu")))
+        .await
+        .unwrap();
+    assert_eq!(created.user, Some(leftover));
 }
 
 #[tokio::test]
