@@ -12,12 +12,10 @@ use std::time::Duration;
 
 pub mod hestia;
 pub mod http;
-pub mod legacy;
 pub mod plesk_xml;
 pub mod rest;
 
 use crate::panel::{Panel, PanelKind, PanelResult, Secret};
-use legacy::Adapted;
 
 /// How to authenticate, per panel. Which variants a backend accepts is its own
 /// business; the provider layer validates the combination before connecting.
@@ -84,9 +82,7 @@ pub fn connect(config: BackendConfig) -> PanelResult<Arc<dyn Panel>> {
         PanelKind::Hestia => Ok(Arc::new(hestia::HestiaBackend::new(&config)?)),
         PanelKind::PleskXml => Ok(Arc::new(plesk_xml::PleskXmlBackend::new(&config)?)),
         PanelKind::PleskRest => Ok(Arc::new(plesk_rest::PleskRestBackend::new(&config)?)),
-        PanelKind::PanelAlpha => Ok(Arc::new(Adapted(panelalpha::PanelAlphaBackend::new(
-            &config,
-        )?))),
+        PanelKind::PanelAlpha => Ok(Arc::new(panelalpha::PanelAlphaBackend::new(&config)?)),
     }
 }
 

@@ -14,6 +14,10 @@ pub enum PanelErrorKind {
     NotFound,
     /// Create collided with an existing object: the diagnostic points to import.
     AlreadyExists,
+    /// The object is deleted on the panel but not purged (PanelAlpha's archived users):
+    /// it still holds its name or email, and can be restored or purged there. The
+    /// message says which, and how.
+    SoftDeleted,
     /// The panel rejected a value. `field` is the neutral model's field name
     /// (e.g. `"email"`, `"name"`), when the panel's answer lets us tell which.
     InvalidInput { field: Option<String> },
@@ -129,6 +133,10 @@ impl PanelError {
             },
             message,
         )
+    }
+
+    pub fn soft_deleted(message: impl Into<String>) -> Self {
+        Self::new(PanelErrorKind::SoftDeleted, message)
     }
 
     pub fn unsupported(message: impl Into<String>) -> Self {

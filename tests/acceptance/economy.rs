@@ -274,6 +274,21 @@ fn run_economy(backend: Backend) {
             objects.len()
         );
     }
+    if backend == Backend::PanelAlpha {
+        // Users, services (which carry their hosting accounts) and plans are one list
+        // each for the run; each hosting account's domain, database and MySQL-user
+        // lists are read once, however many objects it holds.
+        for (route, count) in &routes {
+            assert!(
+                *count as usize <= OWNERS,
+                "[panelalpha] {route} was called {count} times for {OWNERS} accounts: {routes:#?}"
+            );
+        }
+        assert!(
+            total as usize <= 3 * OWNERS + 3,
+            "[panelalpha] {total} requests for {OWNERS} hosting accounts: {routes:#?}"
+        );
+    }
 }
 
 #[test]

@@ -33,9 +33,10 @@ fn lists_per_owner(kind: PanelKind, read: Read) -> Option<u64> {
         (PanelKind::PanelAlpha, Read::User) => Some(0),
         // The account's domain list (it marks the main domain).
         (PanelKind::PanelAlpha, Read::Domain) => Some(1),
-        // The account's databases, its MySQL users (the only place a database's user
-        // shows) and the user's accounts (the database's domain).
-        (PanelKind::PanelAlpha, Read::Database) => Some(3),
+        // The account's databases and its MySQL users (the only place a database's user
+        // shows); the accounts (the database's domain) come with the one list of every
+        // service.
+        (PanelKind::PanelAlpha, Read::Database) => Some(2),
         // Whole-panel lists shared by every read (clients, domains, databases and
         // database users), whatever the owner count.
         (PanelKind::PleskRest, _) => Some(0),

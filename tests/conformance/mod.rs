@@ -16,6 +16,7 @@ mod domains;
 mod economy;
 mod faults;
 mod native_hestia;
+mod native_panelalpha;
 mod native_plesk_rest;
 mod native_plesk_xml;
 mod users;

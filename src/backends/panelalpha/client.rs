@@ -5,7 +5,7 @@
 //! Undocumented, handled defensively (assumptions from the vendor client and Laravel):
 //! success bodies may be `{"data": X}` or a bare `X`, and an empty body (204) is `null`;
 //! lists may be Laravel pages (`{"data": [...], "meta": {"last_page": n}}`), so lists are
-//! requested with `per_page=100` and further pages are fetched while `meta` says so.
+//! requested with a `per_page` and further pages are fetched while `meta` says so.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -19,7 +19,22 @@ use crate::panel::{PanelError, PanelResult};
 
 /// A runaway `last_page` must not turn one read into thousands of requests.
 const MAX_PAGES: u64 = 50;
-const PER_PAGE: &str = "100";
+
+/// Page size asked for by [`PanelAlphaClient::list_all`]: the API documents no cap, so
+/// one request serves a thousand users or services.
+pub(crate) const LARGE_PAGE: u32 = 1000;
+
+/// The vendor client's page size, which every PanelAlpha serves: the fallback when a
+/// panel refuses a larger one.
+const SAFE_PAGE: u32 = 100;
+
+/// Every page of one list, and whether that is all of it (false when cut at
+/// [`MAX_PAGES`], so a missing item may still exist).
+#[derive(Debug)]
+pub(crate) struct Listing<T> {
+    pub items: Vec<T>,
+    pub complete: bool,
+}
 
 /// The panel's name in messages.
 const PANEL: &str = "panelalpha";
@@ -54,18 +69,6 @@ impl PanelAlphaClient {
         success_body(&answer, fields).map(unwrap_data)
     }
 
-    pub(crate) async fn call_as<T: DeserializeOwned>(
-        &self,
-        request: HttpRequest,
-        as_user: Option<i64>,
-        fields: FieldMap,
-        secrets: &[&str],
-    ) -> PanelResult<T> {
-        let answer = self.send(request, as_user, secrets).await?;
-        let value = success_body(&answer, fields).map(unwrap_data)?;
-        answer.decode(PANEL, value)
-    }
-
     async fn send(
         &self,
         request: HttpRequest,
@@ -79,31 +82,57 @@ impl PanelAlphaClient {
         self.http.send(&request, secrets).await
     }
 
-    /// GET every page of a list.
+    /// GET every page of a list, with the vendor client's page size.
     pub(crate) async fn list<T: DeserializeOwned>(
         &self,
         path: &str,
         as_user: Option<i64>,
     ) -> PanelResult<Vec<T>> {
+        Ok(self.list_all(path, as_user, SAFE_PAGE).await?.items)
+    }
+
+    /// GET every page of a list with `per_page` items a page. A panel that refuses the
+    /// page size (422 on the first page) is asked again with the vendor client's 100.
+    pub(crate) async fn list_all<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        as_user: Option<i64>,
+        per_page: u32,
+    ) -> PanelResult<Listing<T>> {
+        let mut per_page = per_page.max(1);
         let mut items = Vec::new();
-        let mut page = 1;
+        let mut page: u64 = 1;
         loop {
-            let mut request = HttpRequest::get(path).query("per_page", PER_PAGE);
+            let mut request = HttpRequest::get(path).query("per_page", per_page.to_string());
             if page > 1 {
                 request = request.query("page", page.to_string());
             }
             let answer = self.send(request, as_user, &[]).await?;
+            if answer.status() == 422 && page == 1 && per_page > SAFE_PAGE {
+                per_page = SAFE_PAGE;
+                continue;
+            }
             let body = success_body(&answer, &[])?;
             let last_page = last_page(&body);
             let list = match unwrap_data(body) {
                 Value::Array(list) => list,
                 _ => return Err(answer.not_the_api(PANEL, "a JSON list")),
             };
+            items.reserve(list.len());
             for item in list {
                 items.push(answer.decode(PANEL, item)?);
             }
-            if page >= last_page.min(MAX_PAGES) {
-                return Ok(items);
+            if page >= last_page {
+                return Ok(Listing {
+                    items,
+                    complete: true,
+                });
+            }
+            if page >= MAX_PAGES {
+                return Ok(Listing {
+                    items,
+                    complete: false,
+                });
             }
             page += 1;
         }

@@ -49,14 +49,6 @@ pub struct Plan {
     pub name: String,
 }
 
-#[derive(Clone, Debug, Deserialize)]
-pub struct AccountRef {
-    #[serde(default, deserialize_with = "lenient_id")]
-    pub id: Option<i64>,
-    #[serde(default)]
-    pub domain: Option<String>,
-}
-
 /// A service (a plan provisioned for a user): `GET api/admin/users/{id}/services` item.
 #[derive(Clone, Debug, Deserialize)]
 pub struct Service {
@@ -72,6 +64,11 @@ pub struct Service {
     /// suspended" unless they mark the service as gone.
     #[serde(default)]
     pub status: Option<String>,
+    /// The hosting accounts the service provisioned (vendor client: `id`, `username`,
+    /// `domain`). `None` when the answer does not carry the field at all, which is not
+    /// the same as "no account yet".
+    #[serde(default)]
+    pub server_accounts: Option<Vec<ServerAccount>>,
 }
 
 impl Service {
@@ -93,7 +90,8 @@ impl Service {
     }
 }
 
-/// `GET api/server-accounts` item (a hosting account).
+/// `GET api/server-accounts` item (a hosting account), and an item of a service's
+/// `server_accounts`.
 #[derive(Clone, Debug, Deserialize)]
 pub struct ServerAccount {
     #[serde(default, deserialize_with = "lenient_id")]

@@ -76,6 +76,11 @@ fn summary_and_advice(action: &str, error: &PanelError) -> (&'static str, &'stat
             "Panel Object Already Exists",
             "Import the existing object instead of creating it, or choose another name.",
         ),
+        PanelErrorKind::SoftDeleted => (
+            "Panel Object Deleted But Not Purged",
+            "The panel keeps the deleted object (and its name) until it is purged: purge it \
+             in the panel to free the name, or restore it there and import it.",
+        ),
         PanelErrorKind::InvalidInput { .. } => (
             "Panel Rejected A Value",
             "Correct the value in the configuration and apply again.",
