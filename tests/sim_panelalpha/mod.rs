@@ -33,6 +33,7 @@ use panelalpha::routes::{match_route, RouteMatch, Source, ROUTES};
 mod dns;
 mod faults;
 mod hosting;
+mod process;
 mod ssl;
 
 const TOKEN: &str = "sim-panelalpha-token";
