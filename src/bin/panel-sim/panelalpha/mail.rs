@@ -19,7 +19,8 @@
 //! unlimited, as on cPanel. A source address may forward to several destinations (one
 //! forwarder each, so the same pair twice is refused) and may also be a mailbox; deleting a
 //! source's forwarder removes all its destinations, as the integration's delete ignores the
-//! destination. Passwords have no length rule (none is documented).
+//! destination. Passwords have no length rule (none is documented). Account items also carry
+//! `domain`, the email domain they were created in (not in the integration's list shape).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
