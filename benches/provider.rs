@@ -2,6 +2,8 @@
 //! (`cargo bench --bench provider`): exec to handshake line, a GetSchema round trip
 //! over AutoMTLS, Shutdown to exit, and the idle resident memory.
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "../tests/support/grpc.rs"]
 mod grpc;
 
@@ -13,8 +15,8 @@ use terraform_provider_panel::plugin::proto::go_plugin::Empty;
 use terraform_provider_panel::plugin::proto::tfplugin5 as pb;
 use terraform_provider_panel::plugin::proto::tfplugin5::provider_client::ProviderClient;
 
-/// `cargo bench` passes `--bench`; `cargo test --all-targets` runs this file too,
-/// on the debug build, where a short smoke run is enough.
+/// `cargo bench` measures in full; a test runner (`cargo test --all-targets`, nextest)
+/// gets a short smoke run on the debug build (see `support/cli.rs`).
 struct Sizes {
     starts: usize,
     round_trips: usize,
@@ -42,17 +44,19 @@ fn row(what: &str, measured: &str, target: &str, ok: bool) {
 }
 
 fn main() {
-    let sizes = if std::env::args().any(|arg| arg == "--bench") {
-        Sizes {
+    let sizes = match cli::from_args() {
+        cli::Run::Measure => Sizes {
             starts: 50,
             round_trips: 500,
+        },
+        cli::Run::Smoke => {
+            println!("smoke run of the provider benchmark (debug build); use `cargo bench`");
+            Sizes {
+                starts: 3,
+                round_trips: 20,
+            }
         }
-    } else {
-        println!("smoke run of the provider benchmark (debug build); use `cargo bench`");
-        Sizes {
-            starts: 3,
-            round_trips: 20,
-        }
+        cli::Run::Nothing => return,
     };
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     runtime.block_on(run(sizes));
@@ -70,7 +74,8 @@ async fn run(
     for _ in 0..starts {
         let mut spawned = spawn_provider(provider_command(Some(&terraform.pem))).await;
         startups.push(spawned.startup);
-        let _ = spawned.child.kill().await;
+        // SIGTERM, not SIGKILL: the provider removes its socket directory on the way out.
+        let _ = spawned.child.terminate().await;
     }
 
     let mut spawned = spawn_provider(provider_command(Some(&terraform.pem))).await;

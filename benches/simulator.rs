@@ -5,6 +5,8 @@
 //! profile). A panel whose module is not in this build is skipped with a note.
 //! Tunables: `SIM_BENCH_REQUESTS` (default 20000), `SIM_BENCH_CONCURRENCY` (32).
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "../tests/support/sim.rs"]
 mod sim;
 
@@ -262,9 +264,13 @@ async fn bench(workload: &Workload, total: usize, concurrency: usize) {
 }
 
 fn main() {
-    // `cargo test --all-targets` runs this file too (without `--bench`, on the
-    // debug build): a short smoke run proves the workloads still work there.
-    let full_run = std::env::args().any(|arg| arg == "--bench");
+    // A test runner (`cargo test --all-targets`, nextest) runs this file too, on the
+    // debug build: a short smoke run proves the workloads still work there.
+    let full_run = match cli::from_args() {
+        cli::Run::Measure => true,
+        cli::Run::Smoke => false,
+        cli::Run::Nothing => return,
+    };
     let default_requests = if full_run { 20_000 } else { 300 };
     let total = env_number("SIM_BENCH_REQUESTS", default_requests);
     let concurrency = env_number("SIM_BENCH_CONCURRENCY", 32);

@@ -11,7 +11,8 @@
 #
 # Environment:
 #   PANEL_PROVIDER_BINARY  use this already-built provider binary instead of building
-#   TERRAFORM              the terraform executable (default: terraform on PATH)
+#   TERRAFORM              the terraform executable (default: terraform on PATH, then the
+#                          usual install locations; 1.11 or later; scripts/lib/terraform.sh)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,13 +20,14 @@ out="$repo/docs"
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="${2:?--out needs a directory}"; shift 2 ;;
-    -h | --help) sed -n '2,15p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h | --help) sed -n '2,16p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "docs.sh: unknown argument: $1" >&2; exit 2 ;;
   esac
 done
 
-terraform="${TERRAFORM:-terraform}"
-command -v "$terraform" >/dev/null || { echo "docs.sh: terraform is required (not found: $terraform)" >&2; exit 1; }
+# shellcheck source=lib/terraform.sh
+source "$repo/scripts/lib/terraform.sh"
+terraform="$(find_terraform)" || exit 1
 command -v python3 >/dev/null || { echo "docs.sh: python3 is required" >&2; exit 1; }
 
 binary="${PANEL_PROVIDER_BINARY:-}"

@@ -3,6 +3,7 @@
 #
 #   scripts/quickstart.sh            build, start the simulator, terraform init + apply
 #   scripts/quickstart.sh destroy    terraform destroy, stop the simulator, clean up
+#   scripts/quickstart.sh dir        print the quickstart's directory
 #
 # What `up` does, step by step:
 #   1. cargo build --release the provider and panel-sim;
@@ -20,14 +21,17 @@
 # Environment:
 #   PANEL           hestia (default), plesk or panelalpha: which simulator to start
 #   PLESK_API       rest (default) or xml: which Plesk API the provider uses
-#   QUICKSTART_DIR  where everything goes (default: ${TMPDIR:-/tmp}/panel-quickstart)
+#   QUICKSTART_DIR  where everything goes (default: .quickstart/ in this checkout, so two
+#                   checkouts never share a simulator or a state)
 #   PANEL_BIN_DIR   a directory already holding both binaries: skip the build
-#   TERRAFORM       the terraform executable (default: terraform on PATH)
+#   TERRAFORM       the terraform executable (default: terraform on PATH, then the usual
+#                   install locations; 1.11 or later; see scripts/lib/terraform.sh)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-qs="${QUICKSTART_DIR:-${TMPDIR:-/tmp}/panel-quickstart}"
-terraform="${TERRAFORM:-terraform}"
+qs="${QUICKSTART_DIR:-$repo/.quickstart}"
+# shellcheck source=lib/terraform.sh
+source "$repo/scripts/lib/terraform.sh"
 action="${1:-up}"
 
 say() { printf '\n==> %s\n' "$*" >&2; }
@@ -190,11 +194,12 @@ destroy() {
   echo "Destroyed; $qs removed." >&2
 }
 
-command -v "$terraform" >/dev/null || die "terraform (1.11 or later) is required: not found: $terraform"
+terraform="$(find_terraform)" || exit 1
 command -v python3 >/dev/null || die "python3 is required"
 case "$action" in
   up) up ;;
   destroy) destroy ;;
-  -h | --help) sed -n '2,26p' "${BASH_SOURCE[0]}" ;;
-  *) die "unknown command '$action' (use: up, destroy)" ;;
+  dir) printf '%s\n' "$qs" ;;
+  -h | --help) sed -n '2,28p' "${BASH_SOURCE[0]}" ;;
+  *) die "unknown command '$action' (use: up, destroy, dir)" ;;
 esac

@@ -23,7 +23,7 @@ async fn main() -> ExitCode {
         }
     };
     logging::init(mode == Mode::Debug);
-    let service = terraform_provider_panel::provider::service();
+    let service = terraform_provider_panel::service();
     match plugin::serve(service, ServeOptions::from_process(mode)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

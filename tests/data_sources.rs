@@ -90,7 +90,7 @@ impl Fixture {
         let body = answer.text().await.unwrap_or_default();
         assert!(status.is_success(), "seed refused ({status}): {body}");
 
-        let service = terraform_provider_panel::provider::service();
+        let service = terraform_provider_panel::service();
         let schema = service.get_provider_schema().await;
         assert!(schema.diagnostics.is_empty(), "{:?}", schema.diagnostics);
         let types: BTreeMap<String, Type> = schema
@@ -617,7 +617,7 @@ async fn check_databases(fixture: &Fixture, expected: &Expected, alice_id: &str,
 #[tokio::test]
 async fn lookups_must_name_exactly_one_key() {
     // Validation needs no panel: the provider is not configured here.
-    let service = terraform_provider_panel::provider::service();
+    let service = terraform_provider_panel::service();
     let schema = service.get_provider_schema().await;
     let validate = |type_name: &'static str, pairs: Vec<(&'static str, Value)>| {
         let ty = schema.data_source_schemas[type_name].object_type();

@@ -9,28 +9,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::support::terraform::{terraform_binary, REQUIRED_PROVIDERS};
+
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 const PROVIDER_BINARY: &str = env!("CARGO_BIN_EXE_terraform-provider-panel");
-
-/// The Terraform CLI: `$TERRAFORM`, else `terraform` on PATH, else the path .ci/run
-/// expects. Panics when none is there.
-pub(crate) fn terraform_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("TERRAFORM") {
-        return PathBuf::from(path);
-    }
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("terraform"))
-            .find(|candidate| candidate.is_file())
-    });
-    let path = on_path.unwrap_or_else(|| PathBuf::from("/usr/local/bin/terraform"));
-    assert!(
-        path.is_file(),
-        "these tests need Terraform >= 1.11: install it on PATH or set TERRAFORM (looked for {})",
-        path.display()
-    );
-    path
-}
 
 /// Both output streams and the exit status, for assertion messages.
 pub(crate) fn describe(what: &str, output: &Output) -> String {
@@ -202,19 +184,28 @@ fn examples_of(kind: &str, file: &str) -> Vec<(String, PathBuf)> {
     found
 }
 
+/// Each example validates on its own, as a reader copies it from its page: the page's
+/// file plus only the `terraform { required_providers }` block every configuration has
+/// (no provider block, no variables from other examples).
 #[test]
-fn every_example_validates_against_the_built_provider() {
+fn every_example_validates_on_its_own_against_the_built_provider() {
     let validator = Validator::new();
     let examples = Path::new(REPO).join("examples");
+    let required_providers = validator.scratch.path().join("required_providers.tf");
+    std::fs::write(&required_providers, REQUIRED_PROVIDERS)
+        .expect("write the required_providers block");
     let provider = examples.join("provider/provider.tf");
-    validator.validate("provider", &[("provider.tf", provider.clone())]);
+    validator.validate("provider", &[("provider.tf", provider)]);
     for (label, example) in examples_of("resources", "resource.tf")
         .into_iter()
         .chain(examples_of("data-sources", "data-source.tf"))
     {
         validator.validate(
             &label,
-            &[("provider.tf", provider.clone()), ("example.tf", example)],
+            &[
+                ("versions.tf", required_providers.clone()),
+                ("example.tf", example),
+            ],
         );
     }
     validator.validate(

@@ -945,7 +945,8 @@ fn recording_provider(env: &[(&str, &str)]) -> (FrameworkServer, Arc<Mutex<Vec<B
         .collect();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let recorder = seen.clone();
-    let provider = PanelProvider::new()
+    let registry = terraform_provider_panel::resources::registry();
+    let provider = PanelProvider::new(registry.resources, registry.data_sources)
         .with_env(move |name| env.get(name).cloned())
         .with_connector(move |config| {
             recorder

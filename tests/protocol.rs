@@ -1,7 +1,7 @@
 //! The wire layer as Terraform sees it: tfplugin5 RPCs in-process, the real binary's
 //! handshake and AutoMTLS, and the real Terraform 1.11 CLI launching the provider.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -14,6 +14,7 @@ use terraform_provider_panel::plugin::proto::tfplugin5::provider_client::Provide
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
 use crate::support::grpc::*;
+use crate::support::terraform::terraform_binary;
 
 fn msgpack(bytes: &[u8]) -> Option<pb::DynamicValue> {
     Some(pb::DynamicValue {
@@ -432,6 +433,58 @@ async fn binary_requires_terraforms_exact_client_certificate() {
     );
 }
 
+/// SIGTERM (a service manager, `kill`, a CI runner cleaning up) stops the provider the
+/// way Shutdown does: it exits 0 and removes its socket directory, leaving nothing in
+/// `PLUGIN_UNIX_SOCKET_DIR` (or `$TMPDIR`).
+#[tokio::test]
+async fn binary_removes_its_socket_directory_on_sigterm() {
+    let terraform = terraform_like_client_identity();
+    let socket_parent = tempfile::tempdir().expect("temp dir");
+    let mut command = provider_command(Some(&terraform.pem));
+    command.env("PLUGIN_UNIX_SOCKET_DIR", socket_parent.path());
+    let mut spawned = spawn_provider(command).await;
+    let socket_dir = spawned
+        .handshake
+        .address
+        .parent()
+        .expect("socket directory")
+        .to_path_buf();
+    assert_eq!(socket_dir.parent(), Some(socket_parent.path()));
+    assert!(
+        socket_dir.is_dir(),
+        "{} exists while serving",
+        socket_dir.display()
+    );
+    let mut client = mtls_channel(&spawned, Some(&terraform))
+        .await
+        .expect("connects");
+    client
+        .get_schema(pb::get_provider_schema::Request {})
+        .await
+        .expect("GetSchema");
+
+    let pid = spawned.child.id().expect("pid");
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let status = tokio::time::timeout(Duration::from_secs(3), spawned.child.wait())
+        .await
+        .expect("SIGTERM ends the provider within 3 s")
+        .expect("wait");
+    assert!(status.success(), "{status:?}");
+    assert!(
+        !socket_dir.exists(),
+        "{} is left behind after SIGTERM",
+        socket_dir.display()
+    );
+    let left: Vec<_> = std::fs::read_dir(socket_parent.path())
+        .expect("list the socket parent")
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
 #[tokio::test]
 async fn binary_ignores_sigint_and_keeps_serving() {
     let terraform = terraform_like_client_identity();
@@ -491,16 +544,17 @@ async fn binary_logs_hclog_json_on_stderr_when_tf_log_is_set() {
         .get_schema(pb::get_provider_schema::Request {})
         .await
         .expect("GetSchema");
-    spawned.child.start_kill().expect("kill");
-    let mut stderr = String::new();
-    spawned
-        .child
-        .stderr
-        .take()
-        .expect("stderr piped")
-        .read_to_string(&mut stderr)
-        .await
-        .expect("stderr");
+    let mut stderr_pipe = spawned.child.stderr.take().expect("stderr piped");
+    let reader = tokio::spawn(async move {
+        let mut stderr = String::new();
+        stderr_pipe
+            .read_to_string(&mut stderr)
+            .await
+            .expect("stderr");
+        stderr
+    });
+    spawned.child.terminate().await.expect("the provider stops");
+    let stderr = reader.await.expect("stderr reader");
     let lines: Vec<serde_json::Value> = stderr
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("JSON line: {line}")))
@@ -513,22 +567,6 @@ async fn binary_logs_hclog_json_on_stderr_when_tf_log_is_set() {
     assert!(served["@module"]
         .as_str()
         .is_some_and(|m| m.starts_with("provider")));
-}
-
-fn terraform_binary() -> PathBuf {
-    let installed = Path::new("/usr/local/bin/terraform");
-    if installed.exists() {
-        return installed.to_path_buf();
-    }
-    std::env::var_os("PATH")
-        .and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|dir| dir.join("terraform"))
-                .find(|candidate| candidate.exists())
-        })
-        .expect(
-            "terraform (1.11.4) is required for this test: install it at /usr/local/bin/terraform",
-        )
 }
 
 /// A working directory whose CLI config points `panelops/panel` at the built

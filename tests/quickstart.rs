@@ -9,7 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::docs::{describe, terraform_binary};
+use crate::docs::describe;
+use crate::support::terraform::terraform_binary;
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 const PROVIDER_BINARY: &str = env!("CARGO_BIN_EXE_terraform-provider-panel");
@@ -145,4 +146,35 @@ fn quickstart_applies_on_the_hestia_simulator_and_destroys() {
         std::net::TcpStream::connect(&address).is_err(),
         "the simulator still answers on {address} after destroy"
     );
+}
+
+/// Without `QUICKSTART_DIR` the quickstart lives in its own checkout (`.quickstart/`, which
+/// git ignores), so two checkouts on one machine never share a simulator or a state.
+#[test]
+fn quickstart_directory_defaults_to_the_checkout() {
+    let output = Command::new("bash")
+        .arg(Path::new(REPO).join("scripts/quickstart.sh"))
+        .arg("dir")
+        .env_remove("QUICKSTART_DIR")
+        .env("PATH", path_with_terraform())
+        .output()
+        .expect("start scripts/quickstart.sh dir");
+    assert!(
+        output.status.success(),
+        "{}",
+        describe("quickstart.sh dir", &output)
+    );
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        Path::new(printed.trim()),
+        Path::new(REPO).join(".quickstart"),
+        "{}",
+        describe("quickstart.sh dir", &output)
+    );
+    let ignored = Command::new("git")
+        .args(["check-ignore", "-q", ".quickstart/env.sh"])
+        .current_dir(REPO)
+        .status()
+        .expect("start git check-ignore");
+    assert!(ignored.success(), ".quickstart/ is not in .gitignore");
 }

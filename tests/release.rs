@@ -8,7 +8,8 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-use crate::docs::{describe, terraform_binary};
+use crate::docs::describe;
+use crate::support::terraform::terraform_binary;
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -202,4 +203,45 @@ resource "panel_user" "alice" {{
         "{}",
         describe("terraform validate", &validate)
     );
+}
+
+/// Packaging the same binary twice gives byte-identical zips and SHA256SUMS: entry time
+/// from SOURCE_DATE_EPOCH (not the file's), fixed mode, no extra attributes. The second
+/// run starts more than two seconds (zip's time resolution) after the first, so a time
+/// taken from the clock would show.
+#[test]
+fn packaging_the_same_binary_twice_gives_identical_checksums() {
+    let scratch = tempfile::tempdir().expect("temporary directory");
+    let package = |dist: &Path| {
+        let output = Command::new("bash")
+            .arg(Path::new(REPO).join("scripts/release.sh"))
+            .env("PANEL_PROVIDER_BINARY", PROVIDER_BINARY)
+            .env("PANEL_DIST_DIR", dist)
+            .env_remove("SOURCE_DATE_EPOCH")
+            .env_remove("PANEL_PLATFORMS")
+            .env_remove("PANEL_GPG_KEY")
+            .output()
+            .expect("start scripts/release.sh");
+        assert!(
+            output.status.success(),
+            "{}",
+            describe("scripts/release.sh", &output)
+        );
+        let read = |name: String| {
+            std::fs::read(dist.join(&name)).unwrap_or_else(|err| panic!("{name}: {err}"))
+        };
+        (
+            read(format!("{NAME}_{VERSION}_SHA256SUMS")),
+            read(format!("{NAME}_{VERSION}_{}.zip", platform())),
+        )
+    };
+    let (first_sums, first_zip) = package(&scratch.path().join("first"));
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let (second_sums, second_zip) = package(&scratch.path().join("second"));
+    assert_eq!(
+        String::from_utf8_lossy(&first_sums),
+        String::from_utf8_lossy(&second_sums),
+        "two packagings of one binary differ"
+    );
+    assert!(first_zip == second_zip, "the zips differ byte for byte");
 }

@@ -311,7 +311,7 @@ impl Harness {
 async fn start_provider(
     provider_config: &[(&'static str, Value)],
 ) -> (Arc<dyn ProviderService>, BTreeMap<String, Schema>) {
-    let service = terraform_provider_panel::provider::service();
+    let service = terraform_provider_panel::service();
     let schema = service.get_provider_schema().await;
     let provider_type = schema.provider.object_type();
     let config = object_of(&provider_type, provider_config.to_vec());

@@ -221,9 +221,26 @@ async fn request_counters_count_per_command_and_reset() {
 }
 
 #[tokio::test]
-async fn reset_clears_state_counters_and_faults() {
-    let sim = spawn("hestia", &["--latency-ms", "50"]);
+async fn reset_restores_state_and_counters_but_keeps_command_line_knobs() {
+    let sim = spawn(
+        "hestia",
+        &[
+            "--latency-ms",
+            "read=5,write=50",
+            "--fail-rate",
+            "0",
+            "--rate-limit",
+            "500",
+        ],
+    );
     add_user(&sim, "gone").await.unwrap();
+    control(
+        &sim,
+        reqwest::Method::PUT,
+        "/__sim/faults",
+        Some(json!({"fail_next": [{"status": 503}], "latency_ms": 0})),
+    )
+    .await;
     let (status, _) = control(&sim, reqwest::Method::POST, "/__sim/reset", None).await;
     assert_eq!(status, 200);
     assert!(!state_has_user(&sim, "gone").await);
@@ -231,7 +248,143 @@ async fn reset_clears_state_counters_and_faults() {
     let (_, counts) = control(&sim, reqwest::Method::GET, "/__sim/requests", None).await;
     assert_eq!(counts["total"], 0);
     let (_, faults) = control(&sim, reqwest::Method::GET, "/__sim/faults", None).await;
-    assert_eq!(faults["latency_ms"], 0);
+    assert_eq!(faults["latency_ms"], json!({"read": 5, "write": 50}));
+    assert_eq!(faults["rate_limit_rps"], 500);
+    assert_eq!(faults["fail_next"], json!([]));
+    // The scripted failure is gone with the reset.
+    assert_eq!(add_user(&sim, "after").await.unwrap().status(), 204);
+}
+
+#[tokio::test]
+async fn latency_is_per_request_kind() {
+    let sim = spawn("hestia", &["--latency-ms", "read=0,write=1200"]);
+    let started = Instant::now();
+    hestia(&sim, "v-list-users", &["json"]).await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_millis(1000),
+        "reads are fast"
+    );
+    let started = Instant::now();
+    add_user(&sim, "slowwrite").await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(1200),
+        "writes wait"
+    );
+    let (status, faults) = control(
+        &sim,
+        reqwest::Method::PUT,
+        "/__sim/faults",
+        Some(json!({"read_latency_ms": 1200, "write_latency_ms": 0})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(faults["latency_ms"], json!({"read": 1200, "write": 0}));
+    let started = Instant::now();
+    hestia(&sim, "v-list-user", &["slowwrite", "json"])
+        .await
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(1200));
+}
+
+#[tokio::test]
+async fn fail_next_can_fail_the_read_back_after_a_create() {
+    let sim = spawn("hestia", &[]);
+    let (status, _) = control(
+        &sim,
+        reqwest::Method::PUT,
+        "/__sim/faults",
+        Some(
+            json!({"fail_next": [{"status": 429, "kind": "read", "retry_after": 4},
+                                  {"status": 500, "kind": "read"}]}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(add_user(&sim, "created").await.unwrap().status(), 204);
+    let throttled = hestia(&sim, "v-list-user", &["created", "json"])
+        .await
+        .unwrap();
+    assert_eq!(throttled.status(), 429);
+    assert_eq!(throttled.headers()["retry-after"], "4");
+    let failed = hestia(&sim, "v-list-user", &["created", "json"])
+        .await
+        .unwrap();
+    assert_eq!(failed.status(), 500);
+    let read = hestia(&sim, "v-list-user", &["created", "json"])
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+}
+
+#[tokio::test]
+async fn delay_after_commit_commits_then_holds_the_answer_back() {
+    let sim = spawn("hestia", &[]);
+    control(
+        &sim,
+        reqwest::Method::PUT,
+        "/__sim/faults",
+        Some(json!({"delay_after_commit": [{"ms": 3000, "route": "v-add-user"}]})),
+    )
+    .await;
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(800))
+        .build()
+        .unwrap();
+    let form = [
+        ("access_key", sim.cred("access_key")),
+        ("secret_key", sim.cred("secret_key")),
+        ("cmd", "v-add-user".to_string()),
+        ("arg1", "delayed".to_string()),
+        ("arg2", "Secret-pw1".to_string()),
+        ("arg3", "d@example.com".to_string()),
+    ];
+    let outcome = impatient.post(sim.url("/api/")).form(&form).send().await;
+    assert!(outcome.expect_err("the client gives up").is_timeout());
+    assert!(
+        state_has_user(&sim, "delayed").await,
+        "the change was committed before the answer was held back"
+    );
+    // Counted down: the next one answers at once.
+    let started = Instant::now();
+    assert_eq!(add_user(&sim, "prompt").await.unwrap().status(), 204);
+    assert!(started.elapsed() < Duration::from_millis(2000));
+}
+
+#[tokio::test]
+async fn status_after_commit_commits_then_answers_a_5xx() {
+    let sim = spawn("hestia", &[]);
+    let (status, faults) = control(
+        &sim,
+        reqwest::Method::PUT,
+        "/__sim/faults",
+        Some(json!({"status_after_commit": [{"status": 502, "count": 2, "kind": "write"}]})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(faults["status_after_commit"][0]["count"], 2);
+    assert_eq!(
+        hestia(&sim, "v-list-users", &["json"])
+            .await
+            .unwrap()
+            .status(),
+        200,
+        "reads are not targeted"
+    );
+    let first = add_user(&sim, "committed").await.unwrap();
+    assert_eq!(first.status(), 502);
+    assert!(first.text().await.unwrap().contains("nginx"));
+    assert!(state_has_user(&sim, "committed").await);
+    // A retry of the same create now meets the committed user.
+    assert_eq!(add_user(&sim, "committed").await.unwrap().status(), 502);
+    assert_eq!(add_user(&sim, "committed").await.unwrap().status(), 400);
+    let (status, _) = control(
+        &sim,
+        reqwest::Method::PUT,
+        "/__sim/faults",
+        Some(json!({"status_after_commit": [{"status": 404}]})),
+    )
+    .await;
+    assert_eq!(status, 400, "only 5xx statuses");
 }
 
 #[tokio::test]

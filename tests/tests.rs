@@ -5,10 +5,13 @@
 #![allow(clippy::duplicate_mod)]
 
 mod acceptance;
+mod bench_cli;
+mod cleanup;
 mod conformance;
 mod data_sources;
 mod docs;
 mod framework;
+mod layers;
 mod protocol;
 mod quickstart;
 mod release;

@@ -12,10 +12,12 @@ use std::time::Duration;
 
 pub mod hestia;
 pub mod http;
+pub mod legacy;
 pub mod plesk_xml;
 pub mod rest;
 
 use crate::panel::{Panel, PanelKind, PanelResult, Secret};
+use legacy::Adapted;
 
 /// How to authenticate, per panel. Which variants a backend accepts is its own
 /// business; the provider layer validates the combination before connecting.
@@ -76,28 +78,22 @@ pub struct BackendConfig {
 /// [`Panel::check_connection`] to verify credentials.
 pub fn connect(config: BackendConfig) -> PanelResult<Arc<dyn Panel>> {
     match config.kind {
-        PanelKind::Hestia => Ok(Arc::new(hestia::HestiaBackend::new(&config)?)),
-        PanelKind::PleskXml => Ok(Arc::new(plesk_xml::PleskXmlBackend::new(&config)?)),
-        PanelKind::PleskRest => Ok(Arc::new(plesk_rest::PleskRestBackend::new(&config)?)),
-        PanelKind::PanelAlpha => Ok(Arc::new(panelalpha::PanelAlphaBackend::new(&config)?)),
+        PanelKind::Hestia => Ok(Arc::new(Adapted(hestia::HestiaBackend::new(&config)?))),
+        PanelKind::PleskXml => Ok(Arc::new(Adapted(plesk_xml::PleskXmlBackend::new(&config)?))),
+        PanelKind::PleskRest => Ok(Arc::new(Adapted(plesk_rest::PleskRestBackend::new(
+            &config,
+        )?))),
+        PanelKind::PanelAlpha => Ok(Arc::new(Adapted(panelalpha::PanelAlphaBackend::new(
+            &config,
+        )?))),
     }
 }
 
-/// `shared/reference/<sub>` for tests: the `shared/` directory beside the repository
-/// (CI copies it there), found by walking up from the crate so worktrees nested deeper
-/// find it too. Panics loudly when it is missing.
+/// `tests/fixtures/reference/<sub>` for unit tests: the recorded panel answers kept in
+/// the repository (see `tests/fixtures/README.md`), so a clone alone runs every test.
 #[cfg(test)]
 pub(crate) fn reference_dir(sub: &str) -> std::path::PathBuf {
-    let crate_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    crate_dir
-        .ancestors()
-        .map(|dir| dir.join("shared").join("reference"))
-        .find(|dir| dir.is_dir())
-        .map(|dir| dir.join(sub))
-        .unwrap_or_else(|| {
-            panic!(
-                "no shared/reference directory beside {} or above it",
-                crate_dir.display()
-            )
-        })
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/reference")
+        .join(sub)
 }

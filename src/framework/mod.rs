@@ -3,6 +3,7 @@
 //! never names a protobuf type; the `plugin` layer converts at the edge.
 
 pub mod diag;
+pub mod model;
 pub mod plan;
 pub mod resource;
 pub mod rpc;

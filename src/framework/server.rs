@@ -128,6 +128,14 @@ impl FrameworkServer {
         }
     }
 
+    /// Runs `work` inside the context's span to its end, even after `Stop`: used for
+    /// applies, whose requests already sent to the panel must finish so that their
+    /// outcome (and any object created) reaches the state. Resources see the stop in
+    /// their context and send nothing new after it.
+    async fn run_to_completion<T>(&self, ctx: &Context, work: impl Future<Output = T>) -> T {
+        work.instrument(ctx.span().clone()).await
+    }
+
     fn resource(
         &self,
         rpc: &str,
@@ -771,13 +779,9 @@ impl ProviderService for FrameworkServer {
         let resource = Arc::clone(&registered.implementation);
 
         if planned.is_null() {
-            let mut diagnostics = match self
-                .run(&ctx, RPC, async { resource.delete(&ctx, &prior).await })
-                .await
-            {
-                Ok(diagnostics) => diagnostics,
-                Err(cancelled) => cancelled,
-            };
+            let mut diagnostics = self
+                .run_to_completion(&ctx, async { resource.delete(&ctx, &prior).await })
+                .await;
             response.new_state = if diagnostics.has_errors() {
                 // The object may still exist: keep it in state so a retry can delete it.
                 finish_state(prior, &registered.schema, ty, RPC, &mut diagnostics)
@@ -789,20 +793,16 @@ impl ProviderService for FrameworkServer {
         }
 
         let creating = prior.is_null();
-        let outcome = if creating {
-            self.run(&ctx, RPC, async {
+        let (state, mut diagnostics) = if creating {
+            self.run_to_completion(&ctx, async {
                 resource.create(&ctx, &planned, &config).await
             })
             .await
         } else {
-            self.run(&ctx, RPC, async {
+            self.run_to_completion(&ctx, async {
                 resource.update(&ctx, &prior, &planned, &config).await
             })
             .await
-        };
-        let (state, mut diagnostics) = match outcome {
-            Ok(result) => result,
-            Err(cancelled) => (None, cancelled),
         };
         let state = match state {
             Some(state) => Some(state),

@@ -1,7 +1,10 @@
 //! Typed errors every panel backend produces. The resource layer branches on
 //! [`PanelErrorKind`]; everything else is context for the person reading it.
 
-use super::model::{Database, Domain, User};
+use std::any::Any;
+use std::sync::Arc;
+
+use super::service::PanelObject;
 
 /// What went wrong, in terms the resource layer can act on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,6 +29,9 @@ pub enum PanelErrorKind {
     Protocol,
     /// The request never got an answer (connection refused, TLS, DNS, timeout).
     Transport,
+    /// Terraform asked the provider to stop before the request was sent: nothing was
+    /// sent, so nothing changed.
+    Cancelled,
 }
 
 /// Whether a failed request may still have changed the panel. The resource engine
@@ -42,12 +48,15 @@ pub enum Effect {
 }
 
 /// An object a multi-step create left behind before it failed, so the resource layer
-/// can still record it in state.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PartialObject {
-    User(User),
-    Domain(Domain),
-    Database(Database),
+/// can still record it in state. Type-erased so that every object type can be carried;
+/// [`PanelError::partial`] gives it back typed.
+#[derive(Clone)]
+pub struct PartialObject(Arc<dyn Any + Send + Sync>);
+
+impl std::fmt::Debug for PartialObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PartialObject(..)")
+    }
 }
 
 /// A panel error: its kind, a lowercase message that chains, and the panel's own
@@ -62,7 +71,7 @@ pub struct PanelError {
     /// The panel's own error text, verbatim (secrets scrubbed).
     pub panel_message: Option<String>,
     /// Set when a multi-step create failed after creating something.
-    pub partial: Option<Box<PartialObject>>,
+    pub partial: Option<PartialObject>,
     /// Whether the failed request may have taken effect on the panel.
     pub effect: Effect,
 }
@@ -140,9 +149,23 @@ impl PanelError {
         self
     }
 
-    pub fn with_partial(mut self, partial: PartialObject) -> Self {
-        self.partial = Some(Box::new(partial));
+    /// Records that a multi-step create left `object` behind.
+    pub fn with_partial<O: PanelObject>(mut self, object: O) -> Self {
+        self.partial = Some(PartialObject(Arc::new(object)));
         self
+    }
+
+    /// The object a multi-step create left behind, if it is an `O`.
+    pub fn partial<O: PanelObject>(&self) -> Option<&O> {
+        self.partial.as_ref().and_then(|p| p.0.downcast_ref::<O>())
+    }
+
+    /// Nothing was sent because Terraform asked the provider to stop.
+    pub fn cancelled() -> Self {
+        Self::new(
+            PanelErrorKind::Cancelled,
+            "not sent: Terraform asked the provider to stop",
+        )
     }
 
     pub fn is_not_found(&self) -> bool {

@@ -1,13 +1,29 @@
-//! The backend-neutral panel layer: one trait every backend implements, declared
-//! capabilities, and typed errors. Nothing here knows about Terraform.
+//! The backend-neutral panel layer: the [`Panel`] every backend implements, one
+//! [`Service`] per object type, declared capabilities, typed errors and the name rules
+//! every layer shares. Nothing here knows about Terraform.
+//!
+//! A backend implements only the object types its panel has: each accessor
+//! ([`Panel::users`], [`Panel::domains`], ...) defaults to `None`, which the resources
+//! turn into a plan-time refusal naming the panel.
 
+pub mod cancel;
 pub mod error;
-pub mod model;
+pub mod names;
+pub mod objects;
+pub mod secret;
+pub mod service;
+
+#[cfg(test)]
+pub mod fake;
 
 use std::fmt::Debug;
+use std::sync::Arc;
+use std::time::Duration;
 
 pub use error::{Effect, PanelError, PanelErrorKind, PanelResult, PartialObject};
-pub use model::*;
+pub use objects::*;
+pub use secret::Secret;
+pub use service::{ListFilter, Locator, PanelObject, Service};
 
 /// Which API a backend speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -28,71 +44,168 @@ impl PanelKind {
             PanelKind::Hestia => "hestia",
         }
     }
+
+    /// Every kind, in the order docs list them.
+    pub const ALL: [PanelKind; 4] = [
+        PanelKind::Hestia,
+        PanelKind::PleskRest,
+        PanelKind::PleskXml,
+        PanelKind::PanelAlpha,
+    ];
+}
+
+/// How a panel prefixes the database and database-user names it stores.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NamePrefix {
+    /// Stored as written (Plesk).
+    #[default]
+    None,
+    /// `<owner login>_` (HestiaCP; the owner's id is the login, so the prefix is known
+    /// as soon as the owner is).
+    OwnerLogin,
+    /// `<hosting account username>_` (PanelAlpha, cPanel style). The username is not
+    /// known before the account exists, so the prefix is stripped at the first `_`.
+    AccountUsername,
+}
+
+/// How a panel's main domains come to be.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MainDomainOrigin {
+    /// Created like any other domain (Plesk subscription, HestiaCP web domain).
+    #[default]
+    Created,
+    /// Created by the panel with the user's hosting plan (PanelAlpha): import it.
+    WithUserPlan,
 }
 
 /// What a backend can do, so resources can refuse at plan time what the panel cannot
-/// honour at apply time.
+/// honour at apply time. Resources branch on these, never on [`PanelKind`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Capabilities {
     /// Users have a login distinct from their email.
     pub user_login: bool,
+    /// The user's id is its login, so it is known at plan time (HestiaCP).
+    pub user_id_is_login: bool,
+    /// The panel's own rules for new logins (stricter than the common ones).
+    pub user_login_rules: LoginRules,
     pub user_plan: bool,
     /// The plan can be changed after creation.
     pub user_plan_update: bool,
     pub user_suspend: bool,
+    /// Suspension is a property of the user's plan/service, so a user without a plan
+    /// cannot be suspended (PanelAlpha).
+    pub user_suspend_needs_plan: bool,
     pub domain_addon: bool,
     pub domain_subdomain: bool,
+    pub domain_main: MainDomainOrigin,
     pub domain_document_root: bool,
     pub domain_php_version: bool,
     pub domain_ip_address: bool,
+    /// The IP address can only be chosen at creation (HestiaCP).
+    pub domain_ip_address_fixed: bool,
+    /// Main domains have a system (FTP) user with a password (Plesk subscriptions).
+    pub domain_system_user: bool,
     pub database_postgresql: bool,
     /// Databases must name a domain (Plesk subscription / PanelAlpha account).
     pub database_requires_domain: bool,
+    /// Databases belong to a user, not a domain: `domain` cannot be set (HestiaCP).
+    pub database_refuses_domain: bool,
     /// The database user is created with the database, in one call (Hestia).
     pub database_user_inline: bool,
-    /// Names get the owner's login prefix (`user_name`) on the panel (Hestia).
-    pub database_name_prefix: bool,
+    /// How stored database and database-user names are prefixed.
+    pub database_name_prefix: NamePrefix,
     pub database_name_max_len: Option<usize>,
     pub database_user_max_len: Option<usize>,
 }
 
-/// Filters for list calls; `None` means "all".
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ListFilter {
-    pub owner: Option<String>,
+/// A panel's extra rules for new logins.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LoginRules {
+    /// Only the common rules ([`names::login_problem`]).
+    #[default]
+    Common,
+    /// HestiaCP's `v-add-user` rules ([`names::hestia_login_problem`]).
+    Hestia,
 }
 
-/// One hosting panel. Methods take the panel's own ids (see each model's `id`).
-/// Delete is idempotent: deleting something already gone is `Ok(())`.
-/// Reads return `Ok(None)` when the object does not exist.
-/// Backends never retry a non-idempotent call.
+/// One hosting panel: its identity, its capabilities and its object services.
 #[async_trait::async_trait]
 pub trait Panel: Send + Sync + Debug {
     fn kind(&self) -> PanelKind;
     fn capabilities(&self) -> Capabilities;
 
-    /// A cheap authenticated call, used to check credentials at configure time.
+    /// A cheap authenticated call, used to check credentials.
     async fn check_connection(&self) -> PanelResult<()>;
 
-    async fn create_user(&self, spec: &UserSpec) -> PanelResult<User>;
-    async fn get_user(&self, id: &str) -> PanelResult<Option<User>>;
-    /// Look up by natural key (login; PanelAlpha: email), for import and data sources.
-    async fn find_user(&self, login: &str) -> PanelResult<Option<User>>;
-    async fn list_users(&self) -> PanelResult<Vec<User>>;
-    async fn update_user(&self, id: &str, patch: &UserPatch) -> PanelResult<User>;
-    async fn delete_user(&self, id: &str) -> PanelResult<()>;
+    fn users(&self) -> Option<&dyn Service<User>> {
+        None
+    }
 
-    async fn create_domain(&self, spec: &DomainSpec) -> PanelResult<Domain>;
-    async fn get_domain(&self, id: &str) -> PanelResult<Option<Domain>>;
-    /// Look up by domain name (normalised: lowercase ASCII).
-    async fn find_domain(&self, name: &str) -> PanelResult<Option<Domain>>;
-    async fn list_domains(&self, filter: &ListFilter) -> PanelResult<Vec<Domain>>;
-    async fn update_domain(&self, id: &str, patch: &DomainPatch) -> PanelResult<Domain>;
-    async fn delete_domain(&self, id: &str) -> PanelResult<()>;
+    fn domains(&self) -> Option<&dyn Service<Domain>> {
+        None
+    }
 
-    async fn create_database(&self, spec: &DatabaseSpec) -> PanelResult<Database>;
-    async fn get_database(&self, id: &str) -> PanelResult<Option<Database>>;
-    async fn list_databases(&self, filter: &ListFilter) -> PanelResult<Vec<Database>>;
-    async fn update_database(&self, id: &str, patch: &DatabasePatch) -> PanelResult<Database>;
-    async fn delete_database(&self, id: &str) -> PanelResult<()>;
+    fn databases(&self) -> Option<&dyn Service<Database>> {
+        None
+    }
+}
+
+/// What the provider's `Configure` hands to resources: the connected panel, what it
+/// is, where, and what it can do.
+#[derive(Clone)]
+pub struct PanelHandle {
+    pub panel: Arc<dyn Panel>,
+    pub kind: PanelKind,
+    pub capabilities: Capabilities,
+    /// The configured endpoint, for diagnostics.
+    pub endpoint: String,
+    /// How long to keep looking for an object whose create answer was lost: a panel may
+    /// still be committing it after the provider stopped waiting.
+    pub settle: Duration,
+}
+
+/// The default [`PanelHandle::settle`]: longer than the slowest mutation measured on a
+/// real HestiaCP (1.3 s) several times over, short enough not to stall an apply.
+pub const DEFAULT_SETTLE: Duration = Duration::from_secs(8);
+
+impl PanelHandle {
+    pub fn new(panel: Arc<dyn Panel>) -> Self {
+        Self {
+            kind: panel.kind(),
+            capabilities: panel.capabilities(),
+            panel,
+            endpoint: String::new(),
+            settle: DEFAULT_SETTLE,
+        }
+    }
+
+    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = endpoint.into();
+        self
+    }
+
+    pub fn with_settle(mut self, settle: Duration) -> Self {
+        self.settle = settle;
+        self
+    }
+
+    /// The panel's `type` name, for diagnostics: `hestia`.
+    pub fn name(&self) -> &'static str {
+        self.kind.as_str()
+    }
+
+    /// The service for `O`, if this panel has such objects.
+    pub fn service<O: PanelObject>(&self) -> Option<&dyn Service<O>> {
+        O::service(self.panel.as_ref())
+    }
+}
+
+impl Debug for PanelHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PanelHandle")
+            .field("kind", &self.kind)
+            .field("capabilities", &self.capabilities)
+            .field("endpoint", &self.endpoint)
+            .finish_non_exhaustive()
+    }
 }

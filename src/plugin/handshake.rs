@@ -132,6 +132,11 @@ pub struct ServeOptions {
     /// whole process group, and Terraform answers it by calling `Stop` and then
     /// shutting the provider down itself. Off for in-process servers.
     pub ignore_interrupt: bool,
+    /// Stop serving on SIGTERM, as on `Shutdown`, so the socket directory is removed
+    /// (the default action ends the process without running any destructor). Off for
+    /// in-process servers: the handler would outlive the server and keep the host
+    /// process from ending on SIGTERM.
+    pub stop_on_terminate: bool,
 }
 
 impl ServeOptions {
@@ -143,6 +148,7 @@ impl ServeOptions {
             env: PluginEnv::from_process(),
             announce: Announce::Stdout,
             ignore_interrupt: mode == Mode::Managed,
+            stop_on_terminate: true,
         }
     }
 }
@@ -167,7 +173,7 @@ pub enum ServeError {
     Tls(#[from] TlsError),
     #[error("could not listen for Terraform's connection: {0}")]
     Listen(io::Error),
-    #[error("could not take over SIGINT handling: {0}")]
+    #[error("could not take over SIGINT or SIGTERM handling: {0}")]
     Signal(io::Error),
     #[error("could not write the handshake line to stdout: {0}")]
     Announce(io::Error),
@@ -186,6 +192,7 @@ pub async fn serve(
         env,
         announce,
         ignore_interrupt,
+        stop_on_terminate,
     } = options;
 
     let tls = match mode {
@@ -213,6 +220,21 @@ pub async fn serve(
         },
     )
     .await;
+
+    if stop_on_terminate {
+        // SIGTERM (`kill`, a service manager, a CI runner cleaning up) ends the server
+        // the way Shutdown does, so the socket directory is removed on the way out.
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .map_err(ServeError::Signal)?;
+        let on_terminate = shutdown.clone();
+        tokio::spawn(async move {
+            if terminate.recv().await.is_some() {
+                tracing::debug!("SIGTERM; stopping the server");
+                on_terminate.cancel();
+            }
+        });
+    }
 
     if mode == Mode::Debug {
         let on_interrupt = shutdown.clone();

@@ -1,5 +1,7 @@
-//! The provider itself: its configuration block ([`config`]), what `Configure` hands to
-//! resources ([`ProviderData`]), and [`service`], the entry point `main.rs` serves.
+//! The provider itself: its configuration block ([`config`]) and what `Configure` hands
+//! to resources (a [`PanelHandle`]). The resource and data source types come from the
+//! caller (`crate::service` passes the registry), so this layer does not depend on the
+//! resources layer.
 //!
 //! Nothing here is global: each provider block (aliases included) is its own provider
 //! process, and everything `Configure` builds lives in that process's server.
@@ -7,69 +9,36 @@
 pub mod config;
 
 use std::any::Any;
-use std::fmt;
 use std::sync::Arc;
 
 use crate::backends::BackendConfig;
 use crate::framework::diag::Diagnostics;
-use crate::framework::resource::{Context, DataSource, Provider, Resource};
-use crate::framework::rpc::ProviderService;
+use crate::framework::resource::{DataSource, Provider, Resource};
 use crate::framework::schema::Schema;
-use crate::framework::server::FrameworkServer;
-use crate::panel::{Capabilities, Panel, PanelKind, PanelResult};
+use crate::panel::{Panel, PanelHandle, PanelResult};
 use crate::tfvalue::Value;
 
 use config::{EnvLookup, ProviderConfig, Stage};
 
-/// The provider's service, reading the process environment, with the real backends.
-pub fn service() -> Arc<dyn ProviderService> {
-    Arc::new(FrameworkServer::new(Arc::new(PanelProvider::new())))
-}
-
-/// What resources get from `Configure`: the connected panel and what it can do.
-#[derive(Clone)]
-pub struct ProviderData {
-    pub panel: Arc<dyn Panel>,
-    pub kind: PanelKind,
-    pub capabilities: Capabilities,
-}
-
-impl fmt::Debug for ProviderData {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProviderData")
-            .field("kind", &self.kind)
-            .field("capabilities", &self.capabilities)
-            .finish_non_exhaustive()
-    }
-}
-
-impl ProviderData {
-    /// The configured panel, or an error diagnostic saying why there is none.
-    pub fn from_context(ctx: &Context) -> Result<Arc<ProviderData>, Diagnostics> {
-        ctx.provider_data::<ProviderData>()
-    }
-}
-
 type Connector = dyn Fn(BackendConfig) -> PanelResult<Arc<dyn Panel>> + Send + Sync;
 
-/// The panel provider: configuration handling plus the resource registry.
+/// The panel provider: configuration handling plus the types it serves.
 pub struct PanelProvider {
     env: Arc<EnvLookup>,
     connect: Arc<Connector>,
-}
-
-impl Default for PanelProvider {
-    fn default() -> Self {
-        Self::new()
-    }
+    resources: Vec<Arc<dyn Resource>>,
+    data_sources: Vec<Arc<dyn DataSource>>,
 }
 
 impl PanelProvider {
-    /// Reads the process environment and connects with [`crate::backends::connect`].
-    pub fn new() -> Self {
+    /// Serves `resources` and `data_sources`; reads the process environment and
+    /// connects with [`crate::backends::connect`].
+    pub fn new(resources: Vec<Arc<dyn Resource>>, data_sources: Vec<Arc<dyn DataSource>>) -> Self {
         Self {
             env: Arc::new(config::process_env),
             connect: Arc::new(crate::backends::connect),
+            resources,
+            data_sources,
         }
     }
 
@@ -99,11 +68,11 @@ impl Provider for PanelProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        crate::resources::resources()
+        self.resources.clone()
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        crate::resources::data_sources()
+        self.data_sources.clone()
     }
 
     async fn validate(&self, config: &Value, diagnostics: &mut Diagnostics) {
@@ -127,19 +96,13 @@ impl Provider for PanelProvider {
         let backend = backend.filter(|_| !diagnostics.has_errors())?;
         tracing::debug!(config = ?backend, "configuring panel backend");
         let kind = backend.kind;
+        let endpoint = backend.endpoint.clone();
         // No `check_connection` here: Configure runs in every Terraform process (plan,
         // apply, import, refresh), a network round-trip there slows each one down, and
         // the first real call reports bad credentials just as clearly, as a diagnostic
         // on the resource that needed the panel.
         match (self.connect)(backend) {
-            Ok(panel) => {
-                let capabilities = panel.capabilities();
-                Some(Arc::new(ProviderData {
-                    panel,
-                    kind,
-                    capabilities,
-                }))
-            }
+            Ok(panel) => Some(Arc::new(PanelHandle::new(panel).with_endpoint(endpoint))),
             Err(err) => {
                 diagnostics.error(
                     "Panel Backend Unavailable",

@@ -1,38 +1,55 @@
-//! The resource and data source registry: one file per Terraform type lives next to
-//! this one, and each is listed here exactly once.
+//! The Terraform types: one file per object type, each an [`engine::ObjectType`]
+//! description that the [`engine`] turns into a resource and two data sources. Each
+//! type is listed here exactly once.
 
-pub mod common;
-mod data_database;
-mod data_domain;
-mod data_shared;
-mod data_user;
 pub mod database;
 pub mod domain;
+pub mod engine;
 pub mod user;
 
 use std::sync::Arc;
 
 use crate::framework::resource::{DataSource, Resource};
 
+use engine::{Listing, Lookup, Managed, ObjectType};
+
+/// A type's resource and its singular and plural data sources.
+fn register<T: ObjectType>(
+    resources: &mut Vec<Arc<dyn Resource>>,
+    data_sources: &mut Vec<Arc<dyn DataSource>>,
+) {
+    resources.push(Arc::new(Managed::<T>::new()));
+    data_sources.push(Arc::new(Lookup::<T>::new()));
+    data_sources.push(Arc::new(Listing::<T>::new()));
+}
+
+/// Every resource and data source type the provider offers.
+pub struct Registry {
+    pub resources: Vec<Arc<dyn Resource>>,
+    pub data_sources: Vec<Arc<dyn DataSource>>,
+}
+
+/// The registry of every type.
+pub fn registry() -> Registry {
+    let mut resources = Vec::new();
+    let mut data_sources = Vec::new();
+    register::<user::UserType>(&mut resources, &mut data_sources);
+    register::<domain::DomainType>(&mut resources, &mut data_sources);
+    register::<database::DatabaseType>(&mut resources, &mut data_sources);
+    Registry {
+        resources,
+        data_sources,
+    }
+}
+
 /// Every managed resource type the provider offers.
 pub fn resources() -> Vec<Arc<dyn Resource>> {
-    vec![
-        Arc::new(user::UserResource),
-        Arc::new(domain::DomainResource),
-        Arc::new(database::DatabaseResource),
-    ]
+    registry().resources
 }
 
 /// Every data source type the provider offers.
 pub fn data_sources() -> Vec<Arc<dyn DataSource>> {
-    vec![
-        Arc::new(data_user::UserDataSource),
-        Arc::new(data_user::UsersDataSource),
-        Arc::new(data_domain::DomainDataSource),
-        Arc::new(data_domain::DomainsDataSource),
-        Arc::new(data_database::DatabaseDataSource),
-        Arc::new(data_database::DatabasesDataSource),
-    ]
+    registry().data_sources
 }
 
 #[cfg(test)]
@@ -43,20 +60,30 @@ mod tests {
     #[test]
     fn type_names_are_unique_prefixed_and_schemas_valid() {
         let mut seen = BTreeSet::new();
-        let resources = resources().into_iter().map(|r| (r.type_name(), r.schema()));
-        let data_sources = data_sources()
-            .into_iter()
-            .map(|d| (d.type_name(), d.schema()));
-        for (kind, (name, schema)) in resources
-            .map(|r| ("resource", r))
-            .chain(data_sources.map(|d| ("data source", d)))
-        {
+        let registry = registry();
+        let resources = registry
+            .resources
+            .iter()
+            .map(|r| ("resource", r.type_name(), r.schema()));
+        let data_sources = registry
+            .data_sources
+            .iter()
+            .map(|d| ("data source", d.type_name(), d.schema()));
+        for (kind, name, schema) in resources.chain(data_sources) {
             assert!(seen.insert((kind, name)), "{kind} {name} registered twice");
             assert!(
                 name.starts_with("panel_"),
                 "{kind} {name} lacks the panel_ prefix"
             );
             assert_eq!(schema.check(), Ok(()), "{kind} {name}");
+        }
+        for resource in &registry.resources {
+            let id = resource.schema().block.attribute_named("id").cloned();
+            assert!(
+                id.is_some_and(|id| id.computed && !id.optional),
+                "{} needs a computed `id`: the engine records unconfirmed creates by it",
+                resource.type_name()
+            );
         }
     }
 }

@@ -1,524 +1,525 @@
-//! `panel_user`: a hosting customer (Plesk customer, HestiaCP user, PanelAlpha user).
+//! `panel_user`: a hosting customer (Plesk customer, HestiaCP user, PanelAlpha user),
+//! with the `panel_user` / `panel_users` data sources.
 
+use std::cmp::Ordering;
+
+use crate::attr;
 use crate::framework::diag::Diagnostics;
-use crate::framework::plan::PlanContext;
-use crate::framework::resource::{Context, Resource, StateResult};
-use crate::framework::schema::{Attribute, Schema};
+use crate::framework::model::Field;
 use crate::framework::validate;
-use crate::panel::{PanelErrorKind, PanelKind, PartialObject, Secret, User, UserPatch, UserSpec};
-use crate::provider::ProviderData;
+use crate::panel::names::{self, is_email_shaped};
+use crate::panel::{
+    ListFilter, Locator, LoginRules, PanelHandle, Secret, User, UserKey, UserPatch, UserSpec,
+};
 use crate::tfvalue::{AttributePath, Value};
 
-use super::common::{
-    self, attr, bool_attr, is_null, is_unknown, object, optional_string, owned_attr,
-    provider_if_ready, string_attr, Failure,
-};
+use super::engine::{ObjectType, TypedPlan};
 
-pub const TYPE_NAME: &str = "panel_user";
-
-pub struct UserResource;
-
-pub fn schema() -> Schema {
-    Schema::new(0)
-        .markdown(
-            "A hosting customer on the panel:\n\n\
-             * **Plesk** (REST and XML API): a *customer* account (not a reseller). Plesk \
-             customers have no service plan of their own (plans belong to subscriptions), so \
-             `plan` cannot be set.\n\
-             * **HestiaCP**: a *user* (a Unix account) with a *package* as `plan`.\n\
-             * **PanelAlpha**: a *user*, identified by email (there is no login). `plan` is \
-             the user's *service*: setting it provisions the hosting account that \
-             `panel_domain` and `panel_database` objects hang off, and `suspended` suspends \
-             that service (so a PanelAlpha user without a plan cannot be suspended).\n\n\
-             Passwords are write-only: they are sent to the panel, never read back or stored \
-             in state. Bump `password_wo_version` to send a new `password_wo`. Write-only \
-             attributes need Terraform 1.11 or later.\n\n\
-             ## Import\n\n\
-             Import by login (PanelAlpha: by email); a numeric panel id works too:\n\n\
-             ```shell\n\
-             terraform import panel_user.alice alice\n\
-             terraform import panel_user.alice alice@example.com  # PanelAlpha\n\
-             ```\n\n\
-             The password is not imported; set `password_wo` and bump `password_wo_version` \
-             to take control of it.",
-        )
-        .attribute(
-            Attribute::string("id")
-                .computed()
-                .use_state_for_unknown()
-                .markdown(
-                    "The panel's id for the user: the Plesk client id, the HestiaCP login, \
-                     the PanelAlpha user id. Use it as `owner` of domains and databases.",
-                ),
-        )
-        .attribute(
-            Attribute::string("login")
-                .optional()
-                .computed()
-                .use_state_for_unknown()
-                .validator(validate::custom("panel login or email", |value| {
-                    value.as_str().and_then(static_login_problem)
-                }))
-                .markdown(
-                    "Login name. Required on Plesk and HestiaCP; changing it replaces the \
-                     user. Lowercase letters, digits, `_`, `-` and `.`, starting with a \
-                     letter, at most 60 characters; HestiaCP allows 2 to 30 characters \
-                     without `.`. PanelAlpha users have no login: leave it unset there and it \
-                     reads as the email.",
-                ),
-        )
-        .attribute(
-            Attribute::string("email")
-                .required()
-                .validator(validate::string_matches(
-                    "be an email address",
-                    is_email_shaped,
-                ))
-                .markdown("Contact email address. Changed in place."),
-        )
-        .attribute(
-            Attribute::string("name")
-                .required()
-                .validator(validate::string_length_between(1, 255))
-                .markdown(
-                    "Full contact name. Changed in place. PanelAlpha stores it as first and \
-                     last name, split at the first space.",
-                ),
-        )
-        .attribute(
-            Attribute::string("plan")
-                .optional()
-                .computed()
-                .use_state_for_unknown()
-                .validator(validate::string_length_at_least(1))
-                .markdown(
-                    "Service plan: the HestiaCP package (the panel's `default` package when \
-                     unset) or the PanelAlpha plan. Changed in place. Not available on Plesk, \
-                     where plans belong to subscriptions. When unset, the panel's value is \
-                     kept and not managed.",
-                ),
-        )
-        .attribute(
-            Attribute::bool("suspended")
-                .optional()
-                .computed()
-                .default(Value::Bool(false))
-                .markdown(
-                    "Whether the account is suspended. Defaults to `false`; changed in place.",
-                ),
-        )
-        .attribute(
-            Attribute::string("password_wo")
-                .optional()
-                .sensitive()
-                .write_only()
-                .markdown(
-                    "Login password, write-only: sent to the panel on create and whenever \
-                     `password_wo_version` changes, never stored in state. Required to create \
-                     the user. PanelAlpha requires at least 8 characters.",
-                ),
-        )
-        .attribute(Attribute::int("password_wo_version").optional().markdown(
-            "Any number; change it to send `password_wo` to the panel again (password \
-                     rotation, changed in place). Changing only `password_wo` does nothing, \
-                     because write-only values are not stored to compare with.",
-        ))
+crate::model! {
+    /// The attributes of `panel_user`.
+    pub struct UserModel {
+        id: String
+            .computed()
+            .use_state_for_unknown()
+            .markdown(
+                "The panel's id for the user: the Plesk client id, the HestiaCP login, the \
+                 PanelAlpha user id. Use it as `owner` of domains and databases.",
+            ),
+        login: String
+            .optional()
+            .computed()
+            .use_state_for_unknown()
+            .validator(validate::custom("panel login or email", |value| {
+                value.as_str().and_then(static_login_problem)
+            }))
+            .markdown(
+                "Login name. Required on Plesk and HestiaCP; changing it replaces the user. \
+                 Lowercase letters, digits, `_`, `-` and `.`, starting with a letter, at most \
+                 60 characters; HestiaCP allows 2 to 30 characters without `.`. PanelAlpha \
+                 users have no login: leave it unset there and it reads as the email.",
+            ),
+        email: String
+            .required()
+            .validator(validate::string_matches("be an email address", is_email_shaped))
+            .markdown("Contact email address. Changed in place."),
+        name: String
+            .required()
+            .validator(validate::string_length_between(1, 255))
+            .markdown(
+                "Full contact name. Changed in place. PanelAlpha stores it as first and last \
+                 name, split at the first space.",
+            ),
+        plan: String
+            .optional()
+            .computed()
+            .use_state_for_unknown()
+            .validator(validate::string_length_at_least(1))
+            .markdown(
+                "Service plan: the HestiaCP package (the panel's `default` package when unset) \
+                 or the PanelAlpha plan. Changed in place. Not available on Plesk, where plans \
+                 belong to subscriptions. When unset, the panel's value is kept and not \
+                 managed.",
+            ),
+        suspended: bool
+            .optional()
+            .computed()
+            .default(Value::Bool(false))
+            .markdown("Whether the account is suspended. Defaults to `false`; changed in place."),
+        password_wo: String
+            .optional()
+            .sensitive()
+            .write_only()
+            .markdown(
+                "Login password, write-only: sent to the panel on create and whenever \
+                 `password_wo_version` changes, never stored in state. Required to create the \
+                 user. PanelAlpha requires at least 8 characters.",
+            ),
+        password_wo_version: i64
+            .optional()
+            .validator(validate::whole_number())
+            .markdown(
+                "Any number; change it to send `password_wo` to the panel again (password \
+                 rotation, changed in place). Changing only `password_wo` does nothing, \
+                 because write-only values are not stored to compare with.",
+            ),
+    }
 }
 
-/// Whether `text` looks like an email address (`local@domain.tld`).
-fn is_email_shaped(text: &str) -> bool {
-    text.split_once('@')
-        .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+crate::model! {
+    /// The filters of `panel_users`.
+    pub struct UserFilters {
+        login_prefix: String
+            .optional()
+            .validator(validate::string_length_at_least(1))
+            .markdown(
+                "Only users whose login starts with this text (case-sensitive; on PanelAlpha \
+                 the login is the email address).",
+            ),
+        email: String
+            .optional()
+            .markdown("Only users with this email address (compared case-insensitively)."),
+    }
 }
 
 /// The config-time check of `login`. The provider may not be configured yet, so an
 /// email-shaped login passes here: it is what PanelAlpha reports as login and what
 /// `terraform plan -generate-config-out` writes after an import there. Whether the
-/// configured panel accepts it is decided at plan time in `modify_plan`.
+/// configured panel accepts it is decided at plan time.
 fn static_login_problem(login: &str) -> Option<String> {
     if is_email_shaped(login) {
         return None;
     }
-    common::login_problem(login)
+    names::login_problem(login)
 }
 
-/// The panel model's field names as attribute names.
-fn attribute_of(field: &str) -> Option<&'static str> {
-    match field {
-        "login" => Some("login"),
-        "email" => Some("email"),
-        "name" => Some("name"),
-        "plan" => Some("plan"),
-        "suspended" => Some("suspended"),
-        "password" => Some("password_wo"),
-        _ => None,
+fn missing_password(what: &str) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    diagnostics.error_at(
+        AttributePath::root(attr!(UserModel, password_wo)),
+        "Missing Password",
+        what.to_owned(),
+    );
+    diagnostics
+}
+
+/// `panel_user` on the engine.
+pub struct UserType;
+
+const PANEL_MAPPING: &str = "On Plesk (REST and XML APIs) a user is a *customer*; on HestiaCP a \
+     *user*; on PanelAlpha a *user*.";
+
+impl ObjectType for UserType {
+    type Model = UserModel;
+    type Object = User;
+    type Filters = UserFilters;
+
+    const TYPE_NAME: &'static str = "panel_user";
+    const LIST_TYPE_NAME: &'static str = "panel_users";
+    const LIST_ATTRIBUTE: &'static str = "users";
+
+    fn description() -> String {
+        "A hosting customer on the panel:\n\n\
+         * **Plesk** (REST and XML API): a *customer* account (not a reseller). Plesk \
+         customers have no service plan of their own (plans belong to subscriptions), so \
+         `plan` cannot be set.\n\
+         * **HestiaCP**: a *user* (a Unix account) with a *package* as `plan`.\n\
+         * **PanelAlpha**: a *user*, identified by email (there is no login). `plan` is the \
+         user's *service*: setting it provisions the hosting account that `panel_domain` and \
+         `panel_database` objects hang off, and `suspended` suspends that service (so a \
+         PanelAlpha user without a plan cannot be suspended).\n\n\
+         Passwords are write-only: they are sent to the panel, never read back or stored in \
+         state. Bump `password_wo_version` to send a new `password_wo`. Write-only attributes \
+         need Terraform 1.11 or later.\n\n\
+         ## Import\n\n\
+         Import by login (PanelAlpha: by email); a numeric panel id works too:\n\n\
+         ```shell\n\
+         terraform import panel_user.alice alice\n\
+         terraform import panel_user.alice alice@example.com  # PanelAlpha\n\
+         ```\n\n\
+         The password is not imported; set `password_wo` and bump `password_wo_version` to \
+         take control of it."
+            .to_owned()
     }
-}
 
-fn failure(action: &'static str, who: &str) -> Failure<'static> {
-    Failure {
-        type_name: TYPE_NAME,
-        action,
-        object: format!("user {who:?}"),
-        field_to_attribute: attribute_of,
+    fn lookup_description() -> String {
+        format!(
+            "Looks up one existing user by `login` or by `id` (exactly one of them) and \
+             exposes its attributes, e.g. to own domains created by this configuration. \
+             {PANEL_MAPPING} Reading fails with an error naming the lookup when the panel has \
+             no such user.\n\nOn PanelAlpha, `login` is the user's email address."
+        )
     }
-}
 
-/// The user as state. `prior` (prior state or plan) supplies what the panel does not
-/// report: the password version, and the configured spelling of the email when the
-/// panel changed only its case.
-pub fn user_state(user: &User, prior: Option<&Value>) -> Value {
-    let keep_case = |name: &str, panel: &str| -> Value {
-        match prior.and_then(|p| string_attr(p, name)) {
-            Some(configured) if configured.eq_ignore_ascii_case(panel) => Value::string(configured),
-            _ => Value::string(panel),
+    fn list_description() -> String {
+        format!(
+            "Lists the panel's users, optionally only those whose login starts with \
+             `login_prefix` and/or whose email is `email`. {PANEL_MAPPING} The panel is asked \
+             for all users in one listing (Plesk: customers; HestiaCP: `v-list-users`; \
+             PanelAlpha: users plus their services, for the plan); the filters are applied by \
+             the provider, since none of the panels filters users by these fields itself. The \
+             administrator account is listed like any other user where the panel reports it \
+             (HestiaCP `admin`). Users are sorted by login."
+        )
+    }
+
+    fn data_attribute_description(name: &str) -> Option<String> {
+        let text = match name {
+            "id" => {
+                "The panel's id: the numeric customer id on Plesk, the login on HestiaCP, the \
+                 numeric user id on PanelAlpha. Set it to look the user up by id, or leave it \
+                 out to have it filled in."
+            }
+            "login" => {
+                "The login name (Plesk customer login, HestiaCP user name). PanelAlpha users \
+                 have no login; there it is the email address. Set it to look the user up by \
+                 login, or leave it out to have it filled in."
+            }
+            "email" => "Contact email address.",
+            "name" => "Full contact name.",
+            "plan" => {
+                "Service plan: the HestiaCP package, or the plan of the user's PanelAlpha \
+                 service. Always null on Plesk, where plans belong to subscriptions (domains), \
+                 not customers."
+            }
+            "suspended" => {
+                "Whether the user is suspended (Plesk customer status not active, HestiaCP \
+                 `SUSPENDED`, PanelAlpha suspended user)."
+            }
+            _ => return None,
+        };
+        Some(text.to_owned())
+    }
+
+    fn label(model: &UserModel) -> String {
+        let who = model
+            .login
+            .str()
+            .or(model.email.str())
+            .or(model.id.str())
+            .unwrap_or("?");
+        format!("user {who:?}")
+    }
+
+    fn attribute_of(field: &str) -> Option<&'static str> {
+        match field {
+            "password" => Some(attr!(UserModel, password_wo)),
+            "login" => Some(attr!(UserModel, login)),
+            "email" => Some(attr!(UserModel, email)),
+            "name" => Some(attr!(UserModel, name)),
+            "plan" => Some(attr!(UserModel, plan)),
+            "suspended" => Some(attr!(UserModel, suspended)),
+            _ => None,
         }
-    };
-    object(vec![
-        ("id", Value::string(user.id.clone())),
-        ("login", keep_case("login", &user.login)),
-        ("email", keep_case("email", &user.email)),
-        ("name", Value::string(user.name.clone())),
-        ("plan", optional_string(user.plan.as_deref())),
-        ("suspended", Value::Bool(user.suspended)),
-        ("password_wo", Value::Null),
-        (
-            "password_wo_version",
-            prior.map_or(Value::Null, |p| attr(p, "password_wo_version")),
-        ),
-    ])
-}
-
-fn password_from(config: &Value) -> Option<Secret> {
-    string_attr(config, "password_wo").map(Secret::new)
-}
-
-#[async_trait::async_trait]
-impl Resource for UserResource {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
     }
 
-    fn schema(&self) -> Schema {
-        schema()
-    }
-
-    async fn modify_plan(&self, ctx: &Context, plan: &mut PlanContext) {
-        let login = AttributePath::root("login");
+    fn plan(panel: Option<&PanelHandle>, plan: &mut TypedPlan<UserModel>) {
+        let login = attr!(UserModel, login);
+        let password = attr!(UserModel, password_wo);
         // Replacement for a login change does not depend on the panel; it is decided
         // here rather than by a schema modifier because PanelAlpha's computed login
         // follows the email, which changes in place.
         if let (Some(prior), Some(configured)) = (
-            plan.prior_attr("login").and_then(Value::as_str),
-            plan.config_attr("login").and_then(Value::as_str),
+            plan.prior.as_ref().and_then(|p| p.login.owned()),
+            plan.config.login.owned(),
         ) {
             if prior != configured {
-                plan.require_replace(login.clone());
+                plan.require_replace(login);
             }
         }
-        if plan.is_create() && is_null(&plan.config, "password_wo") {
-            plan.diagnostics.error_at(
-                AttributePath::root("password_wo"),
+        if plan.is_create() && plan.config.password_wo.is_null() {
+            plan.error_at(
+                password,
                 "Missing Password",
                 "Creating a `panel_user` needs `password_wo`: the panel will not create an \
                  account without a password.",
             );
         }
-        let version_changed = !plan.is_create()
-            && plan.prior_attr("password_wo_version") != plan.planned_attr("password_wo_version");
-        if version_changed && is_null(&plan.config, "password_wo") {
-            plan.diagnostics.error_at(
-                AttributePath::root("password_wo"),
+        let version_changed = !plan.is_create() && plan.changes(|m| &m.password_wo_version);
+        if version_changed && plan.config.password_wo.is_null() {
+            plan.error_at(
+                password,
                 "Missing Password",
                 "`password_wo_version` changed, which sends `password_wo` to the panel, but \
                  `password_wo` is not set.",
             );
         }
-        let Some(provider) = provider_if_ready(ctx) else {
+        let Some(panel) = panel else {
             return;
         };
-        let capabilities = provider.capabilities;
-        let panel = provider.kind.as_str();
-        let configured_login = plan.config_attr("login").cloned().unwrap_or(Value::Null);
+        let capabilities = panel.capabilities;
+        let name = panel.name();
         if capabilities.user_login {
-            if configured_login.is_null() {
-                plan.diagnostics.error_at(
-                    login.clone(),
+            match &plan.config.login {
+                Field::Null => plan.error_at(
+                    login,
                     "Missing Login",
-                    format!("`login` is required on the `{panel}` panel."),
-                );
-            } else if let Some(name) = configured_login.as_str() {
-                let new_login = plan.prior_attr("login").and_then(Value::as_str) != Some(name);
-                let general_problem = common::login_problem(name);
-                if let (true, Some(problem)) = (new_login, general_problem) {
-                    // Only email-shaped logins get past the static validator with a
-                    // problem; panels with logins of their own refuse them.
-                    plan.diagnostics.error_at(
-                        login.clone(),
-                        "Invalid Login",
-                        format!("`login` on the `{panel}` panel {problem}."),
-                    );
-                } else if new_login && provider.kind == PanelKind::Hestia {
-                    if let Some(problem) = common::hestia_login_problem(name) {
-                        plan.diagnostics.error_at(
-                            login.clone(),
-                            "Invalid Login",
-                            format!("`login` {problem}."),
-                        );
+                    format!("`login` is required on the `{name}` panel."),
+                ),
+                Field::Known(configured) => {
+                    let configured = configured.clone();
+                    let new_login =
+                        plan.prior.as_ref().and_then(|p| p.login.str()) != Some(&configured);
+                    if new_login {
+                        // Only email-shaped logins get past the static validator with a
+                        // problem; panels with logins of their own refuse them.
+                        let problem = names::login_problem(&configured).or_else(|| {
+                            match capabilities.user_login_rules {
+                                LoginRules::Common => None,
+                                LoginRules::Hestia => names::hestia_login_problem(&configured),
+                            }
+                        });
+                        if let Some(problem) = problem {
+                            plan.error_at(
+                                login,
+                                "Invalid Login",
+                                format!("`login` on the `{name}` panel {problem}."),
+                            );
+                        }
+                    }
+                    // The id is the login on such panels: known now, so dependents can
+                    // check names that include it at plan time.
+                    if capabilities.user_id_is_login && plan.is_create() {
+                        plan.planned.id = Field::Known(configured);
                     }
                 }
+                Field::Unknown => {}
             }
         } else {
             // PanelAlpha: the login is the email. A configured login equal to the email
             // is accepted so that configuration generated by `terraform plan
             // -generate-config-out` from an import stays valid.
-            let email = plan.planned_attr("email").cloned().unwrap_or(Value::Null);
-            match (configured_login.as_str(), email.as_str()) {
-                (Some(configured), Some(email)) if !configured.eq_ignore_ascii_case(email) => {
-                    plan.diagnostics.error_at(
-                        login.clone(),
+            let email = plan.planned.email.clone();
+            match (&plan.config.login, &email) {
+                (Field::Known(configured), Field::Known(email))
+                    if !configured.eq_ignore_ascii_case(email) =>
+                {
+                    plan.error_at(
+                        login,
                         "Login Not Supported",
                         format!(
-                            "`{panel}` users have no login; their email is their login. Remove \
+                            "`{name}` users have no login; their email is their login. Remove \
                              `login` or set it to the email."
                         ),
                     );
                 }
-                (None, _) if configured_login.is_null() => {
-                    let unchanged = plan.prior_attr("email") == Some(&email);
+                (Field::Null, _) => {
+                    let unchanged = plan.prior.as_ref().map(|p| &p.email) == Some(&email);
                     if !unchanged {
-                        plan.set_planned("login", email);
+                        plan.planned.login = email;
                     }
                 }
                 _ => {}
             }
         }
-        let configured_plan = plan.config_attr("plan").cloned().unwrap_or(Value::Null);
-        if configured_plan.is_null() {
+        if plan.config.plan.is_null() {
             // An unset plan is not managed: an update never sends it, so the prior value
             // stays (`use_state_for_unknown` leaves a null prior unknown, which showed
             // `plan = (known after apply)` on every Plesk update). On create, a panel
             // without user plans will report none.
-            if let Some(prior) = plan.prior_attr("plan").cloned() {
-                plan.set_planned("plan", prior);
-            } else if plan.is_create() && !capabilities.user_plan {
-                plan.set_planned("plan", Value::Null);
+            if let Some(prior) = &plan.prior {
+                plan.planned.plan = prior.plan.clone();
+            } else if !capabilities.user_plan {
+                plan.planned.plan = Field::Null;
             }
         }
-        let plan_changed = match plan.prior_attr("plan") {
-            None => !configured_plan.is_null(),
-            Some(prior) => !configured_plan.is_null() && prior != &configured_plan,
+        let plan_changed = match &plan.prior {
+            None => !plan.config.plan.is_null(),
+            Some(prior) => !plan.config.plan.is_null() && prior.plan != plan.config.plan,
         };
+        let plan_attribute = attr!(UserModel, plan);
         if plan_changed && !capabilities.user_plan {
-            plan.diagnostics.error_at(
-                AttributePath::root("plan"),
+            plan.error_at(
+                plan_attribute,
                 "Plan Not Supported",
                 format!(
-                    "`{panel}` users have no service plan (on Plesk, plans belong to \
+                    "`{name}` users have no service plan (on Plesk, plans belong to \
                      subscriptions). Remove `plan`."
                 ),
             );
         } else if plan_changed && !capabilities.user_plan_update {
-            plan.require_replace(AttributePath::root("plan"));
+            plan.require_replace(plan_attribute);
         }
-        let suspend = bool_attr(&plan.planned, "suspended") == Some(true);
-        let suspend_changed = plan.prior_attr("suspended") != plan.planned_attr("suspended");
-        if suspend && suspend_changed {
+        let suspend = plan.planned.suspended == Field::Known(true);
+        if suspend && plan.changes(|m| &m.suspended) {
+            let suspended = attr!(UserModel, suspended);
             if !capabilities.user_suspend {
-                plan.diagnostics.error_at(
-                    AttributePath::root("suspended"),
+                plan.error_at(
+                    suspended,
                     "Suspension Not Supported",
-                    format!("`{panel}` users cannot be suspended through the API."),
+                    format!("`{name}` users cannot be suspended through the API."),
                 );
-            } else if provider.kind == PanelKind::PanelAlpha
-                && is_null(&plan.planned, "plan")
-                && !is_unknown(&plan.planned, "plan")
-            {
-                plan.diagnostics.error_at(
-                    AttributePath::root("suspended"),
+            } else if capabilities.user_suspend_needs_plan && plan.planned.plan.is_null() {
+                plan.error_at(
+                    suspended,
                     "Nothing To Suspend",
-                    "A PanelAlpha user is suspended by suspending their service, and this user \
-                     has no `plan`. Set a plan or leave `suspended` false.",
+                    format!(
+                        "A `{name}` user is suspended by suspending their service, and this \
+                         user has no `plan`. Set a plan or leave `suspended` false."
+                    ),
                 );
             }
         }
     }
 
-    async fn create(&self, ctx: &Context, planned: &Value, config: &Value) -> StateResult {
-        let provider = match ProviderData::from_context(ctx) {
-            Ok(provider) => provider,
-            Err(diagnostics) => return (None, diagnostics),
-        };
-        let email = owned_attr(planned, "email").unwrap_or_default();
-        let login = match owned_attr(planned, "login") {
+    fn spec(
+        panel: &PanelHandle,
+        planned: &UserModel,
+        config: &UserModel,
+    ) -> Result<UserSpec, Diagnostics> {
+        let email = planned.email.owned().unwrap_or_default();
+        let login = match planned.login.owned() {
             Some(login) => login,
-            None if !provider.capabilities.user_login => email.clone(),
+            None if !panel.capabilities.user_login => email.clone(),
             None => {
                 let mut diagnostics = Diagnostics::new();
                 diagnostics.error_at(
-                    AttributePath::root("login"),
+                    AttributePath::root(attr!(UserModel, login)),
                     "Missing Login",
-                    format!(
-                        "`login` is required on the `{}` panel.",
-                        provider.kind.as_str()
-                    ),
+                    format!("`login` is required on the `{}` panel.", panel.name()),
                 );
-                return (None, diagnostics);
+                return Err(diagnostics);
             }
         };
-        let Some(password) = password_from(config) else {
-            let mut diagnostics = Diagnostics::new();
-            diagnostics.error_at(
-                AttributePath::root("password_wo"),
-                "Missing Password",
+        let Some(password) = config.password_wo.str().map(Secret::new) else {
+            return Err(missing_password(
                 "Creating a `panel_user` needs `password_wo`.",
-            );
-            return (None, diagnostics);
+            ));
         };
-        let spec = UserSpec {
-            login: login.clone(),
+        Ok(UserSpec {
+            login,
             email,
-            name: owned_attr(planned, "name").unwrap_or_default(),
+            name: planned.name.owned().unwrap_or_default(),
             password,
-            plan: owned_attr(planned, "plan"),
-            suspended: bool_attr(planned, "suspended").unwrap_or(false),
-        };
-        match provider.panel.create_user(&spec).await {
-            Ok(user) => (Some(user_state(&user, Some(planned))), Diagnostics::new()),
-            Err(error) if error.kind == PanelErrorKind::AlreadyExists => (
-                None,
-                common::already_exists(TYPE_NAME, &format!("user {login:?}"), &login, &error),
-            ),
-            Err(error) => {
-                let diagnostics = failure("create", &login).diagnostics(&error);
-                let partial = match error.partial.as_deref() {
-                    Some(PartialObject::User(user)) => Some(user_state(user, Some(planned))),
-                    _ => None,
-                };
-                (partial, diagnostics)
-            }
-        }
+            plan: planned.plan.owned(),
+            suspended: planned.suspended.get().copied().unwrap_or(false),
+        })
     }
 
-    async fn read(&self, ctx: &Context, state: &Value) -> StateResult {
-        let provider = match ProviderData::from_context(ctx) {
-            Ok(provider) => provider,
-            Err(diagnostics) => return (None, diagnostics),
-        };
-        let id = string_attr(state, "id").unwrap_or_default();
-        match provider.panel.get_user(id).await {
-            Ok(Some(user)) => (Some(user_state(&user, Some(state))), Diagnostics::new()),
-            Ok(None) => (None, Diagnostics::new()),
-            Err(error) if error.is_not_found() => (None, Diagnostics::new()),
-            Err(error) => (None, failure("read", id).diagnostics(&error)),
-        }
-    }
-
-    async fn update(
-        &self,
-        ctx: &Context,
-        prior: &Value,
-        planned: &Value,
-        config: &Value,
-    ) -> StateResult {
-        let provider = match ProviderData::from_context(ctx) {
-            Ok(provider) => provider,
-            Err(diagnostics) => return (None, diagnostics),
-        };
-        let changed = |name: &str| prior.get_attr(name) != planned.get_attr(name);
+    fn patch(
+        _panel: &PanelHandle,
+        prior: &UserModel,
+        planned: &UserModel,
+        config: &UserModel,
+    ) -> Result<UserPatch, Diagnostics> {
         let mut patch = UserPatch::default();
-        if changed("email") {
-            patch.email = owned_attr(planned, "email");
+        if prior.email != planned.email {
+            patch.email = planned.email.owned();
         }
-        if changed("name") {
-            patch.name = owned_attr(planned, "name");
+        if prior.name != planned.name {
+            patch.name = planned.name.owned();
         }
-        if changed("plan") {
-            patch.plan = owned_attr(planned, "plan");
+        if prior.plan != planned.plan {
+            patch.plan = planned.plan.owned();
         }
-        if changed("suspended") {
-            patch.suspended = bool_attr(planned, "suspended");
+        if prior.suspended != planned.suspended {
+            patch.suspended = planned.suspended.get().copied();
         }
-        if changed("password_wo_version") {
-            match password_from(config) {
-                Some(password) => patch.password = Some(password),
+        if prior.password_wo_version != planned.password_wo_version {
+            match config.password_wo.str() {
+                Some(password) => patch.password = Some(Secret::new(password)),
                 None => {
-                    let mut diagnostics = Diagnostics::new();
-                    diagnostics.error_at(
-                        AttributePath::root("password_wo"),
-                        "Missing Password",
+                    return Err(missing_password(
                         "`password_wo_version` changed but `password_wo` is not set.",
-                    );
-                    return (None, diagnostics);
+                    ))
                 }
             }
         }
-        let id = string_attr(prior, "id").unwrap_or_default();
-        // Called even when the patch is empty: the state must come from the panel.
-        match provider.panel.update_user(id, &patch).await {
-            Ok(user) => (Some(user_state(&user, Some(planned))), Diagnostics::new()),
-            Err(error) => (None, failure("update", id).diagnostics(&error)),
-        }
+        Ok(patch)
     }
 
-    async fn delete(&self, ctx: &Context, prior: &Value) -> Diagnostics {
-        let provider = match ProviderData::from_context(ctx) {
-            Ok(provider) => provider,
-            Err(diagnostics) => return diagnostics,
-        };
-        let id = string_attr(prior, "id").unwrap_or_default();
-        match provider.panel.delete_user(id).await {
-            Ok(()) => Diagnostics::new(),
-            Err(error) if error.is_not_found() => Diagnostics::new(),
-            Err(error) => failure("delete", id).diagnostics(&error),
-        }
-    }
-
-    async fn import(&self, ctx: &Context, id: &str) -> (Vec<Value>, Diagnostics) {
-        let provider = match ProviderData::from_context(ctx) {
-            Ok(provider) => provider,
-            Err(diagnostics) => return (Vec::new(), diagnostics),
-        };
-        let key = id.trim();
-        let mut found = provider.panel.find_user(key).await;
-        if matches!(found, Ok(None)) && !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
-            found = provider.panel.get_user(key).await;
-        }
-        match found {
-            Ok(Some(user)) => (vec![user_state(&user, None)], Diagnostics::new()),
-            Ok(None) => {
-                let mut diagnostics = Diagnostics::new();
-                let what = if provider.capabilities.user_login {
-                    "login"
-                } else {
-                    "email"
-                };
-                diagnostics.error(
-                    "Cannot Import Non-Existent Remote Object",
-                    format!(
-                        "No user with {what} {key:?} exists on the `{}` panel. Import a \
-                         `panel_user` by its {what}.",
-                        provider.kind.as_str()
-                    ),
-                );
-                (Vec::new(), diagnostics)
+    /// `prior` (prior state or plan) supplies what the panel does not report: the
+    /// password version, and the configured spelling of the email when the panel
+    /// changed only its case.
+    fn state(_panel: &PanelHandle, user: &User, prior: Option<&UserModel>) -> UserModel {
+        let keep_case = |configured: Option<&Field<String>>, panel: &str| -> Field<String> {
+            match configured.and_then(Field::str) {
+                Some(configured) if configured.eq_ignore_ascii_case(panel) => {
+                    Field::text(configured)
+                }
+                _ => Field::text(panel),
             }
-            Err(error) => (Vec::new(), failure("import", key).diagnostics(&error)),
+        };
+        UserModel {
+            id: Field::text(user.id.clone()),
+            login: keep_case(prior.map(|p| &p.login), &user.login),
+            email: keep_case(prior.map(|p| &p.email), &user.email),
+            name: Field::text(user.name.clone()),
+            plan: Field::from_str_option(user.plan.as_deref()),
+            suspended: Field::Known(user.suspended),
+            password_wo: Field::Null,
+            password_wo_version: prior.map_or(Field::Null, |p| p.password_wo_version.clone()),
         }
+    }
+
+    fn locator(state: &UserModel) -> Locator {
+        Locator::new(state.id.owned().unwrap_or_default())
+    }
+
+    fn key_of_state(panel: &PanelHandle, state: &UserModel) -> Option<UserKey> {
+        let login = if panel.capabilities.user_login {
+            state.login.owned()
+        } else {
+            state.email.owned()
+        }?;
+        Some(UserKey { login })
+    }
+
+    fn lookups() -> &'static [&'static [&'static str]] {
+        &[&["login"], &["id"]]
+    }
+
+    fn lookup_key(_panel: &PanelHandle, config: &UserModel) -> Option<UserKey> {
+        config.login.owned().map(|login| UserKey { login })
+    }
+
+    fn list_filter(_filters: &UserFilters) -> ListFilter {
+        ListFilter::default()
+    }
+
+    fn list_keeps(filters: &UserFilters, item: &UserModel) -> bool {
+        let login = item.login.str().unwrap_or_default();
+        let email = item.email.str().unwrap_or_default();
+        filters
+            .login_prefix
+            .str()
+            .is_none_or(|prefix| login.starts_with(prefix))
+            && filters
+                .email
+                .str()
+                .is_none_or(|wanted| names::same_email(email, wanted))
+    }
+
+    fn list_order(a: &UserModel, b: &UserModel) -> Ordering {
+        a.login.str().cmp(&b.login.str())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn schema_is_valid_and_secrets_are_write_only() {
-        let schema = schema();
-        assert_eq!(schema.check(), Ok(()));
-        let password = schema.block.attribute_named("password_wo");
-        assert!(password.is_some_and(|a| a.write_only && a.sensitive));
-    }
+    use crate::framework::model::Model;
+    use crate::panel::fake::FakePanel;
+    use std::sync::Arc;
 
     #[test]
     fn static_login_check_admits_emails_and_panel_logins_only() {
@@ -532,6 +533,7 @@ mod tests {
 
     #[test]
     fn state_keeps_the_configured_email_case_and_password_version() {
+        let panel = PanelHandle::new(Arc::new(FakePanel::default()));
         let user = User {
             id: "7".into(),
             login: "alice".into(),
@@ -540,16 +542,18 @@ mod tests {
             plan: None,
             suspended: false,
         };
-        let prior = object(vec![
-            ("email", Value::string("Alice@Example.com")),
-            ("password_wo_version", Value::int(3)),
-        ]);
-        let state = user_state(&user, Some(&prior));
-        assert_eq!(string_attr(&state, "email"), Some("Alice@Example.com"));
-        assert_eq!(state.get_attr("password_wo_version"), Some(&Value::int(3)));
-        assert_eq!(state.get_attr("plan"), Some(&Value::Null));
-        let imported = user_state(&user, None);
-        assert_eq!(string_attr(&imported, "email"), Some("alice@example.com"));
-        assert_eq!(imported.get_attr("password_wo_version"), Some(&Value::Null));
+        let prior = UserModel {
+            email: Field::text("Alice@Example.com"),
+            password_wo_version: Field::Known(3),
+            ..UserModel::default()
+        };
+        let state = UserType::state(&panel, &user, Some(&prior));
+        assert_eq!(state.email.str(), Some("Alice@Example.com"));
+        assert_eq!(state.password_wo_version, Field::Known(3));
+        assert!(state.plan.is_null());
+        let imported = UserType::state(&panel, &user, None);
+        assert_eq!(imported.email.str(), Some("alice@example.com"));
+        assert!(imported.password_wo_version.is_null());
+        assert!(imported.to_value().is_wholly_known());
     }
 }

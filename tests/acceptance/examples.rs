@@ -1,12 +1,13 @@
 //! The documentation examples work: every file under examples/ is `terraform fmt`
-//! clean, every resource and data source example validates next to
-//! examples/provider/provider.tf, and every resource example applies and destroys
-//! cleanly against the HestiaCP simulator.
+//! clean, the provider example validates, every resource and data source example
+//! validates on its own (beside only the `required_providers` block every
+//! configuration has), and every resource example applies and destroys cleanly against
+//! the HestiaCP simulator.
 
 use std::path::{Path, PathBuf};
 
 use super::{Backend, Sim};
-use crate::support::terraform::Terraform;
+use crate::support::terraform::{Terraform, REQUIRED_PROVIDERS};
 
 fn examples_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/examples"))
@@ -37,21 +38,6 @@ fn example_files(kind: &str, file: &str) -> Vec<PathBuf> {
     files
 }
 
-/// The provider example's variables, pointing at `sim` (a tfvars file, so a variable
-/// the example does not declare only warns).
-fn tfvars(sim: &Sim) -> String {
-    let p = &sim.process;
-    serde_json::json!({
-        "panel_type": sim.backend.provider_type(),
-        "panel_endpoint": p.base_url,
-        "panel_credentials": {
-            "access_key": p.cred("access_key"),
-            "secret_key": p.cred("secret_key"),
-        },
-    })
-    .to_string()
-}
-
 /// Values for the examples' own (ephemeral, write-only) password variables. Ephemeral
 /// variables must be set on every run, so they come from the environment rather than
 /// the tfvars file.
@@ -61,16 +47,29 @@ const EXAMPLE_PASSWORDS: &[(&str, &str)] = &[
     ("TF_VAR_system_password", "Ex4mple-Sys-Pass"),
 ];
 
-/// A working directory with the provider example and one other example.
+/// A working directory with one example as a reader uses it: the example file beside
+/// the `terraform { required_providers }` block and an empty `provider "panel" {}`.
+/// With `sim`, the provider is configured through the `PANEL_*` variables that reach it
+/// and the example's own `panel_type` variable names its type.
 fn example_workdir(example: &Path, sim: Option<&Sim>) -> Terraform {
-    let mut tf = Terraform::new();
+    let mut tf = match sim {
+        Some(sim) => sim.terraform(),
+        None => {
+            let tf = Terraform::new();
+            tf.write(
+                "providers.tf",
+                &format!("{REQUIRED_PROVIDERS}\nprovider \"panel\" {{}}\n"),
+            );
+            tf
+        }
+    };
     for (name, value) in EXAMPLE_PASSWORDS {
         tf.set_env(name, value);
     }
-    tf.write("provider.tf", &provider_example());
     tf.write("example.tf", &read(example));
     if let Some(sim) = sim {
-        tf.write("terraform.tfvars.json", &tfvars(sim));
+        let variables = serde_json::json!({ "panel_type": sim.backend.provider_type() });
+        tf.write("terraform.tfvars.json", &variables.to_string());
     }
     tf
 }

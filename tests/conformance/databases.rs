@@ -6,7 +6,8 @@ use terraform_provider_panel::panel::{
     Database, DatabasePatch, DatabaseSpec, ListFilter, PanelErrorKind, PanelKind, Secret, User,
 };
 
-use super::{assert_invalid, assert_kind, ok, Fixture};
+use super::{assert_invalid, assert_kind, ok, Calls, Fixture};
+use terraform_provider_panel::panel::NamePrefix;
 
 /// An owner, plus a site when the panel hangs databases off one.
 async fn owner_and_site(
@@ -25,7 +26,7 @@ async fn owner_and_site(
 /// The name a panel stores for `requested`: with the owner prefix where it adds one.
 #[track_caller]
 fn assert_stored_name(fx: &Fixture, stored: &str, requested: &str, what: &str) {
-    if fx.caps().database_name_prefix {
+    if fx.caps().database_name_prefix != NamePrefix::None {
         assert!(
             stored.ends_with(&format!("_{requested}")) && stored.len() > requested.len() + 1,
             "{what}: expected a prefixed form of {requested:?}, got {stored:?}"
@@ -188,7 +189,7 @@ pub async fn name_rules(kind: PanelKind) {
         let counted = fx.control.requests().await;
         assert_eq!(counted.total, 0, "{counted:?}");
     }
-    if caps.database_name_prefix {
+    if caps.database_name_prefix != NamePrefix::None {
         // The limit counts the owner's prefix, so a name just under the declared maximum
         // (which assumes the shortest prefix) still fails for a longer one, before
         // anything is created. Learning the prefix may take a read (PanelAlpha: the

@@ -6,7 +6,7 @@ use terraform_provider_panel::panel::{
     Domain, DomainKind, DomainPatch, DomainSpec, ListFilter, PanelErrorKind, PanelKind,
 };
 
-use super::{assert_kind, ok, Fixture};
+use super::{assert_kind, ok, Calls, Fixture};
 
 #[track_caller]
 fn assert_domain_is_spec(domain: &Domain, spec: &DomainSpec, name: &str) {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use futures::stream::{self, StreamExt};
 use terraform_provider_panel::panel::{ListFilter, Panel, PanelKind};
 
-use super::{ok, Fixture, Requests, MAX_CONCURRENT};
+use super::{ok, Calls, Fixture, Requests, MAX_CONCURRENT};
 
 const OWNERS: usize = 20;
 const PER_OWNER: usize = 5;

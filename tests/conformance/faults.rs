@@ -5,9 +5,9 @@
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use terraform_provider_panel::panel::{PanelErrorKind, PanelKind, PartialObject, User};
+use terraform_provider_panel::panel::{Database, PanelErrorKind, PanelKind, User};
 
-use super::{assert_kind, ok, Fixture, PartialStep};
+use super::{assert_kind, ok, Calls, Fixture, PartialStep};
 
 pub async fn partial_create(kind: PanelKind) {
     let fx = Fixture::start(kind).await;
@@ -25,7 +25,7 @@ pub async fn partial_create(kind: PanelKind) {
             };
             let counted = fx.control.requests().await;
             assert_eq!(counted.route(route), 1, "{route} retried: {counted:?}");
-            let Some(PartialObject::User(user)) = error.partial.as_deref() else {
+            let Some(user) = error.partial::<User>() else {
                 panic!("no partial user after {route} failed: {error:?}");
             };
             assert_eq!(user.login, spec.login);
@@ -53,7 +53,7 @@ pub async fn partial_create(kind: PanelKind) {
             };
             let counted = fx.control.requests().await;
             assert_eq!(counted.route(route), 1, "{route} not hit once: {counted:?}");
-            let Some(PartialObject::Database(db)) = error.partial.as_deref() else {
+            let Some(db) = error.partial::<Database>() else {
                 panic!("no partial database after {route} failed: {error:?}");
             };
             assert_eq!(db.owner, owner.id);

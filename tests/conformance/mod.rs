@@ -25,10 +25,122 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use terraform_provider_panel::backends::{connect, BackendConfig, Credentials};
+use terraform_provider_panel::panel::names::DomainName;
 use terraform_provider_panel::panel::{
     Capabilities, DatabaseSpec, Domain, DomainKind, DomainSpec, Panel, PanelError, PanelErrorKind,
     PanelKind, Secret, User, UserSpec,
 };
+use terraform_provider_panel::panel::{
+    Database, DatabasePatch, DomainKey, DomainPatch, ListFilter, Locator, PanelObject, PanelResult,
+    Service, UserKey, UserPatch,
+};
+
+/// The calls the cases make, by object type, as the per-object services offer them:
+/// written once here so the cases read like the operations they check.
+#[async_trait::async_trait]
+pub trait Calls {
+    async fn create_user(&self, spec: &UserSpec) -> PanelResult<User>;
+    async fn get_user(&self, id: &str) -> PanelResult<Option<User>>;
+    async fn find_user(&self, login: &str) -> PanelResult<Option<User>>;
+    async fn list_users(&self) -> PanelResult<Vec<User>>;
+    async fn update_user(&self, id: &str, patch: &UserPatch) -> PanelResult<User>;
+    async fn delete_user(&self, id: &str) -> PanelResult<()>;
+    async fn create_domain(&self, spec: &DomainSpec) -> PanelResult<Domain>;
+    async fn get_domain(&self, id: &str) -> PanelResult<Option<Domain>>;
+    async fn find_domain(&self, name: &str) -> PanelResult<Option<Domain>>;
+    async fn list_domains(&self, filter: &ListFilter) -> PanelResult<Vec<Domain>>;
+    async fn update_domain(&self, id: &str, patch: &DomainPatch) -> PanelResult<Domain>;
+    async fn delete_domain(&self, id: &str) -> PanelResult<()>;
+    async fn create_database(&self, spec: &DatabaseSpec) -> PanelResult<Database>;
+    async fn get_database(&self, id: &str) -> PanelResult<Option<Database>>;
+    async fn list_databases(&self, filter: &ListFilter) -> PanelResult<Vec<Database>>;
+    async fn update_database(&self, id: &str, patch: &DatabasePatch) -> PanelResult<Database>;
+    async fn delete_database(&self, id: &str) -> PanelResult<()>;
+}
+
+fn service<O: PanelObject>(panel: &dyn Panel) -> PanelResult<&dyn Service<O>> {
+    O::service(panel).ok_or_else(|| PanelError::unsupported(format!("no {} service", O::NOUN)))
+}
+
+#[async_trait::async_trait]
+impl Calls for Arc<dyn Panel> {
+    async fn create_user(&self, spec: &UserSpec) -> PanelResult<User> {
+        service::<User>(self.as_ref())?.create(spec).await
+    }
+    async fn get_user(&self, id: &str) -> PanelResult<Option<User>> {
+        service::<User>(self.as_ref())?.get(&Locator::new(id)).await
+    }
+    async fn find_user(&self, login: &str) -> PanelResult<Option<User>> {
+        let key = UserKey {
+            login: login.to_owned(),
+        };
+        service::<User>(self.as_ref())?.find(&key).await
+    }
+    async fn list_users(&self) -> PanelResult<Vec<User>> {
+        service::<User>(self.as_ref())?
+            .list(&ListFilter::default())
+            .await
+    }
+    async fn update_user(&self, id: &str, patch: &UserPatch) -> PanelResult<User> {
+        service::<User>(self.as_ref())?
+            .update(&Locator::new(id), patch)
+            .await
+    }
+    async fn delete_user(&self, id: &str) -> PanelResult<()> {
+        service::<User>(self.as_ref())?
+            .delete(&Locator::new(id))
+            .await
+    }
+    async fn create_domain(&self, spec: &DomainSpec) -> PanelResult<Domain> {
+        service::<Domain>(self.as_ref())?.create(spec).await
+    }
+    async fn get_domain(&self, id: &str) -> PanelResult<Option<Domain>> {
+        service::<Domain>(self.as_ref())?
+            .get(&Locator::new(id))
+            .await
+    }
+    async fn find_domain(&self, name: &str) -> PanelResult<Option<Domain>> {
+        let key = DomainKey {
+            name: DomainName::lenient(name),
+            owner: None,
+        };
+        service::<Domain>(self.as_ref())?.find(&key).await
+    }
+    async fn list_domains(&self, filter: &ListFilter) -> PanelResult<Vec<Domain>> {
+        service::<Domain>(self.as_ref())?.list(filter).await
+    }
+    async fn update_domain(&self, id: &str, patch: &DomainPatch) -> PanelResult<Domain> {
+        service::<Domain>(self.as_ref())?
+            .update(&Locator::new(id), patch)
+            .await
+    }
+    async fn delete_domain(&self, id: &str) -> PanelResult<()> {
+        service::<Domain>(self.as_ref())?
+            .delete(&Locator::new(id))
+            .await
+    }
+    async fn create_database(&self, spec: &DatabaseSpec) -> PanelResult<Database> {
+        service::<Database>(self.as_ref())?.create(spec).await
+    }
+    async fn get_database(&self, id: &str) -> PanelResult<Option<Database>> {
+        service::<Database>(self.as_ref())?
+            .get(&Locator::new(id))
+            .await
+    }
+    async fn list_databases(&self, filter: &ListFilter) -> PanelResult<Vec<Database>> {
+        service::<Database>(self.as_ref())?.list(filter).await
+    }
+    async fn update_database(&self, id: &str, patch: &DatabasePatch) -> PanelResult<Database> {
+        service::<Database>(self.as_ref())?
+            .update(&Locator::new(id), patch)
+            .await
+    }
+    async fn delete_database(&self, id: &str) -> PanelResult<()> {
+        service::<Database>(self.as_ref())?
+            .delete(&Locator::new(id))
+            .await
+    }
+}
 
 /// Requests one backend instance may have in flight; the economy case also uses it as
 /// the concurrency of a simulated refresh.
@@ -37,7 +149,7 @@ pub const MAX_CONCURRENT: usize = 8;
 /// A password every simulated panel accepts (length, classes).
 pub const PASSWORD: &str = "Conf-Passw0rd!7";
 
-/// A running `panel-sim`; killed on drop.
+/// A running `panel-sim`; stopped on drop.
 pub struct SimProcess {
     pub base_url: String,
     pub credentials: Value,
@@ -45,9 +157,17 @@ pub struct SimProcess {
 }
 
 impl Drop for SimProcess {
+    /// SIGTERM first, so the simulator removes its certificate file; SIGKILL only if it
+    /// does not stop.
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let child = &mut self.child;
+        let pid = child.id();
+        if !crate::support::sim::terminate_and_wait(pid, Duration::from_secs(5), || {
+            matches!(child.try_wait(), Ok(Some(_)) | Err(_))
+        }) {
+            let _ = child.kill();
+        }
+        let _ = child.wait();
     }
 }
 

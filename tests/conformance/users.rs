@@ -5,7 +5,7 @@ use terraform_provider_panel::panel::{
     PanelErrorKind, PanelKind, Secret, User, UserPatch, UserSpec,
 };
 
-use super::{assert_invalid, assert_kind, ok, Fixture};
+use super::{assert_invalid, assert_kind, ok, Calls, Fixture};
 
 /// The login a backend reports for `spec`: PanelAlpha has none and reports the email.
 fn expected_login(fx: &Fixture, spec: &UserSpec) -> String {

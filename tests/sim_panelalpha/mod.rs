@@ -1,8 +1,8 @@
 //! Conformance of the PanelAlpha simulator with the API reference, not with our provider.
 //!
-//! `tests/fixtures/reference/panelalpha/endpoints.json` is a copy of
-//! `reference/panelalpha/endpoints.json` (all 302 endpoints of the seed's Scribe reference;
-//! provenance in the `README.md` beside it), read through [`endpoints_json`]. The simulator's own modules are compiled
+//! `tests/fixtures/reference/panelalpha/endpoints.json` lists all 302 endpoints of
+//! PanelAlpha's Scribe-generated API reference (read by [`endpoints`] only). The simulator's
+//! own modules are compiled
 //! into this test binary (the simulator is a binary crate, so it cannot be linked as a
 //! library) and its axum router is driven in-process with `tower::ServiceExt::oneshot`.
 //!
@@ -27,6 +27,7 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+use crate::support::reference_dir;
 use panel::SimPanel;
 use panelalpha::routes::{match_route, RouteMatch, Source, ROUTES};
 
@@ -38,14 +39,11 @@ mod ssl;
 
 const TOKEN: &str = "sim-panelalpha-token";
 
-/// The endpoint list, compiled in (tests never read `/work/shared`).
-fn endpoints_json() -> &'static str {
-    include_str!("../fixtures/reference/panelalpha/endpoints.json")
-}
-
+/// The 302 documented endpoints (the one place that knows where the fixture lives).
 fn endpoints() -> Vec<Value> {
-    let text = endpoints_json();
-    let parsed: Value = serde_json::from_str(text).expect("endpoints.json parses");
+    let path = reference_dir("panelalpha/endpoints.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let parsed: Value = serde_json::from_str(&text).expect("endpoints.json parses");
     parsed["endpoints"]
         .as_array()
         .expect("endpoints array")

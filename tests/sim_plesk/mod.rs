@@ -13,7 +13,9 @@ mod plesk;
 
 mod behaviour;
 mod fuzz;
+mod outline;
 mod rest_schema;
+mod services;
 mod xml_replay;
 
 use std::sync::Arc;
@@ -26,7 +28,12 @@ use tower::ServiceExt as _;
 
 use panel::SimPanel;
 
-pub const REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/plesk");
+/// The Plesk reference files the tests compare against, copied from the shared
+/// reference tree (provenance: `tests/fixtures/reference/plesk/README.md`).
+pub const REFERENCE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/reference/plesk"
+);
 
 /// One simulated Plesk and its router.
 pub struct Sim {

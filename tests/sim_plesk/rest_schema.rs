@@ -6,11 +6,12 @@
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use super::{Sim, REFERENCE};
+use super::Sim;
+use crate::support::reference_dir;
 
 fn spec() -> Value {
-    let path = format!("{REFERENCE}/rest/openapi.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let path = reference_dir("plesk/rest/openapi.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).expect("openapi.json parses")
 }
 
@@ -848,6 +849,20 @@ async fn every_route_requires_authentication_with_an_error_body() {
         (Method::GET, "/api/v2/server/ips"),
         (Method::POST, "/api/v2/auth/keys"),
         (Method::DELETE, "/api/v2/auth/keys/x"),
+        (Method::GET, "/api/v2/dns/records?domain=example.com"),
+        (Method::POST, "/api/v2/dns/records?domain=example.com"),
+        (Method::GET, "/api/v2/dns/records/1"),
+        (Method::PUT, "/api/v2/dns/records/1"),
+        (Method::DELETE, "/api/v2/dns/records/1"),
+        (Method::GET, "/api/v2/ftpusers"),
+        (Method::POST, "/api/v2/ftpusers"),
+        (Method::PUT, "/api/v2/ftpusers/x"),
+        (Method::DELETE, "/api/v2/ftpusers/x"),
+        (Method::GET, "/api/v2/cli/commands"),
+        (Method::GET, "/api/v2/cli/mail/ref"),
+        (Method::POST, "/api/v2/cli/mail/call"),
+        (Method::POST, "/api/v2/server/session"),
+        (Method::GET, "/api/v2/extensions"),
     ];
     let mut conformance = Conformance::new();
     for (method, path) in routes {
@@ -891,4 +906,324 @@ async fn every_route_requires_authentication_with_an_error_body() {
         .await;
     assert_eq!(ok.status, StatusCode::OK);
     assert_eq!(ok.json()["type"], "admin", "client 1 is the administrator");
+}
+
+impl Conformance {
+    /// An answer the spec does not declare for this operation (documented deviations:
+    /// 404 for an unknown zone on `GET /dns/records`, 501 for operations not
+    /// simulated) must still carry an `ErrorResponse`.
+    pub fn check_error_body(&mut self, body: &Value) -> Result<(), String> {
+        self.check(&Method::POST, "/auth/keys", StatusCode::BAD_REQUEST, body)
+    }
+}
+
+#[tokio::test]
+async fn dns_ftp_and_cli_routes_answer_as_the_spec_declares() {
+    let sim = Sim::seeded(json!({
+        "clients": [{"login": "jdoe", "name": "John Doe", "email": "jdoe@example.com"}],
+        "domains": [{"name": "example.com", "owner_login": "jdoe", "ftp_login": "exftp", "ftp_password": "secret1"}]
+    }));
+    let mut run = Run {
+        sim,
+        conformance: Conformance::new(),
+        failures: Vec::new(),
+    };
+    let (get, post, put, delete) = (Method::GET, Method::POST, Method::PUT, Method::DELETE);
+
+    // DNS records
+    let listed = run
+        .call(
+            get.clone(),
+            "/dns/records",
+            "/dns/records?domain=example.com",
+            None,
+            200,
+        )
+        .await;
+    assert!(
+        listed.as_array().is_some_and(|l| !l.is_empty()),
+        "template records"
+    );
+    let record = run
+        .call(
+            post.clone(),
+            "/dns/records",
+            "/dns/records?domain=example.com",
+            Some(json!({"type": "MX", "host": "", "value": "mx.example.org", "opt": "20", "ttl": 300})),
+            200,
+        )
+        .await;
+    let rid = id_of(&record);
+    assert_eq!(record["host"], "example.com.");
+    assert_eq!(record["value"], "mx.example.org.");
+    assert_eq!(record["ttl"], 300);
+    run.call(
+        post.clone(),
+        "/dns/records",
+        "/dns/records?domain=example.com",
+        Some(json!({"type": "MX", "host": "", "value": "mx.example.org", "opt": "20"})),
+        400,
+    )
+    .await;
+    run.call(
+        post.clone(),
+        "/dns/records",
+        "/dns/records?domain=example.com",
+        Some(json!({"type": "A", "host": "x", "value": "300.1.1.1"})),
+        400,
+    )
+    .await;
+    run.call(
+        post.clone(),
+        "/dns/records",
+        "/dns/records?domain=example.com",
+        Some(json!({"type": "BOGUS", "host": "x", "value": "y"})),
+        400,
+    )
+    .await;
+    run.call(
+        post.clone(),
+        "/dns/records",
+        "/dns/records?domain=nothing.example",
+        Some(json!({"type": "A", "host": "x", "value": "1.2.3.4"})),
+        404,
+    )
+    .await;
+    let r = format!("/dns/records/{rid}");
+    let read = run
+        .call(get.clone(), "/dns/records/{id}", &r, None, 200)
+        .await;
+    assert_eq!(read, record);
+    run.call(
+        get.clone(),
+        "/dns/records/{id}",
+        "/dns/records/99999",
+        None,
+        404,
+    )
+    .await;
+    run.call(
+        get.clone(),
+        "/dns/records/{id}",
+        "/dns/records/abc",
+        None,
+        400,
+    )
+    .await;
+    run.call(
+        put.clone(),
+        "/dns/records/{id}",
+        &r,
+        Some(json!({"opt": "5", "ttl": 600})),
+        200,
+    )
+    .await;
+    let changed = run
+        .call(get.clone(), "/dns/records/{id}", &r, None, 200)
+        .await;
+    assert_eq!(
+        (
+            changed["opt"].clone(),
+            changed["ttl"].clone(),
+            changed["value"].clone()
+        ),
+        (json!("5"), json!(600), json!("mx.example.org."))
+    );
+    run.call(
+        put.clone(),
+        "/dns/records/{id}",
+        &r,
+        Some(json!({"value": "not a host!"})),
+        400,
+    )
+    .await;
+    run.call(
+        put.clone(),
+        "/dns/records/{id}",
+        "/dns/records/99999",
+        Some(json!({"opt": "1"})),
+        404,
+    )
+    .await;
+    run.call(delete.clone(), "/dns/records/{id}", &r, None, 200)
+        .await;
+    run.call(delete.clone(), "/dns/records/{id}", &r, None, 404)
+        .await;
+    // Undeclared but documented: an unknown zone is 404, a missing parameter 400.
+    for (path, status) in [
+        ("/api/v2/dns/records?domain=nothing.example", 404),
+        ("/api/v2/dns/records", 400),
+    ] {
+        let reply = run.sim.rest(get.clone(), path, None).await;
+        assert_eq!(reply.status.as_u16(), status, "{path}");
+        run.conformance.check_error_body(&reply.json()).unwrap();
+    }
+
+    // FTP users
+    let user = run
+        .call(
+            post.clone(),
+            "/ftpusers",
+            "/ftpusers",
+            Some(json!({"name": "deploy", "password": "changeme1Q**", "home": "/httpdocs", "quota": -1, "permissions": {"read": "true", "write": "false"}, "parent_domain": {"name": "example.com"}})),
+            200,
+        )
+        .await;
+    assert_eq!(user["permissions"]["write"], "false");
+    assert!(user.get("password").is_none());
+    run.call(post.clone(), "/ftpusers", "/ftpusers", Some(json!({"name": "deploy", "password": "changeme1Q**", "parent_domain": {"name": "example.com"}})), 400).await;
+    run.call(post.clone(), "/ftpusers", "/ftpusers", Some(json!({"name": "exftp", "password": "changeme1Q**", "parent_domain": {"name": "example.com"}})), 400).await;
+    run.call(post.clone(), "/ftpusers", "/ftpusers", Some(json!({"name": "other1", "password": "changeme1Q**", "home": "/../etc", "parent_domain": {"name": "example.com"}})), 400).await;
+    run.call(post.clone(), "/ftpusers", "/ftpusers", Some(json!({"name": "other2", "password": "changeme1Q**", "parent_domain": {"name": "nothing.example"}})), 404).await;
+    run.call(
+        post.clone(),
+        "/ftpusers",
+        "/ftpusers",
+        Some(json!({"name": "other3"})),
+        400,
+    )
+    .await;
+    let all = run
+        .call(get.clone(), "/ftpusers", "/ftpusers", None, 200)
+        .await;
+    assert_eq!(all.as_array().map(Vec::len), Some(1));
+    run.call(
+        get.clone(),
+        "/ftpusers",
+        "/ftpusers?domain=example.com",
+        None,
+        200,
+    )
+    .await;
+    run.call(get.clone(), "/ftpusers", "/ftpusers?name=deploy", None, 200)
+        .await;
+    run.call(get.clone(), "/ftpusers", "/ftpusers?name=nobody", None, 404)
+        .await;
+    run.call(
+        get.clone(),
+        "/ftpusers",
+        "/ftpusers?domain=nothing.example",
+        None,
+        404,
+    )
+    .await;
+    run.call(
+        put.clone(),
+        "/ftpusers/{name}",
+        "/ftpusers/deploy",
+        Some(json!({"password": "changed1Q**", "name": "deploy2"})),
+        200,
+    )
+    .await;
+    run.call(
+        put.clone(),
+        "/ftpusers/{name}",
+        "/ftpusers/deploy",
+        Some(json!({"password": "changed1Q**"})),
+        404,
+    )
+    .await;
+    run.call(
+        put.clone(),
+        "/ftpusers/{name}",
+        "/ftpusers/deploy2",
+        Some(json!({"quota": "lots"})),
+        400,
+    )
+    .await;
+    run.call(
+        delete.clone(),
+        "/ftpusers/{name}",
+        "/ftpusers/deploy2",
+        None,
+        200,
+    )
+    .await;
+    run.call(
+        delete.clone(),
+        "/ftpusers/{name}",
+        "/ftpusers/deploy2",
+        None,
+        404,
+    )
+    .await;
+
+    // CLI gateway
+    let commands = run
+        .call(get.clone(), "/cli/commands", "/cli/commands", None, 200)
+        .await;
+    assert_eq!(commands, json!(["extension", "mail"]));
+    run.call(get.clone(), "/cli/{id}/ref", "/cli/mail/ref", None, 200)
+        .await;
+    run.call(get.clone(), "/cli/{id}/ref", "/cli/cron/ref", None, 404)
+        .await;
+    let created = run.call(post.clone(), "/cli/{id}/call", "/cli/mail/call", Some(json!({"params": ["--create", "info@example.com", "-mailbox", "true", "-passwd", "secret1"]})), 200).await;
+    assert_eq!(created["code"], 0);
+    let failed = run
+        .call(
+            post.clone(),
+            "/cli/{id}/call",
+            "/cli/mail/call",
+            Some(json!({"params": ["--create", "info@nothing.example"]})),
+            200,
+        )
+        .await;
+    assert_eq!(failed["code"], 1);
+    run.call(
+        post.clone(),
+        "/cli/{id}/call",
+        "/cli/cron/call",
+        Some(json!({"params": []})),
+        404,
+    )
+    .await;
+
+    // Spec operations not simulated: 501 with an ErrorResponse, never a bare 404.
+    for (method, path) in [
+        (Method::POST, "/api/v2/server/session"),
+        (Method::POST, "/api/v2/server/init"),
+        (Method::POST, "/api/v2/server/license"),
+        (Method::GET, "/api/v2/extensions"),
+        (Method::POST, "/api/v2/extensions"),
+        (Method::GET, "/api/v2/extensions/letsencrypt"),
+        (Method::DELETE, "/api/v2/extensions/letsencrypt"),
+        (Method::PUT, "/api/v2/extensions/letsencrypt/enable"),
+        (Method::PUT, "/api/v2/extensions/letsencrypt/disable"),
+    ] {
+        let reply = run.sim.rest(method.clone(), path, Some(json!({}))).await;
+        assert_eq!(reply.status, StatusCode::NOT_IMPLEMENTED, "{method} {path}");
+        let body = reply.json();
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Not simulated"),
+            "{body}"
+        );
+        run.conformance.check_error_body(&body).unwrap();
+    }
+    // A path Plesk does not have stays 404; a method the spec lacks is 405.
+    assert_eq!(
+        run.sim
+            .rest(Method::GET, "/api/v2/nothing", None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        run.sim
+            .rest(Method::GET, "/api/v2/dbusers/1", None)
+            .await
+            .status,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    assert_eq!(
+        run.sim
+            .rest(Method::PUT, "/api/v2/extensions", None)
+            .await
+            .status,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+
+    assert!(run.failures.is_empty(), "{}", run.failures.join("\n"));
 }

@@ -5,28 +5,17 @@
 
 use serde_json::{json, Value};
 
-use super::{assert_system_error, Sim, Tree, REFERENCE};
+use super::{assert_system_error, Sim, Tree};
+use crate::support::reference_dir;
 
 /// Captured pairs for operations panel-sim does not simulate (see plesk/mod.rs docs).
 const UNSIMULATED: &[&str] = &[
-    "certificate-generate",
     "event_log-get",
     "event_log-get-last-id",
     "event_log-get_events",
     "locale-get",
     "locale-get-2",
     "server-create_session-login",
-    "server-get-admin",
-    "server-get-components",
-    "server-get-interfaces",
-    "server-get-key",
-    "server-get-prefs",
-    "server-get-services_state",
-    "server-get-session_setup",
-    "server-get-shells",
-    "server-get-site-isolation-config",
-    "server-get-stat",
-    "server-get-updates",
     "session-get",
     "session-terminate",
     "ui-create-custombutton",
@@ -135,9 +124,9 @@ fn prepared(pair: &str) -> Sim {
 }
 
 fn captured_pairs() -> Vec<String> {
-    let dir = format!("{REFERENCE}/xml/captured");
+    let dir = reference_dir("plesk/xml/captured");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("reference directory {dir} must exist: {e}"))
+        .unwrap_or_else(|e| panic!("reference directory {} must exist: {e}", dir.display()))
         .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
         .filter_map(|name| name.strip_suffix(".request.xml").map(str::to_owned))
         .collect();
@@ -146,8 +135,8 @@ fn captured_pairs() -> Vec<String> {
 }
 
 fn read(pair: &str, side: &str) -> String {
-    let path = format!("{REFERENCE}/xml/captured/{pair}.{side}.xml");
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    let path = reference_dir("plesk/xml/captured").join(format!("{pair}.{side}.xml"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn all_statuses(tree: &Tree, out: &mut Vec<String>) {

@@ -255,6 +255,7 @@ pub async fn serve_in_process(service: Arc<dyn ProviderService>) -> InProcess {
         env: PluginEnv::like_terraform(None),
         announce: Announce::Channel(sender),
         ignore_interrupt: false,
+        stop_on_terminate: false,
     };
     let server = tokio::spawn(plugin::serve(service, options));
     let line = tokio::time::timeout(Duration::from_secs(10), receiver)
@@ -443,9 +444,68 @@ pub async fn connect(
         .await
 }
 
+/// A provider process. Dropping it sends SIGTERM and waits for the exit (SIGKILL only
+/// if it hangs): the provider removes its socket directory on SIGTERM, SIGKILL would
+/// leave it in `$TMPDIR`.
+pub struct ProviderChild(Child);
+
+impl ProviderChild {
+    /// SIGTERM, then the exit status (SIGKILL after 5 s without an exit).
+    pub async fn terminate(&mut self) -> io::Result<std::process::ExitStatus> {
+        if let Some(pid) = self.0.id() {
+            send_sigterm(pid);
+        }
+        match tokio::time::timeout(Duration::from_secs(5), self.0.wait()).await {
+            Ok(status) => status,
+            Err(_) => {
+                self.0.start_kill()?;
+                self.0.wait().await
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for ProviderChild {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ProviderChild {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for ProviderChild {
+    fn drop(&mut self) {
+        let Some(pid) = self.0.id() else { return };
+        if matches!(self.0.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        send_sigterm(pid);
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(5) {
+            if !matches!(self.0.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // kill_on_drop (set by provider_command) takes it from here.
+    }
+}
+
+fn send_sigterm(pid: u32) {
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .stderr(Stdio::null())
+        .status();
+}
+
 /// The provider binary started like Terraform starts it.
 pub struct Spawned {
-    pub child: Child,
+    pub child: ProviderChild,
     pub handshake: Handshake,
     /// From spawn to the complete handshake line.
     pub startup: Duration,
@@ -498,7 +558,7 @@ pub async fn spawn_provider(mut command: Command) -> Spawned {
         extra
     });
     Spawned {
-        child,
+        child: ProviderChild(child),
         handshake: Handshake::parse(&line),
         startup,
         extra_stdout,

@@ -1,8 +1,9 @@
 //! Spawns the `panel-sim` binary and reads its ready line, for tests (and the
 //! simulator benchmark, which includes this file by path).
 //!
-//! The child is killed when the `SimProcess` is dropped; `terminate()` stops it
-//! gracefully (SIGTERM, so a `--state` file is saved) and waits.
+//! The child is stopped with SIGTERM when the `SimProcess` is dropped (so it removes its
+//! certificate file; SIGKILL only if it hangs); `terminate()` does the same and returns
+//! the exit status (a `--state` file is saved on the way out).
 #![allow(dead_code)] // each test target uses a different subset
 
 use std::io::{BufRead, BufReader};
@@ -34,9 +35,20 @@ pub fn spawn(panel: &str, extra_args: &[&str]) -> SimProcess {
     try_spawn(panel, extra_args).unwrap_or_else(|err| panic!("{err}"))
 }
 
+/// Like `spawn`, with its temporary files (the `--tls` certificate) in `tmpdir`.
+pub fn spawn_with_tmpdir(panel: &str, extra_args: &[&str], tmpdir: &std::path::Path) -> SimProcess {
+    let mut command = Command::new(binary());
+    command.env("TMPDIR", tmpdir);
+    start(command, panel, extra_args).unwrap_or_else(|err| panic!("{err}"))
+}
+
 /// Like `spawn`, but returns the failure (e.g. a panel not built in).
 pub fn try_spawn(panel: &str, extra_args: &[&str]) -> Result<SimProcess, String> {
-    let mut child = Command::new(binary())
+    start(Command::new(binary()), panel, extra_args)
+}
+
+fn start(mut command: Command, panel: &str, extra_args: &[&str]) -> Result<SimProcess, String> {
+    let mut child = command
         .arg(panel)
         .args(extra_args)
         .stdin(Stdio::null())
@@ -135,8 +147,46 @@ impl SimProcess {
 }
 
 impl Drop for SimProcess {
+    /// SIGTERM first, so the simulator removes its certificate file; SIGKILL only if it
+    /// does not stop.
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let child = &mut self.child;
+        let pid = child.id();
+        if !terminate_and_wait(pid, Duration::from_secs(5), || {
+            matches!(child.try_wait(), Ok(Some(_)) | Err(_))
+        }) {
+            let _ = child.kill();
+        }
+        let _ = child.wait();
     }
+}
+
+/// Asks process `pid` to stop with SIGTERM and waits up to `patience` for `exited` to
+/// report it gone. The provider and the simulators clean up on SIGTERM (socket
+/// directory, certificate file); SIGKILL would leave those behind in `$TMPDIR`. Returns
+/// false when the process is still running (the caller then kills it).
+pub fn terminate_and_wait(
+    pid: u32,
+    patience: std::time::Duration,
+    mut exited: impl FnMut() -> bool,
+) -> bool {
+    if exited() {
+        return true;
+    }
+    let signalled = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    let started = std::time::Instant::now();
+    while started.elapsed() < patience {
+        if exited() {
+            return true;
+        }
+        if !signalled {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    exited()
 }

@@ -15,13 +15,29 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// Where the suite expects Terraform 1.11+ (write-only attributes need 1.11).
-pub const DEFAULT_TERRAFORM: &str = "/usr/local/bin/terraform";
+/// The oldest Terraform the suite runs against (write-only attributes need 1.11).
+pub const MINIMUM_TERRAFORM: (u64, u64) = (1, 11);
 
-/// Overrides [`DEFAULT_TERRAFORM`] (e.g. on a CI runner that installs it elsewhere).
+/// Names the Terraform to use, ahead of every other place (e.g. a CI runner that keeps
+/// several versions).
 pub const TERRAFORM_PATH_ENV: &str = "PANEL_ACC_TERRAFORM";
+
+/// The variable `scripts/docs.sh` and `scripts/quickstart.sh` document for the same
+/// purpose; honoured after [`TERRAFORM_PATH_ENV`].
+const TERRAFORM_SCRIPT_ENV: &str = "TERRAFORM";
+
+/// Where Terraform's installers put it, searched after `PATH`: HashiCorp's release zip
+/// and tfenv (`/usr/local/bin`), its Debian/RPM packages (`/usr/bin`), Homebrew on Apple
+/// silicon and snap.
+const USUAL_LOCATIONS: &[&str] = &[
+    "/usr/local/bin/terraform",
+    "/usr/bin/terraform",
+    "/opt/homebrew/bin/terraform",
+    "/snap/bin/terraform",
+];
 
 /// No single Terraform command in the suite should come near this; a hung provider
 /// must fail the test instead of hanging the whole run.
@@ -40,19 +56,73 @@ pub const REQUIRED_PROVIDERS: &str = r#"terraform {
 }
 "#;
 
-/// The Terraform binary to run; panics (fails the test) when it is not there.
+/// The Terraform binary every test runs: `$PANEL_ACC_TERRAFORM` (or `$TERRAFORM`), else `terraform` on
+/// `PATH`, else the [`USUAL_LOCATIONS`]; it must be 1.11 or newer. Panics (fails the
+/// test, never skips it) with one message naming the version needed when none is found.
+/// `.ci/run` and `scripts/lib/terraform.sh` search the same way.
 pub fn terraform_binary() -> PathBuf {
-    let path = std::env::var_os(TERRAFORM_PATH_ENV)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_TERRAFORM));
-    assert!(
-        path.is_file(),
-        "Terraform is required for the acceptance tests but {} does not exist. Install \
-         Terraform >= 1.11 there (or point {TERRAFORM_PATH_ENV} at it); these tests are \
-         never skipped.",
-        path.display()
+    static FOUND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    FOUND
+        .get_or_init(find_terraform)
+        .clone()
+        .unwrap_or_else(|problem| panic!("{problem}"))
+}
+
+fn find_terraform() -> Result<PathBuf, String> {
+    let named = std::env::var_os(TERRAFORM_PATH_ENV)
+        .or_else(|| std::env::var_os(TERRAFORM_SCRIPT_ENV))
+        .filter(|value| !value.is_empty());
+    find_terraform_in(named, std::env::var_os("PATH"), USUAL_LOCATIONS)
+}
+
+/// [`find_terraform`] with its inputs spelled out: the named binary, `PATH`, the
+/// locations searched after it.
+fn find_terraform_in(
+    named: Option<std::ffi::OsString>,
+    path_var: Option<std::ffi::OsString>,
+    usual: &[&str],
+) -> Result<PathBuf, String> {
+    let (major, minor) = MINIMUM_TERRAFORM;
+    let needed = format!(
+        "Terraform >= {major}.{minor} is required by these tests (they are never skipped): \
+         install it on PATH, or point {TERRAFORM_PATH_ENV} at it"
     );
-    path
+    let path = match named {
+        Some(path) => PathBuf::from(path),
+        None => path_var
+            .into_iter()
+            .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+            .map(|dir| dir.join("terraform"))
+            .chain(usual.iter().map(PathBuf::from))
+            .find(|candidate| candidate.is_file())
+            .ok_or_else(|| format!("{needed}; it is not on PATH nor in {}", usual.join(", ")))?,
+    };
+    let output = Command::new(&path)
+        .args(["version", "-json"])
+        .env("CHECKPOINT_DISABLE", "1")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|err| format!("{needed}; {} cannot be run: {err}", path.display()))?;
+    let version = serde_json::from_slice::<serde_json::Value>(&output.stdout)
+        .ok()
+        .and_then(|v| v["terraform_version"].as_str().map(str::to_owned))
+        .ok_or_else(|| {
+            format!(
+                "{needed}; `{} version -json` printed no version (is it Terraform?): {}",
+                path.display(),
+                String::from_utf8_lossy(&output.stderr)
+            )
+        })?;
+    let mut parts = version.split(['.', '-']).map(|n| n.parse::<u64>().ok());
+    match (parts.next().flatten(), parts.next().flatten()) {
+        (Some(found_major), Some(found_minor)) if (found_major, found_minor) >= (major, minor) => {
+            Ok(path)
+        }
+        _ => Err(format!(
+            "{needed}; {} is Terraform {version}",
+            path.display()
+        )),
+    }
 }
 
 /// The provider binary Cargo built for this test run.
@@ -410,4 +480,114 @@ fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<S
         }
         text
     })
+}
+
+/// The lookup every test and `.ci/run` relies on, checked with stand-in binaries: the
+/// Rust helper and `scripts/lib/terraform.sh` must agree.
+mod lookup {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A script answering `version` and `version -json` like Terraform `version` does.
+    fn fake_terraform(dir: &Path, version: &str) -> PathBuf {
+        std::fs::create_dir_all(dir).expect("fake terraform directory");
+        let path = dir.join("terraform");
+        write_file(
+            &path,
+            &format!(
+                "#!/bin/sh\nif [ \"$2\" = -json ]; then echo '{{\"terraform_version\": \"{version}\"}}'; \
+                 else echo 'Terraform v{version}'; echo 'on linux_amd64'; fi\n"
+            ),
+        );
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .expect("make the fake terraform executable");
+        path
+    }
+
+    /// What `find_terraform` in scripts/lib/terraform.sh prints (stdout, or the error).
+    fn shell_lookup(named: Option<&Path>, path_var: &Path) -> Result<PathBuf, String> {
+        let mut command = Command::new("bash");
+        command
+            .arg("-c")
+            .arg("source \"$1\" && find_terraform")
+            .arg("lookup")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/lib/terraform.sh"))
+            .env("PATH", path_var)
+            .env_remove(TERRAFORM_PATH_ENV)
+            .env_remove(TERRAFORM_SCRIPT_ENV);
+        if let Some(named) = named {
+            command.env(TERRAFORM_PATH_ENV, named);
+        }
+        let output = command.output().expect("run bash");
+        if output.status.success() {
+            Ok(PathBuf::from(
+                String::from_utf8_lossy(&output.stdout).trim(),
+            ))
+        } else {
+            Err(String::from_utf8_lossy(&output.stderr).into_owned())
+        }
+    }
+
+    #[test]
+    fn terraform_on_path_comes_before_the_usual_locations() {
+        let scratch = tempfile::tempdir().expect("temporary directory");
+        let on_path = fake_terraform(&scratch.path().join("path"), "1.11.0");
+        let usual = fake_terraform(&scratch.path().join("usual"), "1.12.1");
+        let usual_text = usual.to_string_lossy().into_owned();
+        let path_var = std::env::join_paths([scratch.path().join("path")]).expect("PATH");
+        assert_eq!(
+            find_terraform_in(None, Some(path_var.clone()), &[&usual_text]),
+            Ok(on_path.clone())
+        );
+        // Not on PATH: the usual location is found.
+        let empty = scratch.path().join("empty");
+        std::fs::create_dir_all(&empty).expect("empty directory");
+        assert_eq!(
+            find_terraform_in(None, Some(empty.clone().into_os_string()), &[&usual_text]),
+            Ok(usual)
+        );
+        // The shell lookup (.ci/run, scripts) finds the same one; bash and sed must stay
+        // reachable, so PATH keeps the system directories after the fake one.
+        let system_path = std::env::join_paths([
+            scratch.path().join("path"),
+            PathBuf::from("/usr/bin"),
+            PathBuf::from("/bin"),
+        ])
+        .expect("PATH");
+        assert_eq!(shell_lookup(None, Path::new(&system_path)), Ok(on_path));
+    }
+
+    #[test]
+    fn missing_or_old_terraform_is_one_error_naming_the_version_needed() {
+        let scratch = tempfile::tempdir().expect("temporary directory");
+        let empty = scratch.path().join("empty");
+        std::fs::create_dir_all(&empty).expect("empty directory");
+        let missing = find_terraform_in(None, Some(empty.clone().into_os_string()), &[])
+            .expect_err("no terraform anywhere");
+        assert!(
+            missing.contains("Terraform >= 1.11 is required"),
+            "{missing}"
+        );
+        assert!(missing.contains("not on PATH"), "{missing}");
+
+        let old = fake_terraform(&scratch.path().join("old"), "1.10.5");
+        let too_old = find_terraform_in(Some(old.clone().into_os_string()), None, &[])
+            .expect_err("1.10 is too old");
+        assert!(
+            too_old.contains("Terraform >= 1.11 is required"),
+            "{too_old}"
+        );
+        assert!(too_old.contains("is Terraform 1.10.5"), "{too_old}");
+
+        let shell =
+            shell_lookup(Some(&old), Path::new("/usr/bin:/bin")).expect_err("1.10 is too old");
+        assert!(shell.contains("Terraform >= 1.11 is required"), "{shell}");
+        assert!(shell.contains("is Terraform 1.10.5"), "{shell}");
+
+        let newer = fake_terraform(&scratch.path().join("newer"), "2.0.0-alpha1");
+        assert_eq!(
+            find_terraform_in(Some(newer.clone().into_os_string()), None, &[]),
+            Ok(newer)
+        );
+    }
 }

@@ -1,3 +1,9 @@
+# Which panel the provider talks to: what a user or domain needs differs per panel.
+variable "panel_type" {
+  description = "The provider's type: hestia, plesk_rest, plesk_xml or panelalpha."
+  type        = string
+}
+
 variable "user_password" {
   description = "Login password of the example user. Write-only: sent to the panel, never stored in state."
   type        = string

@@ -27,11 +27,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::backends::http::{normalize_domain, OwnerListCache};
+use crate::backends::legacy::LegacyPanel;
 use crate::backends::BackendConfig;
 use crate::panel::{
     Capabilities, Database, DatabasePatch, DatabaseSpec, Domain, DomainKind, DomainPatch,
-    DomainSpec, ListFilter, Panel, PanelError, PanelErrorKind, PanelKind, PanelResult,
-    PartialObject, User, UserPatch, UserSpec,
+    DomainSpec, ListFilter, LoginRules, MainDomainOrigin, NamePrefix, PanelError, PanelErrorKind,
+    PanelKind, PanelResult, User, UserPatch, UserSpec,
 };
 
 use client::HestiaClient;
@@ -394,13 +395,20 @@ fn vanished(what: &str, id: &str) -> PanelError {
 }
 
 #[async_trait::async_trait]
-impl Panel for HestiaBackend {
+impl LegacyPanel for HestiaBackend {
     fn kind(&self) -> PanelKind {
         PanelKind::Hestia
     }
 
     fn capabilities(&self) -> Capabilities {
         Capabilities {
+            user_id_is_login: true,
+            user_login_rules: LoginRules::Hestia,
+            user_suspend_needs_plan: false,
+            domain_main: MainDomainOrigin::Created,
+            domain_ip_address_fixed: true,
+            domain_system_user: false,
+            database_refuses_domain: true,
             user_login: true,
             user_plan: true,
             user_plan_update: true,
@@ -420,7 +428,7 @@ impl Panel for HestiaBackend {
             database_postgresql: true,
             database_requires_domain: false,
             database_user_inline: true,
-            database_name_prefix: true,
+            database_name_prefix: NamePrefix::OwnerLogin,
             // Upper bounds for the unprefixed parts with the shortest (one-character)
             // login; the exact limit depends on the owner and is checked on create.
             database_name_max_len: Some(DATABASE_NAME_MAX - 2),
@@ -449,7 +457,7 @@ impl Panel for HestiaBackend {
             {
                 let partial = self.read_user(&spec.login).await.ok().flatten();
                 return Err(match partial {
-                    Some(user) => error.with_partial(PartialObject::User(user)),
+                    Some(user) => error.with_partial(user),
                     None => error,
                 });
             }

@@ -319,7 +319,7 @@ pub(crate) mod tests {
     use super::*;
     use std::path::PathBuf;
 
-    /// A captured record from shared/reference/hestia/captured (tests fail loudly when
+    /// A captured record from tests/fixtures/reference/hestia/captured (tests fail loudly when
     /// it is missing).
     pub(crate) fn captured(name: &str) -> serde_json::Value {
         let path: PathBuf =

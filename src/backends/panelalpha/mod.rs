@@ -61,11 +61,12 @@ use self::wire::{
     ServerAccount, Service, UserRequest,
 };
 use crate::backends::http::{normalize_domain, OwnerListCache};
+use crate::backends::legacy::LegacyPanel;
 use crate::backends::BackendConfig;
 use crate::panel::{
     Capabilities, Database, DatabasePatch, DatabaseSpec, Domain, DomainKind, DomainPatch,
-    DomainSpec, ListFilter, Panel, PanelError, PanelKind, PanelResult, PartialObject, User,
-    UserPatch, UserSpec,
+    DomainSpec, ListFilter, LoginRules, MainDomainOrigin, NamePrefix, PanelError, PanelKind,
+    PanelResult, User, UserPatch, UserSpec,
 };
 
 const USER_FIELDS: FieldMap = &[
@@ -571,13 +572,20 @@ impl PanelAlphaBackend {
 }
 
 #[async_trait::async_trait]
-impl Panel for PanelAlphaBackend {
+impl LegacyPanel for PanelAlphaBackend {
     fn kind(&self) -> PanelKind {
         PanelKind::PanelAlpha
     }
 
     fn capabilities(&self) -> Capabilities {
         Capabilities {
+            user_id_is_login: false,
+            user_login_rules: LoginRules::Common,
+            user_suspend_needs_plan: true,
+            domain_main: MainDomainOrigin::WithUserPlan,
+            domain_ip_address_fixed: false,
+            domain_system_user: false,
+            database_refuses_domain: false,
             user_login: false,
             user_plan: true,
             user_plan_update: true,
@@ -590,7 +598,7 @@ impl Panel for PanelAlphaBackend {
             database_postgresql: false,
             database_requires_domain: false,
             database_user_inline: false,
-            database_name_prefix: true,
+            database_name_prefix: NamePrefix::AccountUsername,
             // Upper bounds for the unprefixed parts with the shortest possible prefix
             // (`x_`); the exact limit depends on the account and is checked on create.
             database_name_max_len: Some(DATABASE_NAME_MAX - 2),
@@ -629,15 +637,13 @@ impl Panel for PanelAlphaBackend {
         let id = created
             .id
             .ok_or_else(|| PanelError::protocol("POST admin/users: the answer has no id"))?;
-        let partial = |plan: Option<String>| {
-            PartialObject::User(User {
-                id: id.to_string(),
-                login: spec.email.clone(),
-                email: spec.email.clone(),
-                name: spec.name.clone(),
-                plan,
-                suspended: false,
-            })
+        let partial = |plan: Option<String>| User {
+            id: id.to_string(),
+            login: spec.email.clone(),
+            email: spec.email.clone(),
+            name: spec.name.clone(),
+            plan,
+            suspended: false,
         };
         if let Some(plan_id) = plan_id {
             self.add_service(id, plan_id)
@@ -844,17 +850,15 @@ impl Panel for PanelAlphaBackend {
             account,
             name: name.clone(),
         };
-        let partial = || {
-            PartialObject::Domain(Domain {
-                id: id.to_string(),
-                name: name.clone(),
-                owner: user.to_string(),
-                kind: spec.kind,
-                parent: parent.clone(),
-                document_root: None,
-                php_version: None,
-                ip_address: None,
-            })
+        let partial = || Domain {
+            id: id.to_string(),
+            name: name.clone(),
+            owner: user.to_string(),
+            kind: spec.kind,
+            parent: parent.clone(),
+            document_root: None,
+            php_version: None,
+            ip_address: None,
         };
         self.put_domain_settings(
             &id,
@@ -1056,8 +1060,7 @@ impl Panel for PanelAlphaBackend {
                 .call(request, Some(user), DATABASE_USER_FIELDS, &[password])
                 .await;
             self.database_users.invalidate(&key);
-            let created_user = outcome
-                .map_err(|e| e.with_partial(PartialObject::Database(without_user.clone())))?;
+            let created_user = outcome.map_err(|e| e.with_partial(without_user.clone()))?;
             let user_name = stored_name(&created_user, login, &prefix);
             // What `database` on user creation grants is undocumented: grant explicitly.
             let request = HttpRequest::new(
@@ -1073,14 +1076,14 @@ impl Panel for PanelAlphaBackend {
             outcome.map_err(|e| {
                 let mut partial = without_user.clone();
                 partial.user = Some(user_name.clone());
-                e.with_partial(PartialObject::Database(partial))
+                e.with_partial(partial)
             })?;
             stored_user = Some(user_name);
         }
         let partial = || {
             let mut db = without_user.clone();
             db.user = stored_user.clone();
-            PartialObject::Database(db)
+            db
         };
         match self.read_database(&id).await {
             Ok(Some(db)) => Ok(db),

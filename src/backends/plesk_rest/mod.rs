@@ -35,11 +35,12 @@ use self::wire::{
     DomainResponse, HostingSettings, OwnerClientReference, ServerIp, ServerMeta,
 };
 use crate::backends::http::{normalize_domain, OwnerListCache};
+use crate::backends::legacy::LegacyPanel;
 use crate::backends::BackendConfig;
 use crate::panel::{
     Capabilities, Database, DatabasePatch, DatabaseSpec, Domain, DomainKind, DomainPatch,
-    DomainSpec, ListFilter, Panel, PanelError, PanelKind, PanelResult, PartialObject, User,
-    UserPatch, UserSpec,
+    DomainSpec, ListFilter, LoginRules, MainDomainOrigin, NamePrefix, PanelError, PanelKind,
+    PanelResult, User, UserPatch, UserSpec,
 };
 
 const CLIENT_FIELDS: FieldMap = &[
@@ -291,13 +292,20 @@ impl PleskRestBackend {
 }
 
 #[async_trait::async_trait]
-impl Panel for PleskRestBackend {
+impl LegacyPanel for PleskRestBackend {
     fn kind(&self) -> PanelKind {
         PanelKind::PleskRest
     }
 
     fn capabilities(&self) -> Capabilities {
         Capabilities {
+            user_id_is_login: false,
+            user_login_rules: LoginRules::Common,
+            user_suspend_needs_plan: false,
+            domain_main: MainDomainOrigin::Created,
+            domain_ip_address_fixed: false,
+            domain_system_user: true,
+            database_refuses_domain: false,
             user_login: true,
             user_plan: false,
             user_plan_update: false,
@@ -310,7 +318,7 @@ impl Panel for PleskRestBackend {
             database_postgresql: true,
             database_requires_domain: true,
             database_user_inline: false,
-            database_name_prefix: false,
+            database_name_prefix: NamePrefix::None,
             database_name_max_len: None,
             database_user_max_len: None,
         }
@@ -346,15 +354,13 @@ impl Panel for PleskRestBackend {
         let id = created
             .id
             .ok_or_else(|| PanelError::protocol("POST clients: the answer has no id"))?;
-        let partial = || {
-            PartialObject::User(User {
-                id: id.to_string(),
-                login: spec.login.clone(),
-                email: spec.email.clone(),
-                name: spec.name.clone(),
-                plan: None,
-                suspended: spec.suspended,
-            })
+        let partial = || User {
+            id: id.to_string(),
+            login: spec.login.clone(),
+            email: spec.email.clone(),
+            name: spec.name.clone(),
+            plan: None,
+            suspended: spec.suspended,
         };
         let mut user = read_back(self.get_user(&id.to_string()).await, "client", partial)?;
         // `status` on create is part of the spec, but verify: suspending is one call.
@@ -522,17 +528,15 @@ impl Panel for PleskRestBackend {
         let domain_id = created
             .id
             .ok_or_else(|| PanelError::protocol("POST domains: the answer has no id"))?;
-        let partial = || {
-            PartialObject::Domain(Domain {
-                id: format!("{owner}/{domain_id}"),
-                name: name.clone(),
-                owner: owner.to_string(),
-                kind: spec.kind,
-                parent: spec.parent.clone(),
-                document_root: None,
-                php_version: None,
-                ip_address: None,
-            })
+        let partial = || Domain {
+            id: format!("{owner}/{domain_id}"),
+            name: name.clone(),
+            owner: owner.to_string(),
+            kind: spec.kind,
+            parent: spec.parent.clone(),
+            document_root: None,
+            php_version: None,
+            ip_address: None,
         };
         // IPs are write-only in the REST API (no read returns them), so the created
         // domain reports `ip_address: None`, exactly as every later read will: create
@@ -728,12 +732,12 @@ impl Panel for PleskRestBackend {
                 .await;
             self.db_users.invalidate_all();
             self.domain_databases.invalidate(&domain_name);
-            outcome.map_err(|e| e.with_partial(PartialObject::Database(without_user.clone())))?;
+            outcome.map_err(|e| e.with_partial(without_user.clone()))?;
         }
         let partial = || {
             let mut db = without_user.clone();
             db.user = spec.user.clone();
-            PartialObject::Database(db)
+            db
         };
         read_back(self.read_database(&id).await, "database", partial)
     }
@@ -891,10 +895,10 @@ fn ignore_not_found(outcome: PanelResult<String>) -> PanelResult<()> {
 
 /// Turn the read-back after a create into the created object, attaching what exists
 /// when the read fails.
-fn read_back<T>(
+fn read_back<T, P: crate::panel::PanelObject>(
     outcome: PanelResult<Option<T>>,
     what: &str,
-    partial: impl Fn() -> PartialObject,
+    partial: impl Fn() -> P,
 ) -> PanelResult<T> {
     match outcome {
         Ok(Some(object)) => Ok(object),
@@ -1319,8 +1323,8 @@ mod tests {
                 !format!("{err:?}").contains("sekrit-pw"),
                 "secret leaked: {err:?}"
             );
-            match err.partial.as_deref() {
-                Some(PartialObject::Database(db)) => {
+            match err.partial::<Database>() {
+                Some(db) => {
                     assert_eq!(db.id, "7/example.com/44");
                     assert_eq!(db.user, None);
                 }

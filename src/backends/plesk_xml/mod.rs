@@ -40,11 +40,12 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use crate::backends::http::{normalize_domain, Idempotency, OwnerListCache};
+use crate::backends::legacy::LegacyPanel;
 use crate::backends::BackendConfig;
 use crate::panel::{
     Capabilities, Database, DatabasePatch, DatabaseSpec, Domain, DomainKind, DomainPatch,
-    DomainSpec, ListFilter, Panel, PanelError, PanelKind, PanelResult, PartialObject, Secret, User,
-    UserPatch, UserSpec,
+    DomainSpec, ListFilter, LoginRules, MainDomainOrigin, NamePrefix, PanelError, PanelKind,
+    PanelResult, Secret, User, UserPatch, UserSpec,
 };
 
 use client::PleskXmlClient;
@@ -551,13 +552,20 @@ impl PleskXmlBackend {
 }
 
 #[async_trait::async_trait]
-impl Panel for PleskXmlBackend {
+impl LegacyPanel for PleskXmlBackend {
     fn kind(&self) -> PanelKind {
         PanelKind::PleskXml
     }
 
     fn capabilities(&self) -> Capabilities {
         Capabilities {
+            user_id_is_login: false,
+            user_login_rules: LoginRules::Common,
+            user_suspend_needs_plan: false,
+            domain_main: MainDomainOrigin::Created,
+            domain_ip_address_fixed: false,
+            domain_system_user: true,
+            database_refuses_domain: false,
             user_login: true,
             user_plan: false,
             user_plan_update: false,
@@ -570,7 +578,7 @@ impl Panel for PleskXmlBackend {
             database_postgresql: true,
             database_requires_domain: true,
             database_user_inline: false,
-            database_name_prefix: false,
+            database_name_prefix: NamePrefix::None,
             database_name_max_len: None,
             database_user_max_len: None,
         }
@@ -927,7 +935,7 @@ impl Panel for PleskXmlBackend {
                         engine: spec.engine.clone(),
                         user: None,
                     });
-                return Err(error.with_partial(PartialObject::Database(partial)));
+                return Err(error.with_partial(partial));
             }
         }
         self.get_database(&id).await?.ok_or_else(|| {

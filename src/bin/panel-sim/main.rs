@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! panel-sim <hestia|plesk|panelalpha> [--listen 127.0.0.1:0] [--tls] [--state FILE]
-//!           [--seed FILE] [--latency-ms N] [--fail-rate P] [--rate-limit RPS]
+//!           [--seed FILE] [--latency-ms N|read=N,write=M] [--fail-rate P]
+//!           [--rate-limit RPS] [--letsencrypt-delay-ms MS]
 //! ```
 //! Once listening it prints exactly one JSON line on stdout
 //! (`{"panel","base_url","credentials","ca_cert_pem_path"}`); logs go to stderr.
@@ -25,7 +26,7 @@ use std::sync::Arc;
 use clap::{Parser, ValueEnum};
 use tokio_util::sync::CancellationToken;
 
-use crate::harness::knobs::Faults;
+use crate::harness::knobs::{Faults, Latency};
 use crate::panel::SimPanel;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -53,9 +54,13 @@ struct Cli {
     /// Seed objects (panel-specific JSON) at start, unless --state loaded a saved state.
     #[arg(long, value_name = "FILE")]
     seed: Option<PathBuf>,
-    /// Delay every panel request by N milliseconds.
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    latency_ms: u64,
+    /// Delay every panel request by N milliseconds, or reads and writes apart:
+    /// `read=200,write=900` (what each panel counts as a read: SIM.md).
+    #[arg(long, value_name = "N|read=N,write=M", default_value = "0", value_parser = Latency::parse)]
+    latency_ms: Latency,
+    /// Hestia: how long `v-add-letsencrypt-domain` takes to issue its certificate.
+    #[arg(long, value_name = "MS", default_value_t = hestia::DEFAULT_LETSENCRYPT_DELAY_MS)]
+    letsencrypt_delay_ms: u64,
     /// Probability (0..=1) that a panel request gets an injected 500/502/503.
     #[arg(long, value_name = "P", default_value_t = 0.0)]
     fail_rate: f64,
@@ -64,9 +69,9 @@ struct Cli {
     rate_limit: Option<u32>,
 }
 
-fn build_panel(kind: PanelKind) -> Result<Arc<dyn SimPanel>, String> {
+fn build_panel(kind: PanelKind, cli: &Cli) -> Result<Arc<dyn SimPanel>, String> {
     match kind {
-        PanelKind::Hestia => Ok(hestia::new()),
+        PanelKind::Hestia => Ok(hestia::with_letsencrypt_delay(cli.letsencrypt_delay_ms)),
         // The plesk and panelalpha modules are written on their own branches; their
         // merge replaces these arms with `Ok(plesk::new())` / `Ok(panelalpha::new())`.
         PanelKind::Plesk => Ok(plesk::new()),
@@ -113,7 +118,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             cli.fail_rate
         ));
     }
-    let panel = build_panel(cli.panel)?;
+    let panel = build_panel(cli.panel, &cli)?;
     let state_file = cli.state.clone().map(harness::persist::StateFile::new);
     let mut loaded_saved_state = false;
     if let Some(file) = &state_file {
@@ -136,12 +141,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             .map_err(|err| format!("cannot seed from {}: {err}", seed_path.display()))?;
     }
 
-    let faults = Faults {
-        latency_ms: cli.latency_ms,
-        fail_rate: cli.fail_rate,
-        rate_limit_rps: cli.rate_limit.filter(|rps| *rps > 0),
-        ..Faults::default()
-    };
+    let faults = Faults::from_cli(
+        cli.latency_ms,
+        cli.fail_rate,
+        cli.rate_limit.filter(|rps| *rps > 0),
+    );
     let harness = harness::Harness::new(Arc::clone(&panel), faults, state_file);
     harness.persist();
 

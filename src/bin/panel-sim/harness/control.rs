@@ -23,9 +23,11 @@ pub fn handle(harness: &Harness, method: &Method, path: &str, body: &Bytes) -> R
             Err(err) => bad_request(&err),
         },
         (&Method::POST, "/__sim/reset") => {
+            // The state and the counters start afresh; the knobs go back to what
+            // the command line set (issue 15: reset must not drop --latency-ms).
             harness.panel.reset();
             harness.counters.clear();
-            harness.knobs.clear();
+            harness.knobs.reset_to_initial();
             harness.persist();
             json_response(StatusCode::OK, &json!({"reset": true}))
         }
@@ -64,11 +66,31 @@ pub fn handle(harness: &Harness, method: &Method, path: &str, body: &Bytes) -> R
             StatusCode::METHOD_NOT_ALLOWED,
             &json!({"error": format!("{method} is not supported on {endpoint}")}),
         ),
-        _ => json_response(
-            StatusCode::NOT_FOUND,
-            &json!({"error": format!("unknown control endpoint {endpoint}")}),
-        ),
+        _ => {
+            let panel_prefix = format!("/__sim/{}/", harness.panel.name());
+            if let Some(rest) = endpoint
+                .strip_prefix(panel_prefix.as_str())
+                .map(|rest| format!("/{rest}"))
+            {
+                if let Some((status, value)) = harness.panel.control(method, &rest, body) {
+                    let status =
+                        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                    if *method != Method::GET && status.is_success() {
+                        harness.persist();
+                    }
+                    return json_response(status, &value);
+                }
+            }
+            unknown_endpoint(endpoint)
+        }
     }
+}
+
+fn unknown_endpoint(endpoint: &str) -> Response<Body> {
+    json_response(
+        StatusCode::NOT_FOUND,
+        &json!({"error": format!("unknown control endpoint {endpoint}")}),
+    )
 }
 
 fn parse_json(body: &Bytes) -> Result<serde_json::Value, String> {

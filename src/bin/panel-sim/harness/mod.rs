@@ -18,13 +18,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use http::{header, HeaderValue, Method, Request, Response, StatusCode};
+use http::{header, HeaderValue, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
-use crate::panel::SimPanel;
+use crate::panel::{RequestKind, SimPanel};
 
 /// Largest request body accepted; bigger bodies get nginx's 413, like a panel
 /// behind nginx with a `client_max_body_size`.
@@ -130,20 +130,25 @@ impl Harness {
         }
 
         let route = self.panel.route_key(&parts.method, &path, &bytes);
+        let kind = self
+            .panel
+            .request_kind(&parts.method, &path, &route, &bytes);
         self.counters.record(&route);
-        let latency = self.knobs.latency();
+        let latency = self.knobs.latency(kind);
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
-        let verdict = self.knobs.decide(&route);
-        match verdict {
-            knobs::Verdict::Fail(status) => {
+        let after = match self.knobs.decide(&route, kind) {
+            knobs::Verdict::Fail {
+                status,
+                retry_after,
+            } => {
                 let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
                 let mut response = nginx_error(status);
                 if status == StatusCode::TOO_MANY_REQUESTS {
                     response
                         .headers_mut()
-                        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
                 }
                 return response;
             }
@@ -154,26 +159,40 @@ impl Harness {
                     .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
                 return response;
             }
-            knobs::Verdict::Proceed | knobs::Verdict::DropAfterCommit => {}
-        }
+            knobs::Verdict::Proceed(after) => after,
+        };
 
-        let mutating = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         let request = Request::from_parts(parts, Body::from(bytes));
         let response = match self.panel_router.clone().oneshot(request).await {
             Ok(response) => response,
             Err(never) => match never {},
         };
-        if mutating {
+        if kind == RequestKind::Write {
             self.persist();
         }
-        if verdict == knobs::Verdict::DropAfterCommit {
-            // Let the handler's body finish too, so nothing is left half-done.
-            let _ = axum::body::to_bytes(response.into_body(), usize::MAX).await;
-            drop_connection.cancel();
-            std::future::pending::<()>().await;
-            return nginx_error(StatusCode::BAD_GATEWAY);
+        if after == knobs::AfterCommit::default() {
+            return response;
         }
-        response
+        // The panel's answer is complete (so nothing is left half-done) before
+        // any after-commit fault decides what the client sees.
+        let (parts, body) = response.into_parts();
+        let body = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .unwrap_or_default();
+        if let Some(delay) = after.delay {
+            tokio::time::sleep(delay).await;
+        }
+        match after.action {
+            knobs::AfterAction::Answer => Response::from_parts(parts, Body::from(body)),
+            knobs::AfterAction::Status(status) => {
+                nginx_error(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY))
+            }
+            knobs::AfterAction::Drop => {
+                drop_connection.cancel();
+                std::future::pending::<()>().await;
+                nginx_error(StatusCode::BAD_GATEWAY)
+            }
+        }
     }
 }
 

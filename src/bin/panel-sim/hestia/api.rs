@@ -14,6 +14,7 @@ use axum::routing::any;
 use axum::Router;
 
 use super::commands::{self, Access, Outcome};
+use super::web_extra;
 use super::HestiaSim;
 
 const NULL_DATA: &str = "Error: data received is null or invalid, check https://hestiacp.com/docs/server-administration/rest-api.html";
@@ -121,9 +122,9 @@ async fn api(State(sim): State<Arc<HestiaSim>>, headers: HeaderMap, body: Bytes)
         }
     }
     if fields.contains_key("access_key") && fields.contains_key("secret_key") {
-        access_key_api(&sim, &fields)
+        access_key_api(&sim, &fields).await
     } else if fields.contains_key("user") || fields.contains_key("hash") {
-        legacy_api(&sim, &fields)
+        legacy_api(&sim, &fields).await
     } else {
         api_error(405, NULL_DATA, ReturnMode::Data)
     }
@@ -160,13 +161,35 @@ fn command_and_args(fields: &Fields) -> Result<(String, Vec<String>), (u32, Stri
 }
 
 /// Runs a command as `sudo` would: `None` when the script does not exist.
-fn execute(sim: &HestiaSim, cmd: &str, args: &[String]) -> Option<Outcome> {
+async fn execute(sim: &HestiaSim, cmd: &str, args: &[String]) -> Option<Outcome> {
     if cmd == "v-make-tmp-file" {
         // Handled by index.php itself: writes a temp file, prints nothing.
+        {
+            let mut state = sim.write_state();
+            web_extra::make_tmp_file(&mut state, args);
+        }
         return Some(Outcome {
             exit: 0,
             stdout: String::new(),
         });
+    }
+    if cmd == "v-add-letsencrypt-domain" {
+        // Checks fail fast (521, 522: 0.3 s); an issuance takes its time.
+        let settings = sim.letsencrypt();
+        let precheck = {
+            let state = sim.read_state();
+            web_extra::letsencrypt_precheck(&state, args)
+        };
+        if let Err(refused) = precheck {
+            return Some(refused);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(settings.delay_ms)).await;
+        let mut state = sim.write_state();
+        return Some(web_extra::letsencrypt_run(
+            &mut state,
+            args,
+            settings.reachable,
+        ));
     }
     Some(match commands::access_of(cmd)? {
         Access::Read => commands::run_read(&sim.read_state(), cmd, args),
@@ -186,7 +209,7 @@ fn exec_lines(stdout: &str) -> Vec<&str> {
     lines
 }
 
-fn legacy_api(sim: &HestiaSim, fields: &Fields) -> Response<Body> {
+async fn legacy_api(sim: &HestiaSim, fields: &Fields) -> Response<Body> {
     let mode = return_mode(fields);
     if php_empty(fields.get("hash")) {
         if fields.get("user").map(String::as_str) != Some(super::ADMIN_USER) {
@@ -210,7 +233,7 @@ fn legacy_api(sim: &HestiaSim, fields: &Fields) -> Response<Body> {
         Err((exit, message)) => return api_error(exit, &message, mode),
     };
     // A missing script makes sudo complain on stderr and exit 1; stdout is empty.
-    let outcome = execute(sim, &cmd, &args).unwrap_or(Outcome {
+    let outcome = execute(sim, &cmd, &args).await.unwrap_or(Outcome {
         exit: 1,
         stdout: String::new(),
     });
@@ -228,7 +251,7 @@ fn legacy_api(sim: &HestiaSim, fields: &Fields) -> Response<Body> {
     respond(StatusCode::OK, None, TEXT_HTML, body)
 }
 
-fn access_key_api(sim: &HestiaSim, fields: &Fields) -> Response<Body> {
+async fn access_key_api(sim: &HestiaSim, fields: &Fields) -> Response<Body> {
     let mode = return_mode(fields);
     let (cmd, args) = match command_and_args(fields) {
         Ok(parsed) => parsed,
@@ -242,7 +265,7 @@ fn access_key_api(sim: &HestiaSim, fields: &Fields) -> Response<Body> {
     if let Err((exit, message)) = check_access_key(access_key, secret_key, &cmd) {
         return api_error(exit, &message, mode);
     }
-    let Some(outcome) = execute(sim, &cmd, &args) else {
+    let Some(outcome) = execute(sim, &cmd, &args).await else {
         return api_error(10, &format!("Error: Command {cmd} not found"), mode);
     };
     let exit = u32::from(outcome.exit);

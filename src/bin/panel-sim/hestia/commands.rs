@@ -3,25 +3,32 @@
 //! `bin/v-*` and `func/main.sh`). Each command yields an exit code and the text
 //! the script would print on stdout.
 //!
-//! Modelled subsystems: users, packages, web domains (nginx + php-fpm backend),
-//! MySQL databases on `localhost`. DNS and mail are not installed in the
-//! simulated server (`DNS_SYSTEM`/`MAIL_SYSTEM` empty), so `v-add-domain` only
-//! creates the web domain, as it would on such a server.
+//! Modelled subsystems: users, packages, web domains (nginx + php-fpm backend)
+//! with FTP accounts and TLS (`web_extra`), MySQL databases on `localhost`, DNS
+//! zones (`dns`), mail (`mail`) and cron (`cron`), as on the server of records
+//! 60-901. Assumption: `v-add-domain` keeps creating the web domain only (the
+//! provider uses `v-add-web-domain`; the DNS/mail part of `v-add-domain` is not
+//! simulated).
 
+use super::mail::AccountChange;
 use super::state::{
     database_listing, databases_listing, now_time_date, password_digest, sys_ips_json,
     web_domain_listing, web_domains_listing, Database, State, User, WebDomain, ROOT_USER,
     SERVER_IP,
 };
-use super::validate;
+use super::web_extra::FtpChange;
+use super::{cron, dns, mail, validate, web_extra};
 
 pub const E_ARGS: u8 = 1;
 pub const E_INVALID: u8 = 2;
 pub const E_NOTEXIST: u8 = 3;
 pub const E_EXISTS: u8 = 4;
 pub const E_SUSPENDED: u8 = 5;
+pub const E_UNSUSPENDED: u8 = 6;
 pub const E_LIMIT: u8 = 8;
 pub const E_PASSWORD: u8 = 9;
+pub const E_FORBIDEN: u8 = 10;
+pub const E_CONNECT: u8 = 15;
 
 /// A failed command: its exit code and everything it printed on stdout.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +50,7 @@ impl Failure {
     }
 
     /// `check_args`: prints only the usage line and exits 1.
-    fn usage(cmd: &str, usage: &str) -> Self {
+    pub(super) fn usage(cmd: &str, usage: &str) -> Self {
         Self {
             code: E_ARGS,
             message: String::new(),
@@ -60,7 +67,7 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn ok(stdout: String) -> Self {
+    pub(super) fn ok(stdout: String) -> Self {
         Self { exit: 0, stdout }
     }
 }
@@ -93,7 +100,18 @@ pub fn access_of(cmd: &str) -> Option<Access> {
         | "v-list-databases"
         | "v-check-user-password"
         | "v-list-sys-ips"
-        | "v-list-sys-config" => Access::Read,
+        | "v-list-sys-config"
+        | "v-list-dns-domains"
+        | "v-list-dns-domain"
+        | "v-list-dns-records"
+        | "v-list-mail-domains"
+        | "v-list-mail-domain"
+        | "v-list-mail-domain-dkim-dns"
+        | "v-list-mail-accounts"
+        | "v-list-mail-account"
+        | "v-list-cron-jobs"
+        | "v-list-cron-job"
+        | "v-list-web-domain-ssl" => Access::Read,
         "v-add-user"
         | "v-change-user-contact"
         | "v-change-user-name"
@@ -110,25 +128,54 @@ pub fn access_of(cmd: &str) -> Option<Access> {
         | "v-delete-domain"
         | "v-add-database"
         | "v-change-database-password"
-        | "v-delete-database" => Access::Write,
+        | "v-delete-database"
+        | "v-add-dns-domain"
+        | "v-delete-dns-domain"
+        | "v-add-dns-record"
+        | "v-change-dns-record"
+        | "v-delete-dns-record"
+        | "v-add-mail-domain"
+        | "v-delete-mail-domain"
+        | "v-add-mail-account"
+        | "v-change-mail-account-password"
+        | "v-change-mail-account-quota"
+        | "v-suspend-mail-account"
+        | "v-unsuspend-mail-account"
+        | "v-add-mail-account-forward"
+        | "v-delete-mail-account-forward"
+        | "v-delete-mail-account"
+        | "v-add-web-domain-ftp"
+        | "v-change-web-domain-ftp-password"
+        | "v-change-web-domain-ftp-path"
+        | "v-delete-web-domain-ftp"
+        | "v-add-cron-job"
+        | "v-change-cron-job"
+        | "v-delete-cron-job"
+        | "v-suspend-cron-job"
+        | "v-unsuspend-cron-job"
+        | "v-add-web-domain-ssl"
+        | "v-delete-web-domain-ssl"
+        | "v-add-letsencrypt-domain" => Access::Write,
         _ => return None,
     })
 }
 
 /// The positional arguments, with the shell's `${N}` / `${N-default}` semantics:
 /// an argument that was sent empty stays empty.
-struct Args<'a>(&'a [String]);
+pub(super) struct Args<'a>(pub(super) &'a [String]);
 
 impl<'a> Args<'a> {
     /// `$N`: missing -> "".
-    fn get(&self, n: usize) -> &'a str {
+    pub(super) fn get(&self, n: usize) -> &'a str {
         self.0.get(n - 1).map(String::as_str).unwrap_or("")
     }
     /// `${N-default}`: only a missing argument takes the default.
-    fn or(&self, n: usize, default: &'a str) -> &'a str {
+    pub(super) fn or(&self, n: usize, default: &'a str) -> &'a str {
         self.0.get(n - 1).map(String::as_str).unwrap_or(default)
     }
-    fn check(&self, cmd: &str, needed: usize, usage: &str) -> Result<(), Failure> {
+    pub(super) fn check(&self, cmd: &str, needed: usize, usage: &str) -> Result<(), Failure> {
+        // `check_args` counts the arguments given, empty ones included.
+
         if self.0.len() < needed {
             Err(Failure::usage(cmd, usage))
         } else {
@@ -138,28 +185,31 @@ impl<'a> Args<'a> {
 }
 
 /// `is_format_valid 'user'` (skipped for an empty value, like the real dispatcher).
-fn check_user_format(user: &str) -> Result<(), Failure> {
+pub(super) fn check_user_format(user: &str) -> Result<(), Failure> {
     if user.is_empty() {
         return Ok(());
     }
     validate::user(user, "user", false)
 }
 
-fn existing_user<'s>(state: &'s State, user: &str) -> Result<&'s User, Failure> {
+pub(super) fn existing_user<'s>(state: &'s State, user: &str) -> Result<&'s User, Failure> {
     state
         .users
         .get(user)
         .ok_or_else(|| Failure::new(E_NOTEXIST, format!("user {user} doesn't exist")))
 }
 
-fn existing_user_mut<'s>(state: &'s mut State, user: &str) -> Result<&'s mut User, Failure> {
+pub(super) fn existing_user_mut<'s>(
+    state: &'s mut State,
+    user: &str,
+) -> Result<&'s mut User, Failure> {
     state
         .users
         .get_mut(user)
         .ok_or_else(|| Failure::new(E_NOTEXIST, format!("user {user} doesn't exist")))
 }
 
-fn unsuspended(user_name: &str, user: &User) -> Result<(), Failure> {
+pub(super) fn unsuspended(user_name: &str, user: &User) -> Result<(), Failure> {
     if user.suspended {
         Err(Failure::new(
             E_SUSPENDED,
@@ -170,7 +220,51 @@ fn unsuspended(user_name: &str, user: &User) -> Result<(), Failure> {
     }
 }
 
-fn limit_reached(limit: &str, used: usize) -> bool {
+/// The subsystem a domain is being added to, for `is_domain_new`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum DomainKind {
+    Web,
+    Dns,
+    Mail,
+}
+
+/// `is_domain_new TYPE OBJECT` (`func/domain.sh`): a name taken in the same
+/// subsystem is refused whoever owns it; a name another user holds in any
+/// subsystem is refused too; a web alias blocks a new web domain.
+pub(super) fn is_domain_new(
+    state: &State,
+    kind: DomainKind,
+    login: &str,
+    object: &str,
+) -> Result<(), Failure> {
+    let taken = |owner: Option<&String>, same_kind: bool| {
+        owner.is_some_and(|owner| same_kind || owner != login)
+    };
+    if taken(state.domain_owner.get(object), kind == DomainKind::Web) {
+        return Err(Failure::new(
+            E_EXISTS,
+            format!("Web domain {object} exists"),
+        ));
+    }
+    if kind == DomainKind::Web && state.alias_owner.contains_key(object) {
+        return Err(Failure::new(E_EXISTS, format!("Web alias {object} exists")));
+    }
+    if taken(state.dns_owner.get(object), kind == DomainKind::Dns) {
+        return Err(Failure::new(
+            E_EXISTS,
+            format!("DNS domain {object} exists"),
+        ));
+    }
+    if taken(state.mail_owner.get(object), kind == DomainKind::Mail) {
+        return Err(Failure::new(
+            E_EXISTS,
+            format!("Mail domain {object} exists"),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn limit_reached(limit: &str, used: usize) -> bool {
     limit != "unlimited" && limit.parse::<usize>().map_or(true, |limit| used >= limit)
 }
 
@@ -209,6 +303,17 @@ pub fn run_read(state: &State, cmd: &str, args: &[String]) -> Outcome {
             "json" => sys_config_json(),
             _ => String::new(),
         }),
+        "v-list-dns-domains" => dns::list_domains(state, &args),
+        "v-list-dns-domain" => dns::list_domain(state, &args),
+        "v-list-dns-records" => dns::list_records(state, &args),
+        "v-list-mail-domains" => mail::list_domains(state, &args),
+        "v-list-mail-domain" => mail::list_domain(state, &args),
+        "v-list-mail-domain-dkim-dns" => mail::list_dkim_dns(state, &args),
+        "v-list-mail-accounts" => mail::list_accounts(state, &args),
+        "v-list-mail-account" => mail::list_account(state, &args),
+        "v-list-cron-jobs" => cron::list(state, &args),
+        "v-list-cron-job" => cron::list_one(state, &args),
+        "v-list-web-domain-ssl" => web_extra::list_ssl(state, &args),
         _ => Ok(String::new()),
     };
     result.map_or_else(Outcome::from, Outcome::ok)
@@ -235,6 +340,44 @@ pub fn run_write(state: &mut State, cmd: &str, args: &[String]) -> Outcome {
         "v-add-database" => add_database(state, &args),
         "v-change-database-password" => change_database_password(state, &args),
         "v-delete-database" => delete_database(state, &args),
+        "v-add-dns-domain" => dns::add_domain(state, &args),
+        "v-delete-dns-domain" => dns::delete_domain(state, &args),
+        "v-add-dns-record" => dns::add_record(state, &args),
+        "v-change-dns-record" => dns::change_record(state, &args),
+        "v-delete-dns-record" => dns::delete_record(state, &args),
+        "v-add-mail-domain" => mail::add_domain(state, &args),
+        "v-delete-mail-domain" => mail::delete_domain(state, &args),
+        "v-add-mail-account" => mail::add_account(state, &args),
+        "v-change-mail-account-password" => {
+            mail::change_account(state, &args, AccountChange::Password)
+        }
+        "v-change-mail-account-quota" => mail::change_account(state, &args, AccountChange::Quota),
+        "v-suspend-mail-account" => mail::change_account(state, &args, AccountChange::Suspend),
+        "v-unsuspend-mail-account" => mail::change_account(state, &args, AccountChange::Unsuspend),
+        "v-add-mail-account-forward" => {
+            mail::change_account(state, &args, AccountChange::AddForward)
+        }
+        "v-delete-mail-account-forward" => {
+            mail::change_account(state, &args, AccountChange::DeleteForward)
+        }
+        "v-delete-mail-account" => mail::change_account(state, &args, AccountChange::Delete),
+        "v-add-web-domain-ftp" => web_extra::add_ftp(state, &args),
+        "v-change-web-domain-ftp-password" => {
+            web_extra::change_ftp(state, &args, FtpChange::Password)
+        }
+        "v-change-web-domain-ftp-path" => web_extra::change_ftp(state, &args, FtpChange::Path),
+        "v-delete-web-domain-ftp" => web_extra::change_ftp(state, &args, FtpChange::Delete),
+        "v-add-cron-job" => cron::add(state, &args),
+        "v-change-cron-job" => cron::change(state, &args),
+        "v-delete-cron-job" => cron::delete(state, &args),
+        "v-suspend-cron-job" => cron::suspend(state, &args, true),
+        "v-unsuspend-cron-job" => cron::suspend(state, &args, false),
+        "v-add-web-domain-ssl" => web_extra::add_ssl(state, &args),
+        "v-delete-web-domain-ssl" => web_extra::delete_ssl(state, &args),
+        // Without the network the API handler runs the checks and the delay
+        // itself (see `api.rs`); here the issuance is immediate.
+        "v-add-letsencrypt-domain" => web_extra::letsencrypt_checks(state, &args, true)
+            .and_then(|names| web_extra::letsencrypt_issue(state, args.get(1), &names)),
         _ => Ok(()),
     };
     match result {
@@ -354,8 +497,14 @@ fn sys_config_json() -> String {
         ("WEB_SSL_PORT", "443"),
         ("WEB_BACKEND", "php-fpm"),
         ("PROXY_SYSTEM", ""),
-        ("DNS_SYSTEM", ""),
-        ("MAIL_SYSTEM", ""),
+        ("DNS_SYSTEM", "bind9"),
+        ("MAIL_SYSTEM", "exim4"),
+        ("IMAP_SYSTEM", "dovecot"),
+        ("FTP_SYSTEM", "vsftpd"),
+        ("CRON_SYSTEM", "cron"),
+        ("WEBMAIL_SYSTEM", "roundcube"),
+        ("ANTIVIRUS_SYSTEM", "clamav-daemon"),
+        ("ANTISPAM_SYSTEM", "spamd"),
         ("DB_SYSTEM", "mysql"),
         ("ROOT_USER", ROOT_USER),
         ("API", "yes"),
@@ -429,6 +578,8 @@ fn add_user(state: &mut State, args: &Args) -> Result<(), Failure> {
     let (time, date) = now_time_date();
     let rkey = state.next_rkey(login);
     let seq = state.next_seq();
+    // `increase_user_value "$ROOT_USER" '$U_USERS'`.
+    state.admin_u_users += 1;
     state.users.insert(
         login.to_string(),
         User {
@@ -445,6 +596,9 @@ fn add_user(state: &mut State, args: &Args) -> Result<(), Failure> {
             date,
             web_domains: Vec::new(),
             databases: Vec::new(),
+            dns_domains: Vec::new(),
+            mail_domains: Vec::new(),
+            cron_jobs: Vec::new(),
         },
     );
     Ok(())
@@ -559,6 +713,38 @@ fn suspend_user(state: &mut State, args: &Args, suspend: bool) -> Result<(), Fai
         return Ok(());
     }
     let was_suspended = std::mem::replace(&mut user.suspended, suspend);
+    // `v-suspend-user` runs the suspend scripts of every subsystem, which mark
+    // every zone, record, mail domain, mailbox and cron job suspended (612-617);
+    // `v-unsuspend-user` clears them all again (641-643), jobs and mailboxes
+    // that were suspended on their own included.
+    for zone in &mut user.dns_domains {
+        zone.suspended = suspend;
+        for record in &mut zone.records {
+            record.suspended = suspend;
+        }
+    }
+    for cron in &mut user.cron_jobs {
+        cron.suspended = suspend;
+    }
+    let mail_names: Vec<String> = user.mail_domains.iter().map(|m| m.domain.clone()).collect();
+    for mail in &mut user.mail_domains {
+        mail.suspended = suspend;
+        // `v-suspend-mail-domain` drops the webmail (WEBMAIL '' in 614), the
+        // unsuspend adds it back.
+        mail.webmail = if suspend {
+            String::new()
+        } else {
+            "roundcube".into()
+        };
+        for account in &mut mail.accounts {
+            account.suspended = suspend;
+        }
+    }
+    if suspend {
+        for name in mail_names {
+            mail::drop_webmail_records(user, &name);
+        }
+    }
     match (was_suspended, suspend) {
         (false, true) => state.suspended_users += 1,
         (true, false) => state.suspended_users = state.suspended_users.saturating_sub(1),
@@ -577,11 +763,18 @@ fn delete_user(state: &mut State, args: &Args) -> Result<(), Failure> {
         return Ok(());
     }
     if let Some(user) = state.users.remove(login) {
+        state.admin_u_users = state.admin_u_users.saturating_sub(1);
         if user.suspended {
             state.suspended_users = state.suspended_users.saturating_sub(1);
         }
         for web in user.web_domains {
-            state.domain_owner.remove(&web.domain);
+            forget_web_domain(state, &web);
+        }
+        for zone in user.dns_domains {
+            state.dns_owner.remove(&zone.domain);
+        }
+        for mail in user.mail_domains {
+            state.mail_owner.remove(&mail.domain);
         }
     }
     Ok(())
@@ -666,11 +859,21 @@ fn add_web_domain(state: &mut State, args: &Args) -> Result<(), Failure> {
             ));
         }
     }
-    if state.domain_owner.contains_key(&domain) {
-        return Err(Failure::new(
-            E_EXISTS,
-            format!("Web domain {domain} exists"),
-        ));
+    // Both spellings of the name are checked (`domain_utf`, then
+    // `domain_idn`), so the punycode twin of a Unicode domain is refused with
+    // exit 4, as on the real panel (issue 15 item 11), and so are the aliases.
+    let (utf, idn) = validate::domain_forms(&domain);
+    let given_aliases: Vec<&str> = if aliases == "none" {
+        Vec::new()
+    } else {
+        aliases.split(',').filter(|a| !a.is_empty()).collect()
+    };
+    for object in std::iter::once(utf.as_str())
+        .chain(given_aliases.iter().copied())
+        .chain(std::iter::once(idn.as_str()))
+        .chain(given_aliases.iter().copied())
+    {
+        is_domain_new(state, DomainKind::Web, login, object)?;
     }
     if validate::looks_like_ipv4(&domain) {
         return Err(Failure {
@@ -690,6 +893,11 @@ fn add_web_domain(state: &mut State, args: &Args) -> Result<(), Failure> {
     let (time, date) = now_time_date();
     let backend = package.backend_template.clone();
     state.domain_owner.insert(domain.clone(), login.to_string());
+    for name in alias.split(',').filter(|a| !a.is_empty()) {
+        state
+            .alias_owner
+            .insert(name.to_string(), login.to_string());
+    }
     let user = existing_user_mut(state, login)?;
     user.web_domains.push(WebDomain {
         domain,
@@ -699,6 +907,9 @@ fn add_web_domain(state: &mut State, args: &Args) -> Result<(), Failure> {
         custom_docroot: String::new(),
         time,
         date,
+        ftp: Vec::new(),
+        ssl: None,
+        letsencrypt: false,
     });
     Ok(())
 }
@@ -832,9 +1043,21 @@ fn delete_web_domain(state: &mut State, args: &Args) -> Result<(), Failure> {
     validate::restart(args.get(3))?;
     let user = existing_user_mut(state, login)?;
     let index = web_domain_index(user, &domain)?;
-    user.web_domains.remove(index);
-    state.domain_owner.remove(&domain);
+    let removed = user.web_domains.remove(index);
+    forget_web_domain(state, &removed);
     Ok(())
+}
+
+/// Drops a deleted web domain from the panel-wide indexes (its name, aliases
+/// and FTP logins, which `v-delete-web-domain` deletes with it).
+fn forget_web_domain(state: &mut State, web: &WebDomain) {
+    state.domain_owner.remove(&web.domain);
+    for alias in web.alias.split(',').filter(|a| !a.is_empty()) {
+        state.alias_owner.remove(alias);
+    }
+    for ftp in &web.ftp {
+        state.ftp_logins.remove(&ftp.login);
+    }
 }
 
 fn delete_domain(state: &mut State, args: &Args) -> Result<(), Failure> {
@@ -852,8 +1075,8 @@ fn delete_domain(state: &mut State, args: &Args) -> Result<(), Failure> {
             format!("domain {domain} doesn't exist"),
         ));
     };
-    user.web_domains.remove(index);
-    state.domain_owner.remove(domain);
+    let removed = user.web_domains.remove(index);
+    forget_web_domain(state, &removed);
     Ok(())
 }
 

@@ -84,6 +84,119 @@ pub struct WebDomain {
     pub custom_docroot: String,
     pub time: String,
     pub date: String,
+    /// FTP accounts in `FTP_USER` order (`v-add-web-domain-ftp`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ftp: Vec<FtpAccount>,
+    /// The installed certificate (`SSL=yes`), uploaded or from Let's Encrypt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssl: Option<Certificate>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub letsencrypt: bool,
+}
+
+/// One FTP account of a web domain: one position in the domain's parallel
+/// `FTP_USER` / `FTP_PATH` lists (record 309).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FtpAccount {
+    /// The full login, owner prefix included (`bob_deploy`).
+    pub login: String,
+    pub password_sha256: String,
+    /// The `FTP_PATH` entry exactly as the panel stores it (see `web_extra`).
+    pub path: String,
+}
+
+/// A web domain's certificate files (`USER_DATA/ssl/DOMAIN.{crt,key,ca}`), as
+/// `v-list-web-domain-ssl` prints them: text without the final newline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Certificate {
+    pub crt: String,
+    pub key: String,
+    #[serde(default)]
+    pub ca: String,
+}
+
+/// One DNS zone (`dns.conf` line plus `dns/DOMAIN.conf`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DnsDomain {
+    pub domain: String,
+    pub ip: String,
+    pub template: String,
+    pub ttl: String,
+    pub exp: String,
+    pub soa: String,
+    pub serial: u64,
+    pub dnssec: String,
+    pub suspended: bool,
+    pub time: String,
+    pub date: String,
+    /// Sorted by id, as `sort_dns_records` keeps the file.
+    pub records: Vec<DnsRecord>,
+}
+
+/// One DNS record line; `value` is stored as listed (quotes as the panel made
+/// them, single quotes plain).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DnsRecord {
+    pub id: u64,
+    pub record: String,
+    #[serde(rename = "type")]
+    pub rtype: String,
+    pub priority: String,
+    pub value: String,
+    /// The record's own TTL; `None` lists the zone's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<String>,
+    pub suspended: bool,
+    pub time: String,
+    pub date: String,
+}
+
+/// One mail domain (`mail.conf` line plus `mail/DOMAIN.conf`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MailDomain {
+    pub domain: String,
+    pub antivirus: String,
+    pub antispam: String,
+    pub reject: String,
+    pub dkim: String,
+    /// Base64 of the DKIM public key (`mail/DOMAIN.pub` without its armour).
+    #[serde(default)]
+    pub dkim_public: String,
+    pub webmail: String,
+    pub suspended: bool,
+    pub time: String,
+    pub date: String,
+    pub accounts: Vec<MailAccount>,
+}
+
+/// One mailbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MailAccount {
+    pub account: String,
+    /// SHA-256 of the current password (the real panel keeps a BLF-CRYPT hash).
+    pub password_sha256: String,
+    pub quota: String,
+    /// `FWD`: forward addresses in the order added.
+    #[serde(default)]
+    pub fwd: Vec<String>,
+    pub suspended: bool,
+    pub time: String,
+    pub date: String,
+}
+
+/// One cron job (`cron.conf` line); `cmd` as given (quotes kept).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CronJob {
+    pub job: u64,
+    pub min: String,
+    pub hour: String,
+    pub day: String,
+    pub month: String,
+    pub wday: String,
+    pub cmd: String,
+    pub suspended: bool,
+    pub time: String,
+    pub date: String,
 }
 
 /// One database (`db.conf` line); names are the full prefixed ones.
@@ -121,6 +234,13 @@ pub struct User {
     pub web_domains: Vec<WebDomain>,
     #[serde(default)]
     pub databases: Vec<Database>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns_domains: Vec<DnsDomain>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mail_domains: Vec<MailDomain>,
+    /// Sorted by job id, as `sort_cron_jobs` keeps the file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cron_jobs: Vec<CronJob>,
 }
 
 fn default_str() -> String {
@@ -135,9 +255,31 @@ pub struct State {
     /// Counter behind every generated value (RKEYs, sequence numbers), so runs
     /// are reproducible.
     pub counter: u64,
+    /// The admin's `U_USERS` counter: `v-add-user` adds one, `v-delete-user`
+    /// takes one, and the nightly `v-update-user-counters` recounts every user
+    /// (admin included). So a fresh panel shows 1 after its first user (record
+    /// 61) while a panel that was recounted shows the total (record 16).
+    #[serde(default)]
+    pub admin_u_users: u64,
+    /// Files written to `/tmp` by the API's own `v-make-tmp-file` (name ->
+    /// content), read by `v-add-web-domain-ssl /tmp`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tmp_files: BTreeMap<String, String>,
     /// Web domain -> owner, for the panel-wide uniqueness check.
     #[serde(skip)]
     pub domain_owner: HashMap<String, String>,
+    /// Web alias -> owner (`is_web_alias_new`).
+    #[serde(skip)]
+    pub alias_owner: HashMap<String, String>,
+    /// DNS zone -> owner (`is_dns_domain_new`).
+    #[serde(skip)]
+    pub dns_owner: HashMap<String, String>,
+    /// Mail domain -> owner (`is_mail_domain_new`).
+    #[serde(skip)]
+    pub mail_owner: HashMap<String, String>,
+    /// Every FTP login (they are Unix accounts: one namespace for the server).
+    #[serde(skip)]
+    pub ftp_logins: std::collections::HashSet<String>,
     /// How many users are suspended (the admin's `SUSPENDED_USERS`), kept up to
     /// date by suspend/unsuspend/delete so single-user reads stay O(1).
     #[serde(skip)]
@@ -181,7 +323,13 @@ impl State {
             users: BTreeMap::new(),
             packages,
             counter: 0,
+            admin_u_users: 0,
+            tmp_files: BTreeMap::new(),
             domain_owner: HashMap::new(),
+            alias_owner: HashMap::new(),
+            dns_owner: HashMap::new(),
+            mail_owner: HashMap::new(),
+            ftp_logins: Default::default(),
             suspended_users: 0,
         };
         let (time, date) = now_time_date();
@@ -203,6 +351,9 @@ impl State {
                 date,
                 web_domains: Vec::new(),
                 databases: Vec::new(),
+                dns_domains: Vec::new(),
+                mail_domains: Vec::new(),
+                cron_jobs: Vec::new(),
             },
         );
         state
@@ -230,9 +381,25 @@ impl State {
     pub fn reindex(&mut self) {
         self.suspended_users = self.users.values().filter(|u| u.suspended).count();
         self.domain_owner.clear();
+        self.alias_owner.clear();
+        self.dns_owner.clear();
+        self.mail_owner.clear();
+        self.ftp_logins.clear();
         for (login, user) in &self.users {
             for web in &user.web_domains {
                 self.domain_owner.insert(web.domain.clone(), login.clone());
+                for alias in web.alias.split(',').filter(|a| !a.is_empty()) {
+                    self.alias_owner.insert(alias.to_string(), login.clone());
+                }
+                for ftp in &web.ftp {
+                    self.ftp_logins.insert(ftp.login.clone());
+                }
+            }
+            for dns in &user.dns_domains {
+                self.dns_owner.insert(dns.domain.clone(), login.clone());
+            }
+            for mail in &user.mail_domains {
+                self.mail_owner.insert(mail.domain.clone(), login.clone());
             }
         }
     }
@@ -258,13 +425,24 @@ impl State {
     }
 }
 
-/// The counters `v-list-user` reads from a user's own conf.
+/// The counters `v-list-user` reads from a user's own conf (kept up to date by
+/// every add/delete script, so they are computed here from the objects).
 struct Usage {
     web_domains: usize,
     web_aliases: usize,
+    web_ssl: usize,
     databases: usize,
+    dns_domains: usize,
+    dns_records: usize,
+    mail_domains: usize,
+    mail_dkim: usize,
+    mail_accounts: usize,
+    cron_jobs: usize,
     suspended_web: usize,
     suspended_db: usize,
+    suspended_dns: usize,
+    suspended_mail: usize,
+    suspended_cron: usize,
 }
 
 fn usage(user: &User) -> Usage {
@@ -278,9 +456,19 @@ fn usage(user: &User) -> Usage {
     Usage {
         web_domains: user.web_domains.len(),
         web_aliases,
+        web_ssl: user.web_domains.iter().filter(|w| w.ssl.is_some()).count(),
         databases: user.databases.len(),
+        dns_domains: user.dns_domains.len(),
+        dns_records: user.dns_domains.iter().map(|d| d.records.len()).sum(),
+        mail_domains: user.mail_domains.len(),
+        mail_dkim: user.mail_domains.iter().filter(|m| m.dkim == "yes").count(),
+        mail_accounts: user.mail_domains.iter().map(|m| m.accounts.len()).sum(),
+        cron_jobs: user.cron_jobs.len(),
         suspended_web: suspended(user.web_domains.len()),
         suspended_db: suspended(user.databases.len()),
+        suspended_dns: user.dns_domains.iter().filter(|d| d.suspended).count(),
+        suspended_mail: user.mail_domains.iter().filter(|m| m.suspended).count(),
+        suspended_cron: user.cron_jobs.iter().filter(|c| c.suspended).count(),
     }
 }
 
@@ -310,7 +498,7 @@ enum UserListing {
 
 impl State {
     fn admin_counts(&self) -> (String, String) {
-        let total = self.users.len().to_string();
+        let total = self.admin_u_users.to_string();
         let suspended = self
             .users
             .values()
@@ -379,10 +567,10 @@ impl State {
             ("SUSPENDED", yes_no(user.suspended).to_string()),
             ("SUSPENDED_USERS", suspended_users),
             ("SUSPENDED_WEB", used.suspended_web.to_string()),
-            ("SUSPENDED_DNS", "0".to_string()),
-            ("SUSPENDED_MAIL", "0".to_string()),
+            ("SUSPENDED_DNS", used.suspended_dns.to_string()),
+            ("SUSPENDED_MAIL", used.suspended_mail.to_string()),
             ("SUSPENDED_DB", used.suspended_db.to_string()),
-            ("SUSPENDED_CRON", "0".to_string()),
+            ("SUSPENDED_CRON", used.suspended_cron.to_string()),
             ("IP_AVAIL", "1".to_string()),
             ("IP_OWNED", if is_admin { "1" } else { "0" }.to_string()),
             ("U_USERS", u_users),
@@ -393,15 +581,15 @@ impl State {
             ("U_DISK_DB", "0".to_string()),
             ("U_BANDWIDTH", "0".to_string()),
             ("U_WEB_DOMAINS", used.web_domains.to_string()),
-            ("U_WEB_SSL", "0".to_string()),
+            ("U_WEB_SSL", used.web_ssl.to_string()),
             ("U_WEB_ALIASES", used.web_aliases.to_string()),
-            ("U_DNS_DOMAINS", "0".to_string()),
-            ("U_DNS_RECORDS", "0".to_string()),
-            ("U_MAIL_DOMAINS", "0".to_string()),
-            ("U_MAIL_DKIM", "0".to_string()),
-            ("U_MAIL_ACCOUNTS", "0".to_string()),
+            ("U_DNS_DOMAINS", used.dns_domains.to_string()),
+            ("U_DNS_RECORDS", used.dns_records.to_string()),
+            ("U_MAIL_DOMAINS", used.mail_domains.to_string()),
+            ("U_MAIL_DKIM", used.mail_dkim.to_string()),
+            ("U_MAIL_ACCOUNTS", used.mail_accounts.to_string()),
             ("U_DATABASES", used.databases.to_string()),
-            ("U_CRON_JOBS", "0".to_string()),
+            ("U_CRON_JOBS", used.cron_jobs.to_string()),
             ("U_BACKUPS", "0".to_string()),
         ]);
         if flavour == UserListing::Single {
@@ -621,13 +809,25 @@ impl State {
                 "WEB ALIASES:   {}/{}",
                 used.web_aliases, package.web_aliases
             ),
-            format!("DNS DOMAINS:   0/{}", package.dns_domains),
-            format!("DNS RECORDS:   0/{}", package.dns_records),
-            format!("MAIL DOMAINS:  0/{}", package.mail_domains),
-            format!("MAIL ACCOUNTS: 0/{}", package.mail_accounts),
+            format!(
+                "DNS DOMAINS:   {}/{}",
+                used.dns_domains, package.dns_domains
+            ),
+            format!(
+                "DNS RECORDS:   {}/{}",
+                used.dns_records, package.dns_records
+            ),
+            format!(
+                "MAIL DOMAINS:  {}/{}",
+                used.mail_domains, package.mail_domains
+            ),
+            format!(
+                "MAIL ACCOUNTS: {}/{}",
+                used.mail_accounts, package.mail_accounts
+            ),
             format!("BACKUPS:       0/{}", package.backups),
             format!("DATABASES:     {}/{}", used.databases, package.databases),
-            format!("CRON_JOBS:     0/{}", package.cron_jobs),
+            format!("CRON_JOBS:     {}/{}", used.cron_jobs, package.cron_jobs),
             format!("DISK:          0/{}", package.disk_quota),
             format!("BANDWIDTH:     0/{}", package.bandwidth),
             format!(
@@ -700,16 +900,31 @@ fn web_fields(
         ("ALIAS", web.alias.clone()),
         ("STATS", String::new()),
         ("STATS_USER", String::new()),
-        ("SSL", "no".to_string()),
+        ("SSL", yes_no(web.ssl.is_some()).to_string()),
     ];
     if full {
         fields.extend([("SSL_FORCE", "no".to_string()), ("SSL_HSTS", String::new())]);
     }
     fields.extend([
         ("SSL_HOME", "same".to_string()),
-        ("LETSENCRYPT", "no".to_string()),
-        ("FTP_USER", String::new()),
-        ("FTP_PATH", String::new()),
+        ("LETSENCRYPT", yes_no(web.letsencrypt).to_string()),
+        // Two parallel colon-separated lists (records 309, 316, 320).
+        (
+            "FTP_USER",
+            web.ftp
+                .iter()
+                .map(|f| f.login.as_str())
+                .collect::<Vec<_>>()
+                .join(":"),
+        ),
+        (
+            "FTP_PATH",
+            web.ftp
+                .iter()
+                .map(|f| f.path.as_str())
+                .collect::<Vec<_>>()
+                .join(":"),
+        ),
         ("AUTH_USER", String::new()),
         ("BACKEND", web.backend.clone()),
         ("PROXY", "default".to_string()),

@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post, put};
 use axum::Router;
 use base64::Engine as _;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::state::{
@@ -27,11 +28,11 @@ use super::state::{
 };
 use super::PleskSim;
 
-type Sim = AxumState<Arc<PleskSim>>;
+pub(super) type Sim = AxumState<Arc<PleskSim>>;
 
 // ----- responses ---------------------------------------------------------------------------
 
-fn json_response(status: StatusCode, body: Value) -> Response {
+pub(super) fn json_response(status: StatusCode, body: Value) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
@@ -39,21 +40,21 @@ pub fn error(status: StatusCode, message: &str) -> Response {
     json_response(status, json!({"code": status.as_u16(), "message": message}))
 }
 
-fn bad_answer(message: impl AsRef<str>) -> Response {
+pub(super) fn bad_answer(message: impl AsRef<str>) -> Response {
     error(StatusCode::BAD_REQUEST, message.as_ref())
 }
 
 /// A request refused while reading it; boxed because an axum `Response` is large and
 /// travels through many `Result`s before it is sent.
-type Reject = Box<Response>;
+pub(super) type Reject = Box<Response>;
 
-fn bad_request(message: impl AsRef<str>) -> Reject {
+pub(super) fn bad_request(message: impl AsRef<str>) -> Reject {
     Box::new(bad_answer(message))
 }
 
 /// `declares_404`: whether the operation's spec lists a 404; otherwise "not found"
 /// references are reported as 400.
-fn fault_response(fault: &Fault, declares_404: bool) -> Response {
+pub(super) fn fault_response(fault: &Fault, declares_404: bool) -> Response {
     match fault {
         Fault::NotFound(message) if declares_404 => error(StatusCode::NOT_FOUND, message),
         other => bad_answer(other.message()),
@@ -64,7 +65,7 @@ fn created(id: u64, guid: &str) -> Value {
     json!({"id": id, "guid": guid})
 }
 
-fn success() -> Value {
+pub(super) fn success() -> Value {
     json!({"status": "success"})
 }
 
@@ -117,7 +118,7 @@ fn authorize(state: &State, headers: &HeaderMap) -> Result<(), Reject> {
 }
 
 /// Runs `handler` with a read lock after authentication.
-fn read_with(
+pub(super) fn read_with(
     sim: &PleskSim,
     headers: &HeaderMap,
     handler: impl FnOnce(&State) -> Response,
@@ -130,7 +131,7 @@ fn read_with(
 }
 
 /// Runs `handler` with a write lock after authentication.
-fn write_with(
+pub(super) fn write_with(
     sim: &PleskSim,
     headers: &HeaderMap,
     handler: impl FnOnce(&mut State) -> Response,
@@ -144,9 +145,9 @@ fn write_with(
 
 // ----- request bodies ----------------------------------------------------------------------
 
-type Body = Map<String, Value>;
+pub(super) type Body = Map<String, Value>;
 
-fn parse_body(bytes: &[u8]) -> Result<Body, Reject> {
+pub(super) fn parse_body(bytes: &[u8]) -> Result<Body, Reject> {
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(bad_request(
@@ -160,11 +161,11 @@ fn parse_body(bytes: &[u8]) -> Result<Body, Reject> {
 
 /// A present, non-null field. `null` counts as absent: real clients send
 /// `"base_domain": null` for "no base domain".
-fn field<'a>(body: &'a Body, name: &str) -> Option<&'a Value> {
+pub(super) fn field<'a>(body: &'a Body, name: &str) -> Option<&'a Value> {
     body.get(name).filter(|v| !v.is_null())
 }
 
-fn opt_string(body: &Body, name: &str) -> Result<Option<String>, Reject> {
+pub(super) fn opt_string(body: &Body, name: &str) -> Result<Option<String>, Reject> {
     match field(body, name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -172,7 +173,7 @@ fn opt_string(body: &Body, name: &str) -> Result<Option<String>, Reject> {
     }
 }
 
-fn opt_int(body: &Body, name: &str) -> Result<Option<u64>, Reject> {
+pub(super) fn opt_int(body: &Body, name: &str) -> Result<Option<u64>, Reject> {
     match field(body, name) {
         None => Ok(None),
         Some(value) => value
@@ -182,7 +183,7 @@ fn opt_int(body: &Body, name: &str) -> Result<Option<u64>, Reject> {
     }
 }
 
-fn opt_object<'a>(body: &'a Body, name: &str) -> Result<Option<&'a Body>, Reject> {
+pub(super) fn opt_object<'a>(body: &'a Body, name: &str) -> Result<Option<&'a Body>, Reject> {
     match field(body, name) {
         None => Ok(None),
         Some(Value::Object(map)) => Ok(Some(map)),
@@ -190,7 +191,7 @@ fn opt_object<'a>(body: &'a Body, name: &str) -> Result<Option<&'a Body>, Reject
     }
 }
 
-fn opt_strings(body: &Body, name: &str) -> Result<Option<Vec<String>>, Reject> {
+pub(super) fn opt_strings(body: &Body, name: &str) -> Result<Option<Vec<String>>, Reject> {
     match field(body, name) {
         None => Ok(None),
         Some(Value::Array(items)) => items
@@ -206,12 +207,12 @@ fn opt_strings(body: &Body, name: &str) -> Result<Option<Vec<String>>, Reject> {
     }
 }
 
-fn required<T>(value: Option<T>, name: &str) -> Result<T, Reject> {
+pub(super) fn required<T>(value: Option<T>, name: &str) -> Result<T, Reject> {
     value.ok_or_else(|| bad_request(format!("{name}: this field is required")))
 }
 
 /// `DomainReference`: any one of `id`, `name`, `guid`.
-fn domain_ref(body: &Body, name: &str) -> Result<Option<DomainRef>, Reject> {
+pub(super) fn domain_ref(body: &Body, name: &str) -> Result<Option<DomainRef>, Reject> {
     let Some(reference) = opt_object(body, name)? else {
         return Ok(None);
     };
@@ -251,11 +252,11 @@ fn owner_ref(body: &Body) -> Result<Option<ClientRef>, Reject> {
     ))
 }
 
-fn path_id(raw: &str) -> Option<u64> {
+pub(super) fn path_id(raw: &str) -> Option<u64> {
     raw.parse::<u64>().ok()
 }
 
-fn query_param(query: &Option<String>, name: &str) -> Option<String> {
+pub(super) fn query_param(query: &Option<String>, name: &str) -> Option<String> {
     let query = query.as_deref()?;
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(key, _)| key == name)
@@ -264,54 +265,130 @@ fn query_param(query: &Option<String>, name: &str) -> Option<String> {
 
 // ----- JSON views --------------------------------------------------------------------------
 
-fn client_json(state: &State, client: &Client) -> Value {
-    let mut value = json!({
-        "id": client.id,
-        "created": client.created,
-        "name": client.name,
-        "company": client.company,
-        "login": client.login,
-        "status": client.status,
-        "email": client.email,
-        "locale": client.locale,
-        "guid": client.guid,
-        "external_id": client.external_id,
-        "description": client.description,
-        "type": client.kind.as_str(),
-    });
-    if let (Some(owner), Some(map)) = (state.client_owner_login(client), value.as_object_mut()) {
-        map.insert("owner_login".into(), json!(owner));
+// Lists of thousands of objects are answered on every refresh (issue 16), so objects are
+// serialised straight from borrowed views instead of being built as `serde_json::Value`
+// maps first. Field order is the order the spec lists them in.
+
+#[derive(Serialize)]
+struct ClientView<'a> {
+    id: u64,
+    created: &'a str,
+    name: &'a str,
+    company: &'a str,
+    login: &'a str,
+    status: u32,
+    email: &'a str,
+    locale: &'a str,
+    guid: &'a str,
+    external_id: &'a str,
+    description: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner_login: Option<&'a str>,
+}
+
+fn client_view<'a>(state: &'a State, client: &'a Client) -> ClientView<'a> {
+    ClientView {
+        id: client.id,
+        created: &client.created,
+        name: &client.name,
+        company: &client.company,
+        login: &client.login,
+        status: client.status,
+        email: &client.email,
+        locale: &client.locale,
+        guid: &client.guid,
+        external_id: &client.external_id,
+        description: &client.description,
+        kind: client.kind.as_str(),
+        owner_login: state.client_owner_login(client),
     }
-    value
+}
+
+fn client_json(state: &State, client: &Client) -> Value {
+    serde_json::to_value(client_view(state, client)).unwrap_or(Value::Null)
+}
+
+#[derive(Serialize)]
+struct DomainView<'a> {
+    id: u64,
+    name: &'a str,
+    ascii_name: &'a str,
+    hosting_type: &'static str,
+    base_domain_id: u64,
+    www_root: &'a str,
+    guid: &'a str,
+    created: &'a str,
+    aliases: [(); 0],
+}
+
+fn domain_view(domain: &Domain) -> DomainView<'_> {
+    DomainView {
+        id: domain.id,
+        name: &domain.name,
+        ascii_name: &domain.ascii_name,
+        hosting_type: domain.hosting_type.rest_name(),
+        // Assumption: a subscription reports 0; addon domains and subdomains their subscription.
+        base_domain_id: if domain.kind == DomainKind::Subscription {
+            0
+        } else {
+            domain.webspace_id
+        },
+        www_root: &domain.www_root,
+        guid: &domain.guid,
+        created: &domain.created,
+        aliases: [],
+    }
 }
 
 fn domain_json(domain: &Domain) -> Value {
-    json!({
-        "id": domain.id,
-        "name": domain.name,
-        "ascii_name": domain.ascii_name,
-        "hosting_type": domain.hosting_type.rest_name(),
-        // Assumption: a subscription reports 0; addon domains and subdomains their subscription.
-        "base_domain_id": if domain.kind == DomainKind::Subscription { 0 } else { domain.webspace_id },
-        "www_root": domain.www_root,
-        "guid": domain.guid,
-        "created": domain.created,
-        "aliases": [],
-    })
+    serde_json::to_value(domain_view(domain)).unwrap_or(Value::Null)
+}
+
+#[derive(Serialize)]
+struct DatabaseView<'a> {
+    id: u64,
+    name: &'a str,
+    #[serde(rename = "type")]
+    db_type: &'a str,
+    parent_domain: u64,
+    server_id: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default_user_id: Option<u64>,
+}
+
+fn database_view(db: &super::state::Database) -> DatabaseView<'_> {
+    DatabaseView {
+        id: db.id,
+        name: &db.name,
+        db_type: &db.db_type,
+        parent_domain: db.domain_id,
+        server_id: db.server_id,
+        default_user_id: db.default_user_id,
+    }
 }
 
 fn database_json(db: &super::state::Database) -> Value {
-    let mut value = json!({
-        "id": db.id,
-        "name": db.name,
-        "type": db.db_type,
-        "parent_domain": db.domain_id,
-        "server_id": db.server_id,
-    });
-    if let (Some(user), Some(map)) = (db.default_user_id, value.as_object_mut()) {
-        map.insert("default_user_id".into(), json!(user));
+    serde_json::to_value(database_view(db)).unwrap_or(Value::Null)
+}
+
+/// A JSON answer serialised directly from `value`.
+pub(super) fn serialized<T: Serialize>(status: StatusCode, value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(bytes) => {
+            let mut response = (status, bytes).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            response
+        }
+        Err(_) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Cannot serialise the answer",
+        ),
     }
-    value
 }
 
 fn db_user_json(user: &super::state::DbUser) -> Value {
@@ -467,12 +544,12 @@ fn client_fields(body: &Body) -> Result<ClientFields, Reject> {
 
 async fn clients_list(AxumState(sim): Sim, headers: HeaderMap) -> Response {
     read_with(&sim, &headers, |state| {
-        let list: Vec<Value> = state
+        let list: Vec<ClientView> = state
             .clients
             .values()
-            .map(|c| client_json(state, c))
+            .map(|c| client_view(state, c))
             .collect();
-        json_response(StatusCode::OK, Value::Array(list))
+        serialized(StatusCode::OK, &list)
     })
 }
 
@@ -743,16 +820,16 @@ async fn domains_list(
     RawQuery(query): RawQuery,
 ) -> Response {
     read_with(&sim, &headers, |state| {
-        let list: Vec<Value> = match query_param(&query, "name") {
+        let list: Vec<DomainView> = match query_param(&query, "name") {
             // An array even when filtered; a name nobody has gives [].
             Some(name) => state
                 .find_domain(&DomainRef::Name(name))
-                .map(domain_json)
+                .map(domain_view)
                 .into_iter()
                 .collect(),
-            None => state.domains.values().map(domain_json).collect(),
+            None => state.domains.values().map(domain_view).collect(),
         };
-        json_response(StatusCode::OK, Value::Array(list))
+        serialized(StatusCode::OK, &list)
     })
 }
 
@@ -979,7 +1056,7 @@ async fn databases_list(
     RawQuery(query): RawQuery,
 ) -> Response {
     read_with(&sim, &headers, |state| {
-        let list: Vec<Value> = match query_param(&query, "domain") {
+        let list: Vec<DatabaseView> = match query_param(&query, "domain") {
             Some(name) => {
                 let Some(domain) = state.find_domain(&DomainRef::Name(name)) else {
                     return domain_not_found();
@@ -997,12 +1074,12 @@ async fn databases_list(
                             db.domain_id == id
                         }
                     })
-                    .map(database_json)
+                    .map(database_view)
                     .collect()
             }
-            None => state.databases.values().map(database_json).collect(),
+            None => state.databases.values().map(database_view).collect(),
         };
-        json_response(StatusCode::OK, Value::Array(list))
+        serialized(StatusCode::OK, &list)
     })
 }
 

@@ -53,6 +53,9 @@ pub enum Fault {
     WrongDbServerType(String),
     /// REST 400; XML 1006 ("Permission denied").
     Forbidden(String),
+    /// The object exists but the operation cannot be done in its current state (e.g.
+    /// mail service off). REST 400; XML 1023 ("Operation failed", docs' reduced list).
+    Failed(String),
 }
 
 impl Fault {
@@ -71,7 +74,8 @@ impl Fault {
             | Self::OwnerNotFound(m)
             | Self::IpNotFound(m)
             | Self::WrongDbServerType(m)
-            | Self::Forbidden(m) => m.clone(),
+            | Self::Forbidden(m)
+            | Self::Failed(m) => m.clone(),
             Self::Invalid { field, message } => format!("{field}: {message}"),
         }
     }
@@ -246,6 +250,19 @@ pub struct Domain {
     pub admin_description: String,
     pub external_id: String,
     pub plan_id: Option<u64>,
+    /// Mail service on the domain (XML `mail enable/disable`, `set_prefs mailservice`,
+    /// CLI `mail --on/--off`). Plesk turns it on for new domains (service plans ship
+    /// with `mailservice true`, captured `service-plan get`); subdomains have none.
+    #[serde(default = "yes")]
+    pub mail_service: bool,
+    /// The certificate the domain's hosting uses (hosting property `certificate_name`,
+    /// captured physical-hosting descriptor); set by Let's Encrypt.
+    #[serde(default)]
+    pub certificate_name: Option<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// How a request names a domain: REST `DomainReference`, XML `webspace-*`/`parent-site-*`.
@@ -394,6 +411,14 @@ pub struct Counters {
     pub db_user: u64,
     pub guid: u64,
     pub key: u64,
+    #[serde(default)]
+    pub dns_record: u64,
+    #[serde(default)]
+    pub ftp_user: u64,
+    #[serde(default)]
+    pub mailname: u64,
+    #[serde(default)]
+    pub certificate: u64,
 }
 
 /// Everything the simulated Plesk knows; serialised whole for dump/restore.
@@ -410,6 +435,21 @@ pub struct State {
     pub plans: Vec<Plan>,
     pub counters: Counters,
     pub server_guid: String,
+    /// DNS records by zone (the id of the subscription or addon domain owning the zone).
+    /// `#[serde(default)]` on every later addition keeps older dumps restorable.
+    #[serde(default)]
+    pub dns: BTreeMap<u64, Vec<super::dns::DnsRecord>>,
+    /// Whether new domains get the default zone records (see `dns::template_records`).
+    #[serde(default = "yes")]
+    pub dns_template: bool,
+    #[serde(default)]
+    pub ftp_users: BTreeMap<u64, super::ftp::FtpUser>,
+    #[serde(default)]
+    pub mailnames: BTreeMap<u64, super::mail::Mailname>,
+    #[serde(default)]
+    pub certificates: BTreeMap<u64, super::certs::Certificate>,
+    #[serde(default)]
+    pub letsencrypt: super::certs::LetsEncrypt,
 }
 
 /// A GUID-shaped string derived from a sequence number: deterministic across runs, yet
@@ -512,6 +552,12 @@ impl State {
             plans: Vec::new(),
             counters: Counters::default(),
             server_guid: guid_for(0),
+            dns: BTreeMap::new(),
+            dns_template: true,
+            ftp_users: BTreeMap::new(),
+            mailnames: BTreeMap::new(),
+            certificates: BTreeMap::new(),
+            letsencrypt: super::certs::LetsEncrypt::default(),
         };
         for name in [
             "Admin Simple",
@@ -573,7 +619,7 @@ impl State {
         guid_for(self.counters.guid)
     }
 
-    fn new_password_hash(&mut self, password: &str) -> String {
+    pub fn new_password_hash(&mut self, password: &str) -> String {
         self.counters.guid += 1;
         hash_password(self.counters.guid, password)
     }
@@ -953,10 +999,12 @@ impl State {
 
     fn check_ftp_login(&self, login: &str, own_id: Option<u64>) -> Result<(), Fault> {
         validate::ftp_login(login).map_err(|m| Fault::invalid("ftp_login", m))?;
+        // Additional FTP accounts are system users too: one namespace for both.
         let taken = self
             .domains
             .values()
-            .any(|d| d.ftp_login.as_deref() == Some(login) && Some(d.id) != own_id);
+            .any(|d| d.ftp_login.as_deref() == Some(login) && Some(d.id) != own_id)
+            || self.ftp_users.values().any(|u| u.name == login);
         if taken {
             return Err(Fault::Exists(format!(
                 "System user {login} already exists."
@@ -1169,8 +1217,11 @@ impl State {
                 admin_description: request.admin_description.unwrap_or_default(),
                 external_id: request.external_id.unwrap_or_default(),
                 plan_id,
+                mail_service: kind != DomainKind::Subdomain,
+                certificate_name: None,
             },
         );
+        self.add_template_records(id);
         Ok(id)
     }
 
@@ -1399,7 +1450,11 @@ impl State {
         }
         if kind == DomainKind::Subscription {
             self.db_users.retain(|_, user| user.webspace_id != id);
+            self.ftp_users.retain(|_, user| user.webspace_id != id);
+            self.certificates
+                .retain(|_, cert| cert.webspace_id != Some(id));
         }
+        self.forget_domain_services(&doomed);
         let mut removed = None;
         for doomed_id in doomed {
             let gone = self.domains.remove(&doomed_id);

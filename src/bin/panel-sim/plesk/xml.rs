@@ -248,36 +248,52 @@ impl El {
     }
 }
 
+/// Escapes `text` into `out`, copying runs of plain characters in one go (answers to
+/// list requests carry megabytes of text).
 fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
+    let mut plain_from = 0;
+    for (index, c) in text.char_indices() {
+        let replacement = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&apos;",
             // XML 1.0 cannot carry most control characters, even escaped.
-            c if c.is_control() && !matches!(c, '\n' | '\r' | '\t') => {}
-            c => out.push(c),
-        }
+            c if c.is_control() && !matches!(c, '\n' | '\r' | '\t') => "",
+            _ => continue,
+        };
+        out.push_str(&text[plain_from..index]);
+        out.push_str(replacement);
+        plain_from = index + c.len_utf8();
     }
+    out.push_str(&text[plain_from..]);
 }
 
 /// Serialises a response packet with the server's protocol version.
 pub fn render_packet(children: Vec<El>, pretty: bool) -> String {
-    let mut packet = El::new("packet");
-    packet.children = children;
-    let mut out = String::with_capacity(256);
+    // Written by hand (not as an `El`) because the version is an attribute, which `El`
+    // does not model; the children go straight into the one output buffer.
+    let mut out = String::with_capacity(4096);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    // The version is an attribute, which `El` does not model; splice it in.
-    let mut body = String::with_capacity(256);
-    packet.write(&mut body, pretty, 0);
-    let body = body.replacen(
-        "<packet",
-        &format!("<packet version=\"{PROTOCOL_VERSION}\""),
-        1,
-    );
-    out.push_str(&body);
+    out.push_str("<packet version=\"");
+    out.push_str(PROTOCOL_VERSION);
+    out.push('"');
+    if children.is_empty() {
+        out.push_str("/>");
+    } else {
+        out.push('>');
+        if pretty {
+            out.push('\n');
+        }
+        for child in &children {
+            child.write(&mut out, pretty, 1);
+        }
+        out.push_str("</packet>");
+    }
+    if pretty {
+        out.push('\n');
+    }
     out
 }
 

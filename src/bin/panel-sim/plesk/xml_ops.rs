@@ -13,7 +13,7 @@ use super::state::{
 };
 use super::xml::{El, Node};
 
-type Exec = Box<dyn FnOnce(&mut State) -> Vec<El> + Send>;
+pub(super) type Exec = Box<dyn FnOnce(&mut State) -> Vec<El> + Send>;
 
 pub struct PlannedOperator {
     name: String,
@@ -24,15 +24,10 @@ pub struct PlannedOperator {
 /// that the simulator does not model. They are answered like any request outside the
 /// schema (system error 1014); the text says they are not simulated.
 const UNSIMULATED_OPERATORS: &[&str] = &[
-    "subdomain",
-    "dns",
-    "mail",
-    "certificate",
     "site-alias",
     "event_log",
     "ui",
     "virtdir",
-    "ftp-user",
     "session",
     "locale",
     "log-rotation",
@@ -46,7 +41,7 @@ const UNSIMULATED_OPERATORS: &[&str] = &[
     "user",
 ];
 
-fn not_expected(parent: &str, child: &str) -> String {
+pub(super) fn not_expected(parent: &str, child: &str) -> String {
     format!(
         "Element '{}': This element is not expected (parent '{}').",
         super::validate::printable(child),
@@ -54,16 +49,16 @@ fn not_expected(parent: &str, child: &str) -> String {
     )
 }
 
-fn missing(parent: &str, child: &str) -> String {
+pub(super) fn missing(parent: &str, child: &str) -> String {
     format!("Element '{parent}': Missing child element '{child}'.")
 }
 
-fn required_text(node: &Node, child: &str) -> Result<String, String> {
+pub(super) fn required_text(node: &Node, child: &str) -> Result<String, String> {
     node.text_of(child)
         .ok_or_else(|| missing(&node.name, child))
 }
 
-fn parse_id(text: &str, element: &str) -> Result<u64, String> {
+pub(super) fn parse_id(text: &str, element: &str) -> Result<u64, String> {
     text.trim().parse::<u64>().map_err(|_| {
         format!(
             "Element '{element}': '{}' is not a valid value of type id_type.",
@@ -82,7 +77,7 @@ fn parse_status(text: &str) -> Result<u32, String> {
 }
 
 /// Rejects children outside `allowed` (the schema's element names for that node).
-fn only_children(node: &Node, allowed: &[&str]) -> Result<(), String> {
+pub(super) fn only_children(node: &Node, allowed: &[&str]) -> Result<(), String> {
     match node
         .children
         .iter()
@@ -95,11 +90,11 @@ fn only_children(node: &Node, allowed: &[&str]) -> Result<(), String> {
 
 // ----- results ---------------------------------------------------------------------------
 
-fn ok_result() -> El {
+pub(super) fn ok_result() -> El {
     El::new("result").leaf_child("status", "ok")
 }
 
-fn fault_code(fault: &Fault) -> u32 {
+pub(super) fn fault_code(fault: &Fault) -> u32 {
     match fault {
         Fault::NotFound(_) => 1013,
         Fault::LoginTaken(_) => 1002,
@@ -109,40 +104,41 @@ fn fault_code(fault: &Fault) -> u32 {
         Fault::IpNotFound(_) => 1018,
         Fault::WrongDbServerType(_) => 14008,
         Fault::Forbidden(_) => 1006,
+        Fault::Failed(_) => 1023,
     }
 }
 
-fn error_result(code: u32, text: &str) -> El {
+pub(super) fn error_result(code: u32, text: &str) -> El {
     El::new("result")
         .leaf_child("status", "error")
         .leaf_child("errcode", code.to_string())
         .leaf_child("errtext", text)
 }
 
-fn fault_result(fault: &Fault) -> El {
+pub(super) fn fault_result(fault: &Fault) -> El {
     error_result(fault_code(fault), &fault.message())
 }
 
 // ----- filters ---------------------------------------------------------------------------
 
 /// A `<filter>`: empty = everything, otherwise one key repeated with several values.
-struct Filter {
-    key: Option<String>,
-    values: Vec<String>,
+pub(super) struct Filter {
+    pub(super) key: Option<String>,
+    pub(super) values: Vec<String>,
 }
 
 fn is_numeric_key(key: &str) -> bool {
     key == "id" || (key.ends_with("-id") && !key.contains("external"))
 }
 
-fn parse_filter(op: &Node, allowed: &[&str]) -> Result<Filter, String> {
+pub(super) fn parse_filter(op: &Node, allowed: &[&str]) -> Result<Filter, String> {
     let node = op
         .child("filter")
         .ok_or_else(|| missing(&op.name, "filter"))?;
     parse_filter_node(node, allowed)
 }
 
-fn parse_filter_node(node: &Node, allowed: &[&str]) -> Result<Filter, String> {
+pub(super) fn parse_filter_node(node: &Node, allowed: &[&str]) -> Result<Filter, String> {
     let mut key: Option<String> = None;
     let mut values = Vec::new();
     for child in &node.children {
@@ -163,21 +159,21 @@ fn parse_filter_node(node: &Node, allowed: &[&str]) -> Result<Filter, String> {
     Ok(Filter { key, values })
 }
 
-enum Selection {
+pub(super) enum Selection {
     /// A key naming one object (id, login, name, guid...): absent = error 1013.
     One(Option<u64>),
     /// A key naming a group (owner, parent...): no members is not an error.
     Many(Vec<u64>),
 }
 
-enum Hit {
+pub(super) enum Hit {
     Found { filter_id: String, id: u64 },
     Missing { filter_id: String, by_id: bool },
     Nothing { filter_id: Option<String> },
 }
 
 /// `all` is only called for an empty filter, so keyed lookups stay cheap on big states.
-fn resolve(
+pub(super) fn resolve(
     filter: &Filter,
     all: impl FnOnce() -> Vec<u64>,
     select: impl Fn(&str, &str) -> Selection,
@@ -218,7 +214,7 @@ fn resolve(
     hits
 }
 
-fn with_filter_id(mut result: El, filter_id: &str, id: Option<u64>) -> El {
+pub(super) fn with_filter_id(mut result: El, filter_id: &str, id: Option<u64>) -> El {
     result.push(El::leaf("filter-id", filter_id));
     if let Some(id) = id {
         result.push(El::leaf("id", id.to_string()));
@@ -228,7 +224,7 @@ fn with_filter_id(mut result: El, filter_id: &str, id: Option<u64>) -> El {
 
 /// The result for a filter value that names nothing: docs show `<id>` for an id filter;
 /// other filters echo `<filter-id>`.
-fn missing_result(filter_id: &str, by_id: bool, what: &str) -> El {
+pub(super) fn missing_result(filter_id: &str, by_id: bool, what: &str) -> El {
     let result = error_result(1013, &format!("{what} does not exist"));
     if by_id {
         result.leaf_child("id", filter_id)
@@ -238,7 +234,7 @@ fn missing_result(filter_id: &str, by_id: bool, what: &str) -> El {
 }
 
 /// Renders del/set-style results: each found object is handed to `act`.
-fn filter_results(
+pub(super) fn filter_results(
     hits: Vec<Hit>,
     what: &str,
     mut act: impl FnMut(u64) -> Result<(), Fault>,
@@ -260,7 +256,7 @@ fn filter_results(
 
 /// Renders get-style results; `at_least_one` for operations whose schema needs a result
 /// even when nothing matched (customer get, get-db, get-db-users).
-fn get_results(
+pub(super) fn get_results(
     hits: Vec<Hit>,
     what: &str,
     at_least_one: bool,
@@ -283,7 +279,7 @@ fn get_results(
         .collect()
 }
 
-fn datasets(op: &Node, allowed: &[&str]) -> Result<Vec<String>, String> {
+pub(super) fn datasets(op: &Node, allowed: &[&str]) -> Result<Vec<String>, String> {
     let node = op
         .child("dataset")
         .ok_or_else(|| missing(&op.name, "dataset"))?;
@@ -335,6 +331,9 @@ pub fn execute(plan: Vec<PlannedOperator>, state: &mut State) -> Vec<El> {
 }
 
 fn plan_operation(operator: &str, op: &Node) -> Result<Exec, String> {
+    if let Some(planned) = super::xml_services::plan(operator, op) {
+        return planned;
+    }
     match (operator, op.name.as_str()) {
         ("customer", "add") => customer_add(op, ClientType::Customer, "gen_info"),
         ("customer", "get") => client_get(op, ClientType::Customer),
@@ -368,7 +367,7 @@ fn plan_operation(operator: &str, op: &Node) -> Result<Exec, String> {
         ("secret_key", "get_info") => key_get_info(op),
         ("secret_key", "delete") => key_delete(op),
         ("server", "get_protos") => Ok(server_protos()),
-        ("server", "get") => server_get(op),
+        ("server", "get") => super::xml_server::server_get(op),
         (operator, operation) if UNSIMULATED_OPERATORS.contains(&operator) => Err(format!(
             "Element '{}': This element is not expected (operator '{}' is not simulated by panel-sim).",
             super::validate::printable(operation),
@@ -1161,6 +1160,9 @@ fn domain_data(state: &State, id: u64, webspace: bool, sets: &[String]) -> Vec<E
                         property("www_root", domain.www_root.clone());
                         property("ssl", "true".into());
                         property("php", "true".into());
+                        if let Some(certificate) = &domain.certificate_name {
+                            property("certificate_name", certificate.clone());
+                        }
                         // ftp_password is write-only: real Plesk's answer is unconfirmed, and a
                         // simulator that returned it would hide a provider relying on it.
                     }
@@ -1179,8 +1181,9 @@ fn domain_data(state: &State, id: u64, webspace: bool, sets: &[String]) -> Vec<E
                 }
                 data.push(El::new(set).with(kind));
             }
-            // Other datasets (limits, stat, prefs, ...) are not modelled; nothing is emitted.
-            _ => {}
+            other => data.children.extend(super::xml_server::domain_dataset(
+                state, domain, other, webspace,
+            )),
         }
     }
     vec![data]
@@ -1226,6 +1229,11 @@ fn domain_get(op: &Node, webspace: bool) -> Result<Exec, String> {
         ]
     };
     let sets = datasets(op, allowed)?;
+    if sets.iter().any(|set| set == "resource-usage") {
+        // No source names the resources this dataset lists: refuse it explicitly
+        // rather than answer something made up.
+        return Err("Element 'resource-usage': This element is not simulated by panel-sim (parent 'dataset').".into());
+    }
     Ok(Box::new(move |state| {
         let hits = domain_hits(state, webspace, &filter);
         let state_ref: &State = state;
@@ -1941,33 +1949,4 @@ fn server_protos() -> Exec {
         }
         vec![ok_result().with(protos)]
     })
-}
-
-fn server_get(op: &Node) -> Result<Exec, String> {
-    // Only `gen_info` is simulated; other server datasets fail the packet like unknown ones.
-    only_children(op, &["gen_info"])?;
-    if op.children.is_empty() {
-        return Err(missing("get", "gen_info"));
-    }
-    Ok(Box::new(|state| {
-        let mut optimized = El::new("vps-optimized-status");
-        for aspect in [
-            "mysql-innodb",
-            "apache-modules-all",
-            "apache-modules-except-php",
-            "apache-modules-except-scripting",
-        ] {
-            optimized.push(
-                El::new("aspect")
-                    .leaf_child("name", aspect)
-                    .leaf_child("value", "false"),
-            );
-        }
-        let info = El::new("gen_info")
-            .leaf_child("server_name", "plesk.sim.localdomain")
-            .leaf_child("server_guid", state.server_guid.clone())
-            .with(optimized)
-            .leaf_child("mode", "standard");
-        vec![ok_result().with(info)]
-    }))
 }

@@ -1,0 +1,644 @@
+//! Test doubles of the panel layer, as mountpoint-s3 tests its client: [`FakePanel`],
+//! an in-memory panel that keeps the [`Service`] conventions (ids, natural keys,
+//! "already exists", idempotent delete), and [`Faulty`], a wrapper around any panel
+//! that injects the faults the resource engine must survive (a lost answer after the
+//! panel committed, a commit after the client gave up, a 429, a failing read-back, a
+//! stop while a request is on the wire). Every resource type and fault kind is tested
+//! against these in milliseconds, without a process.
+
+use std::any::Any;
+use std::collections::{BTreeMap, VecDeque};
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio_util::sync::CancellationToken;
+
+use super::names::DomainName;
+use super::*;
+
+/// In-memory objects, each keyed by its panel id.
+#[derive(Debug, Default)]
+pub struct Store {
+    next_id: u64,
+    pub users: BTreeMap<String, User>,
+    pub domains: BTreeMap<String, Domain>,
+    pub databases: BTreeMap<String, Database>,
+    /// Every mutation that reached the store, in order: `create user alice`.
+    pub log: Vec<String>,
+}
+
+impl Store {
+    fn next_id(&mut self) -> String {
+        self.next_id += 1;
+        self.next_id.to_string()
+    }
+}
+
+/// An in-memory panel with numeric ids (so ids differ from natural keys, as on Plesk).
+#[derive(Debug)]
+pub struct FakePanel {
+    kind: PanelKind,
+    capabilities: Capabilities,
+    store: Mutex<Store>,
+}
+
+impl Default for FakePanel {
+    fn default() -> Self {
+        Self::new(PanelKind::Hestia)
+    }
+}
+
+fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
+    store
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl FakePanel {
+    /// A fake reporting `kind`, able to do everything (each test narrows what it needs).
+    pub fn new(kind: PanelKind) -> Self {
+        Self {
+            kind,
+            capabilities: Capabilities {
+                user_login: true,
+                user_plan: true,
+                user_plan_update: true,
+                user_suspend: true,
+                domain_addon: true,
+                domain_subdomain: true,
+                domain_document_root: true,
+                domain_php_version: true,
+                domain_ip_address: true,
+                database_postgresql: true,
+                ..Capabilities::default()
+            },
+            store: Mutex::new(Store::default()),
+        }
+    }
+
+    pub fn with_capabilities(mut self, capabilities: Capabilities) -> Self {
+        self.capabilities = capabilities;
+        self
+    }
+
+    /// The objects as they are now.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        lock(&self.store)
+    }
+
+    fn user_key_taken(store: &Store, login: &str) -> Option<User> {
+        store.users.values().find(|u| u.login == login).cloned()
+    }
+}
+
+#[async_trait::async_trait]
+impl Panel for FakePanel {
+    fn kind(&self) -> PanelKind {
+        self.kind
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.capabilities
+    }
+
+    async fn check_connection(&self) -> PanelResult<()> {
+        Ok(())
+    }
+
+    fn users(&self) -> Option<&dyn Service<User>> {
+        Some(self)
+    }
+
+    fn domains(&self) -> Option<&dyn Service<Domain>> {
+        Some(self)
+    }
+
+    fn databases(&self) -> Option<&dyn Service<Database>> {
+        Some(self)
+    }
+}
+
+fn missing_owner(owner: &str) -> PanelError {
+    PanelError::invalid(Some("owner"), format!("user {owner:?} does not exist"))
+}
+
+#[async_trait::async_trait]
+impl Service<User> for FakePanel {
+    async fn create(&self, spec: &UserSpec) -> PanelResult<User> {
+        let mut store = self.store();
+        if Self::user_key_taken(&store, &spec.login).is_some() {
+            return Err(PanelError::already_exists(format!(
+                "user {:?} exists",
+                spec.login
+            )));
+        }
+        let user = User {
+            id: store.next_id(),
+            login: spec.login.clone(),
+            email: spec.email.clone(),
+            name: spec.name.clone(),
+            plan: spec.plan.clone(),
+            suspended: spec.suspended,
+        };
+        store.log.push(format!("create user {}", spec.login));
+        store.users.insert(user.id.clone(), user.clone());
+        Ok(user)
+    }
+
+    async fn get(&self, at: &Locator) -> PanelResult<Option<User>> {
+        Ok(self.store().users.get(&at.id).cloned())
+    }
+
+    async fn find(&self, key: &UserKey) -> PanelResult<Option<User>> {
+        Ok(Self::user_key_taken(&self.store(), &key.login))
+    }
+
+    async fn list(&self, _filter: &ListFilter) -> PanelResult<Vec<User>> {
+        Ok(self.store().users.values().cloned().collect())
+    }
+
+    async fn update(&self, at: &Locator, patch: &UserPatch) -> PanelResult<User> {
+        let mut store = self.store();
+        store.log.push(format!("update user {}", at.id));
+        let user = store
+            .users
+            .get_mut(&at.id)
+            .ok_or_else(|| PanelError::not_found(format!("no user {}", at.id)))?;
+        if let Some(email) = &patch.email {
+            user.email = email.clone();
+        }
+        if let Some(name) = &patch.name {
+            user.name = name.clone();
+        }
+        if let Some(plan) = &patch.plan {
+            user.plan = Some(plan.clone());
+        }
+        if let Some(suspended) = patch.suspended {
+            user.suspended = suspended;
+        }
+        Ok(user.clone())
+    }
+
+    async fn delete(&self, at: &Locator) -> PanelResult<()> {
+        let mut store = self.store();
+        store.log.push(format!("delete user {}", at.id));
+        store.users.remove(&at.id);
+        let owned = |owner: &String| owner != &at.id;
+        store.domains.retain(|_, d| owned(&d.owner));
+        store.databases.retain(|_, d| owned(&d.owner));
+        Ok(())
+    }
+
+    async fn import(&self, id: &str) -> PanelResult<Option<User>> {
+        let store = self.store();
+        Ok(Self::user_key_taken(&store, id).or_else(|| store.users.get(id).cloned()))
+    }
+
+    fn import_id(&self, object: &User) -> String {
+        object.login.clone()
+    }
+
+    fn import_format(&self) -> &'static str {
+        "LOGIN"
+    }
+}
+
+#[async_trait::async_trait]
+impl Service<Domain> for FakePanel {
+    async fn create(&self, spec: &DomainSpec) -> PanelResult<Domain> {
+        let mut store = self.store();
+        if !store.users.contains_key(&spec.owner) {
+            return Err(missing_owner(&spec.owner));
+        }
+        if store.domains.values().any(|d| d.name == spec.name) {
+            return Err(PanelError::already_exists(format!(
+                "domain {:?} exists",
+                spec.name
+            )));
+        }
+        let domain = Domain {
+            id: store.next_id(),
+            name: spec.name.clone(),
+            owner: spec.owner.clone(),
+            kind: spec.kind,
+            parent: spec.parent.clone(),
+            document_root: spec.document_root.clone(),
+            php_version: spec.php_version.clone(),
+            ip_address: spec.ip_address.clone(),
+        };
+        store.log.push(format!("create domain {}", spec.name));
+        store.domains.insert(domain.id.clone(), domain.clone());
+        Ok(domain)
+    }
+
+    async fn get(&self, at: &Locator) -> PanelResult<Option<Domain>> {
+        Ok(self.store().domains.get(&at.id).cloned())
+    }
+
+    async fn find(&self, key: &DomainKey) -> PanelResult<Option<Domain>> {
+        Ok(self
+            .store()
+            .domains
+            .values()
+            .find(|d| {
+                DomainName::lenient(&d.name) == key.name
+                    && key.owner.as_ref().is_none_or(|owner| &d.owner == owner)
+            })
+            .cloned())
+    }
+
+    async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<Domain>> {
+        Ok(self
+            .store()
+            .domains
+            .values()
+            .filter(|d| filter.owner.as_ref().is_none_or(|o| &d.owner == o))
+            .cloned()
+            .collect())
+    }
+
+    async fn update(&self, at: &Locator, patch: &DomainPatch) -> PanelResult<Domain> {
+        let mut store = self.store();
+        store.log.push(format!("update domain {}", at.id));
+        let domain = store
+            .domains
+            .get_mut(&at.id)
+            .ok_or_else(|| PanelError::not_found(format!("no domain {}", at.id)))?;
+        if let Some(root) = &patch.document_root {
+            domain.document_root = Some(root.clone());
+        }
+        if let Some(php) = &patch.php_version {
+            domain.php_version = Some(php.clone());
+        }
+        if let Some(ip) = &patch.ip_address {
+            domain.ip_address = Some(ip.clone());
+        }
+        Ok(domain.clone())
+    }
+
+    async fn delete(&self, at: &Locator) -> PanelResult<()> {
+        let mut store = self.store();
+        store.log.push(format!("delete domain {}", at.id));
+        store.domains.remove(&at.id);
+        Ok(())
+    }
+
+    async fn import(&self, id: &str) -> PanelResult<Option<Domain>> {
+        let name = DomainName::lenient(id);
+        Ok(self
+            .store()
+            .domains
+            .values()
+            .find(|d| DomainName::lenient(&d.name) == name)
+            .cloned())
+    }
+
+    fn import_id(&self, object: &Domain) -> String {
+        object.name.clone()
+    }
+
+    fn import_format(&self) -> &'static str {
+        "DOMAIN"
+    }
+}
+
+#[async_trait::async_trait]
+impl Service<Database> for FakePanel {
+    async fn create(&self, spec: &DatabaseSpec) -> PanelResult<Database> {
+        let mut store = self.store();
+        if !store.users.contains_key(&spec.owner) {
+            return Err(missing_owner(&spec.owner));
+        }
+        if store
+            .databases
+            .values()
+            .any(|d| d.owner == spec.owner && d.name == spec.name)
+        {
+            return Err(PanelError::already_exists(format!(
+                "database {:?} exists",
+                spec.name
+            )));
+        }
+        let database = Database {
+            id: store.next_id(),
+            name: spec.name.clone(),
+            owner: spec.owner.clone(),
+            domain: spec.domain.clone(),
+            engine: spec.engine.clone(),
+            user: spec.user.clone(),
+        };
+        store.log.push(format!("create database {}", spec.name));
+        store
+            .databases
+            .insert(database.id.clone(), database.clone());
+        Ok(database)
+    }
+
+    async fn get(&self, at: &Locator) -> PanelResult<Option<Database>> {
+        Ok(self.store().databases.get(&at.id).cloned())
+    }
+
+    async fn find(&self, key: &DatabaseKey) -> PanelResult<Option<Database>> {
+        Ok(self
+            .store()
+            .databases
+            .values()
+            .find(|d| d.owner == key.owner && d.name == key.name)
+            .cloned())
+    }
+
+    async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<Database>> {
+        Ok(self
+            .store()
+            .databases
+            .values()
+            .filter(|d| filter.owner.as_ref().is_none_or(|o| &d.owner == o))
+            .cloned()
+            .collect())
+    }
+
+    async fn update(&self, at: &Locator, _patch: &DatabasePatch) -> PanelResult<Database> {
+        let mut store = self.store();
+        store.log.push(format!("update database {}", at.id));
+        store
+            .databases
+            .get(&at.id)
+            .cloned()
+            .ok_or_else(|| PanelError::not_found(format!("no database {}", at.id)))
+    }
+
+    async fn delete(&self, at: &Locator) -> PanelResult<()> {
+        let mut store = self.store();
+        store.log.push(format!("delete database {}", at.id));
+        store.databases.remove(&at.id);
+        Ok(())
+    }
+
+    async fn import(&self, id: &str) -> PanelResult<Option<Database>> {
+        let store = self.store();
+        let found = match id.split_once('/') {
+            Some((owner, name)) => store
+                .databases
+                .values()
+                .find(|d| d.owner == owner && d.name == name)
+                .cloned(),
+            None => store.databases.get(id).cloned(),
+        };
+        Ok(found)
+    }
+
+    fn import_id(&self, object: &Database) -> String {
+        format!("{}/{}", object.owner, object.name)
+    }
+
+    fn import_format(&self) -> &'static str {
+        "OWNER/NAME"
+    }
+}
+
+/// A fault [`Faulty`] injects into the next matching call.
+#[derive(Clone, Debug)]
+pub enum Fault {
+    /// The create is carried out, then its answer is lost (connection dropped after
+    /// the panel committed).
+    LostAnswer,
+    /// The client gives up waiting (timeout); the panel commits the create only after
+    /// `lookups` further natural-key lookups have been answered "not there".
+    CommitsLate { lookups: usize },
+    /// The create's outcome is unknown and the panel never carried it out.
+    NeverCommitted,
+    /// The panel refuses with 429 and does nothing.
+    RateLimited,
+    /// The create succeeds; the read-back right after it fails (500).
+    ReadBackFails,
+    /// The create is carried out while Terraform's stop arrives (the token is
+    /// cancelled as the request is on the wire).
+    StopDuringCreate(CancellationToken),
+    /// The create is carried out but the answer reports a failure of a later step,
+    /// with the object left behind (a multi-step create failing half-way).
+    FailsHalfWay,
+}
+
+#[derive(Debug, Default)]
+struct FaultState {
+    create: VecDeque<Fault>,
+    /// Creates accepted but not yet committed: (lookups still to answer, the spec).
+    late: Vec<(usize, LateSpec)>,
+    read_back_failures: usize,
+}
+
+/// A create spec held back by [`Fault::CommitsLate`].
+struct LateSpec(Box<dyn Any + Send + Sync>);
+
+impl std::fmt::Debug for LateSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LateSpec(..)")
+    }
+}
+
+/// Wraps any panel and injects [`Fault`]s into its services' calls, for every object
+/// type at once (the wrapper is generic over [`PanelObject`]).
+#[derive(Debug)]
+pub struct Faulty {
+    inner: Arc<dyn Panel>,
+    users: FaultyService<User>,
+    domains: FaultyService<Domain>,
+    databases: FaultyService<Database>,
+}
+
+#[derive(Debug)]
+struct FaultyService<O> {
+    inner: Arc<dyn Panel>,
+    state: Arc<Mutex<FaultState>>,
+    _object: PhantomData<fn() -> O>,
+}
+
+impl Faulty {
+    pub fn new(inner: Arc<dyn Panel>) -> Self {
+        let state = Arc::new(Mutex::new(FaultState::default()));
+        Self {
+            users: FaultyService::new(&inner, &state),
+            domains: FaultyService::new(&inner, &state),
+            databases: FaultyService::new(&inner, &state),
+            inner,
+        }
+    }
+
+    /// Queues `fault` for the next create (of any type).
+    pub fn next_create(&self, fault: Fault) {
+        let mut state = self.users.lock();
+        if matches!(fault, Fault::ReadBackFails) {
+            state.read_back_failures += 1;
+        }
+        state.create.push_back(fault);
+    }
+}
+
+impl<O: PanelObject> FaultyService<O> {
+    fn new(inner: &Arc<dyn Panel>, state: &Arc<Mutex<FaultState>>) -> Self {
+        Self {
+            inner: Arc::clone(inner),
+            state: Arc::clone(state),
+            _object: PhantomData,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, FaultState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn inner(&self) -> PanelResult<&dyn Service<O>> {
+        O::service(self.inner.as_ref())
+            .ok_or_else(|| PanelError::unsupported(format!("no {} service", O::NOUN)))
+    }
+
+    /// Commits the late creates whose lookups ran out.
+    async fn settle_late(&self) -> PanelResult<()> {
+        let due: Vec<LateSpec> = {
+            let mut state = self.lock();
+            for (lookups, _) in state.late.iter_mut() {
+                *lookups = lookups.saturating_sub(1);
+            }
+            let (due, waiting) = std::mem::take(&mut state.late)
+                .into_iter()
+                .partition(|(lookups, spec)| *lookups == 0 && spec.0.is::<O::Spec>());
+            state.late = waiting;
+            due.into_iter().map(|(_, spec)| spec).collect()
+        };
+        for spec in due {
+            if let Some(spec) = spec.0.downcast_ref::<O::Spec>() {
+                self.inner()?.create(spec).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn lost(message: &str) -> PanelError {
+    PanelError::transport(format!("{message} (injected)")).maybe_done()
+}
+
+#[async_trait::async_trait]
+impl<O: PanelObject> Service<O> for FaultyService<O> {
+    async fn create(&self, spec: &O::Spec) -> PanelResult<O> {
+        let fault = self.lock().create.pop_front();
+        let inner = self.inner()?;
+        match fault {
+            None | Some(Fault::ReadBackFails) => inner.create(spec).await,
+            Some(Fault::LostAnswer) => {
+                inner.create(spec).await?;
+                Err(lost("connection closed before the answer"))
+            }
+            Some(Fault::CommitsLate { lookups }) => {
+                self.lock()
+                    .late
+                    .push((lookups, LateSpec(Box::new(spec.clone()))));
+                Err(
+                    PanelError::new(PanelErrorKind::Temporary, "no answer in time (injected)")
+                        .maybe_done(),
+                )
+            }
+            Some(Fault::NeverCommitted) => Err(lost("connection reset")),
+            Some(Fault::RateLimited) => Err(PanelError::new(
+                PanelErrorKind::RateLimited,
+                "too many requests (injected)",
+            )),
+            Some(Fault::StopDuringCreate(token)) => {
+                token.cancel();
+                inner.create(spec).await
+            }
+            Some(Fault::FailsHalfWay) => {
+                let object = inner.create(spec).await?;
+                Err(
+                    PanelError::invalid(None, "the second step failed (injected)")
+                        .with_partial(object),
+                )
+            }
+        }
+    }
+
+    async fn get(&self, at: &Locator) -> PanelResult<Option<O>> {
+        self.inner()?.get(at).await
+    }
+
+    async fn read_back(&self, at: &Locator) -> PanelResult<Option<O>> {
+        {
+            let mut state = self.lock();
+            if state.read_back_failures > 0 {
+                state.read_back_failures -= 1;
+                return Err(PanelError::new(
+                    PanelErrorKind::Temporary,
+                    "500 on the read-back (injected)",
+                ));
+            }
+        }
+        self.inner()?.read_back(at).await
+    }
+
+    async fn find(&self, key: &O::Key) -> PanelResult<Option<O>> {
+        let found = self.inner()?.find(key).await;
+        self.settle_late().await?;
+        found
+    }
+
+    async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<O>> {
+        self.inner()?.list(filter).await
+    }
+
+    async fn update(&self, at: &Locator, patch: &O::Patch) -> PanelResult<O> {
+        self.inner()?.update(at, patch).await
+    }
+
+    async fn delete(&self, at: &Locator) -> PanelResult<()> {
+        self.inner()?.delete(at).await
+    }
+
+    async fn import(&self, id: &str) -> PanelResult<Option<O>> {
+        self.inner()?.import(id).await
+    }
+
+    fn import_id(&self, object: &O) -> String {
+        self.inner()
+            .map(|s| s.import_id(object))
+            .unwrap_or_default()
+    }
+
+    fn import_format(&self) -> &'static str {
+        self.inner().map(|s| s.import_format()).unwrap_or("")
+    }
+}
+
+#[async_trait::async_trait]
+impl Panel for Faulty {
+    fn kind(&self) -> PanelKind {
+        self.inner.kind()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.inner.capabilities()
+    }
+
+    async fn check_connection(&self) -> PanelResult<()> {
+        self.inner.check_connection().await
+    }
+
+    fn users(&self) -> Option<&dyn Service<User>> {
+        self.inner
+            .users()
+            .map(|_| &self.users as &dyn Service<User>)
+    }
+
+    fn domains(&self) -> Option<&dyn Service<Domain>> {
+        self.inner
+            .domains()
+            .map(|_| &self.domains as &dyn Service<Domain>)
+    }
+
+    fn databases(&self) -> Option<&dyn Service<Database>> {
+        self.inner
+            .databases()
+            .map(|_| &self.databases as &dyn Service<Database>)
+    }
+}
