@@ -497,3 +497,41 @@ fn new_routes_have_templated_request_keys() {
         "GET /api/admin/users/login-url"
     );
 }
+
+#[test]
+fn panel_control_endpoints_validate_what_they_are_given() {
+    let sim = world();
+    let control = |method: http::Method, path: &str, body: Value| {
+        sim.panel
+            .control(&method, path, body.to_string().as_bytes())
+    };
+    assert_eq!(
+        control(http::Method::GET, "/letsencrypt", Value::Null),
+        Some((200, json!({"delay_ms": 3_600_000})))
+    );
+    assert_eq!(
+        control(http::Method::PUT, "/letsencrypt", json!({"delay_ms": 250})),
+        Some((200, json!({"delay_ms": 250})))
+    );
+    assert_eq!(sim.panel.dump()["settings"]["letsencrypt_delay_ms"], 250);
+    let too_long = control(
+        http::Method::PUT,
+        "/letsencrypt",
+        json!({"delay_ms": 60_001}),
+    );
+    assert_eq!(too_long.map(|(status, _)| status), Some(400));
+    let both = control(
+        http::Method::POST,
+        "/archive-user",
+        json!({"id": 1, "email": "owner@example.com"}),
+    );
+    assert_eq!(both.map(|(status, _)| status), Some(400));
+    let archived = control(http::Method::POST, "/archive-user", json!({"id": 2}));
+    assert_eq!(
+        archived.map(|(status, body)| (status, body["archived"]["email"].clone())),
+        Some((200, json!("other@example.com")))
+    );
+    let wrong_method = control(http::Method::DELETE, "/faults", Value::Null);
+    assert_eq!(wrong_method.map(|(status, _)| status), Some(405));
+    assert_eq!(control(http::Method::GET, "/nothing", Value::Null), None);
+}

@@ -1,6 +1,6 @@
-//! The PanelAlpha simulator as a process, the way the provider's tests drive it: the control
-//! API's seed with faults and UI actions, the harness's own `fail_next` on the purge route,
-//! and `--state` persistence of the new object types across a restart.
+//! The PanelAlpha simulator as a process, the way the provider's tests drive it: its control
+//! endpoints (`/__sim/panelalpha/...`) and seed keys for faults and UI actions, the harness's
+//! own `fail_next` on the purge route, and `--state` persistence of the new object types.
 
 use std::time::Duration;
 
@@ -114,11 +114,19 @@ async fn purge_failures_from_either_knob_leave_the_user_archived() {
     let ui = control(
         &sim,
         reqwest::Method::POST,
-        "/__sim/seed",
-        json!({"archive_users": ["b@example.com"]}),
+        "/__sim/panelalpha/archive-user",
+        json!({"email": "b@example.com"}),
     )
     .await;
     assert_eq!(ui, 200);
+    let again = control(
+        &sim,
+        reqwest::Method::POST,
+        "/__sim/panelalpha/archive-user",
+        json!({"email": "b@example.com"}),
+    )
+    .await;
+    assert_eq!(again, 404, "an archived user is not active any more");
     let (_, archived) = call(
         &sim,
         reqwest::Method::GET,
@@ -130,12 +138,48 @@ async fn purge_failures_from_either_knob_leave_the_user_archived() {
     assert_eq!(archived["meta"]["total"], 2);
     let (_, active) = call(&sim, reqwest::Method::GET, "/api/admin/users", None, None).await;
     assert_eq!(active["meta"]["total"], 0);
+    // The panel fault set at run time, and read back.
+    let set = control(
+        &sim,
+        reqwest::Method::PUT,
+        "/__sim/panelalpha/faults",
+        json!({"purge_user_failures": 1}),
+    )
+    .await;
+    assert_eq!(set, 200);
     assert_eq!(
-        call(&sim, delete, "/api/admin/users/1/delete", None, None)
-            .await
-            .0,
-        204
+        call(
+            &sim,
+            delete.clone(),
+            "/api/admin/users/2/delete",
+            None,
+            None
+        )
+        .await
+        .0,
+        500
     );
+    let faults: Value = client()
+        .get(sim.url("/__sim/panelalpha/faults"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(faults, json!({"purge_user_failures": 0}));
+    let typo = control(
+        &sim,
+        reqwest::Method::PUT,
+        "/__sim/panelalpha/faults",
+        json!({"purge_failures": 1}),
+    )
+    .await;
+    assert_eq!(typo, 400);
+    for id in [1, 2] {
+        let path = format!("/api/admin/users/{id}/delete");
+        assert_eq!(call(&sim, delete.clone(), &path, None, None).await.0, 204);
+    }
 }
 
 #[tokio::test]
@@ -144,12 +188,19 @@ async fn the_state_file_keeps_every_object_type_across_a_restart() {
     let state = dir.path().join("state.json");
     let state_arg = state.to_str().unwrap();
     let mut sim = spawn("panelalpha", &["--state", state_arg]);
+    let instant = control(
+        &sim,
+        reqwest::Method::PUT,
+        "/__sim/panelalpha/letsencrypt",
+        json!({"delay_ms": 0}),
+    )
+    .await;
+    assert_eq!(instant, 200);
     let seeded = control(
         &sim,
         reqwest::Method::POST,
         "/__sim/seed",
-        json!({"settings": {"letsencrypt_delay_ms": 0},
-               "users": [{"email": "p@example.com", "services": [{"domain": "p.example",
+        json!({"users": [{"email": "p@example.com", "services": [{"domain": "p.example",
                  "ftp_accounts": [{"user": "ftp1"}],
                  "email_accounts": [{"email": "box@p.example"}],
                  "cron_jobs": [{"minute": "*", "hour": "*", "day_of_month": "*", "month": "*", "day_of_week": "*", "command": "true"}]}]}]}),

@@ -81,7 +81,8 @@
 //! `certificate` + `key`, or a generated self-signed certificate for `domain`.
 //!
 //! Three keys act on the panel rather than add to it, so tests can drive what happens outside
-//! the API (issue 9):
+//! the API (issue 9); the control API offers the same at run time under `/__sim/panelalpha/`
+//! (`archive-user`, `faults`, `letsencrypt`: see `control.rs`):
 //! - `archive_users` (emails or ids) archives users as "Delete user" in PanelAlpha's UI does
 //!   (the same as `DELETE api/admin/users/{id}`); `"archived": true` seeds a user archived.
 //! - `faults.purge_user_failures: N` makes the next N purges (`DELETE
@@ -90,6 +91,7 @@
 //! - `settings.letsencrypt_delay_ms` sets how long a Let's Encrypt order stays pending
 //!   (default 1000; 0 issues at once).
 
+mod control;
 mod cron;
 mod dns;
 mod ftp;
@@ -199,6 +201,14 @@ impl SimPanel for PanelAlpha {
 
     fn route_key(&self, method: &http::Method, path: &str, _body: &[u8]) -> String {
         routes::route_key(method, path)
+    }
+
+    // `request_kind` keeps the harness default (GET/HEAD read, the rest write): every served
+    // GET only reads and every other method changes something. (A GET may settle a due Let's
+    // Encrypt order; that is the panel finishing background work, not the client writing.)
+
+    fn control(&self, method: &http::Method, path: &str, body: &[u8]) -> Option<(u16, Value)> {
+        control::handle(self, method, path, body)
     }
 }
 

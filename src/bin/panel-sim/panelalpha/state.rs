@@ -280,8 +280,9 @@ impl Default for Settings {
     }
 }
 
-/// Panel-side failures a test may ask for through the seed (`"faults"`).
+/// Panel-side failures a test may ask for (seed `"faults"`, `PUT /__sim/panelalpha/faults`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PanelFaults {
     /// The next N `DELETE api/admin/users/{id}/delete` (purge) calls fail with Laravel's
     /// 500 and leave the user archived (issue 9: "the purge step fails").
