@@ -13,8 +13,13 @@
 //! # What is served
 //!
 //! [`routes::ROUTES`] lists every route (users with archive/purge, plans, services with their
-//! hosting accounts, domains, MySQL databases/users/privileges). Everything else under `/api`
-//! answers Laravel's 404 `{"message":"The route ... could not be found."}` or 405.
+//! hosting accounts, domains, MySQL databases/users/privileges, DNS zones and records, FTP
+//! accounts, cron jobs, email domains/accounts/forwarders, SSL certificates and orders, and
+//! three routes only the vendor's client documents: `GET api/admin/users/login-url`, `GET
+//! api/admin/services/{id}/stats`, plus the seed's `GET api/admin/instances`, always empty).
+//! Everything else under `/api` answers Laravel's 404 `{"message":"The route ... could not be
+//! found."}` or 405. The rules of each object type are documented in its module (`dns.rs`,
+//! `ftp.rs`, `cron.rs`, `mail.rs`, `ssl.rs`, `state.rs`).
 //!
 //! # Main behaviours (the rest is documented beside the code)
 //!
@@ -28,6 +33,11 @@
 //!   api/admin/users/{id}/delete` purges an archived user.
 //! - A service provisions one hosting account at once; its main domain comes from an optional
 //!   `domain` (or `hosting_account_config.domain`) field.
+//! - DNS records and cron jobs are addressed by line number: deleting one renumbers those
+//!   after it. Let's Encrypt orders are asynchronous (see `ssl.rs`).
+//! - Deleting a MySQL database leaves its MySQL users behind (see `State::delete_database`).
+//! - Passwords (users, MySQL users, FTP and email accounts) are stored as salted SHA-256
+//!   digests, visible in the state dump so a test can see a rotation; private keys as digests.
 //!
 //! # Seed shape (`POST /__sim/seed`, `--seed FILE`)
 //!
@@ -41,9 +51,19 @@
 //!       "plan": "Starter",
 //!       "domain": "main.example",
 //!       "domains": ["shop.example", {"domain": "blog", "type": "sub", "parent_domain": "main.example"}],
-//!       "databases": [{"name": "wp", "users": ["wpuser", {"name": "ro", "password": "pw", "privileges": "SELECT"}]}]
+//!       "databases": [{"name": "wp", "users": ["wpuser", {"name": "ro", "password": "pw", "privileges": "SELECT"}]}],
+//!       "mysql_users": [{"name": "report", "password": "pw", "grants": {"wp": "SELECT"}}],
+//!       "dns_records": [{"zone": "main.example", "name": "www2", "type": "A", "address": "192.0.2.7"}],
+//!       "ftp_accounts": [{"user": "deploy", "domain": "main.example", "password": "pw", "directory": "public_html"}],
+//!       "cron_jobs": [{"minute": "*/5", "hour": "*", "day_of_month": "*", "month": "*", "day_of_week": "*", "command": "php cron.php"}],
+//!       "email_accounts": [{"email": "info@main.example", "password": "pw", "quota": 100}],
+//!       "email_forwarders": [{"email": "sales@main.example", "destination": "boss@example.org"}],
+//!       "ssl_certificates": [{"domain": "main.example"}]
 //!     }]
-//!   }]
+//!   }, {"email": "gone@example.com", "archived": true}],
+//!   "archive_users": ["ann@example.com"],
+//!   "faults": {"purge_user_failures": 1},
+//!   "settings": {"letsencrypt_delay_ms": 1000}
 //! }
 //! ```
 //!
@@ -52,10 +72,34 @@
 //! get the account prefix (`<username>_`) unless they carry it already; a database user without
 //! `password` gets `sim-db-password`, and without `privileges` gets ALL PRIVILEGES on the
 //! database it is listed under. Seeding is all-or-nothing: on any error nothing is added.
+//!
+//! The objects inside a hosting account take the same fields as the API's create calls and
+//! pass the same rules (a DNS record's `zone` defaults to the main domain; FTP and email
+//! accounts default to the main domain, or the address's domain, and password
+//! `sim-password-1`; an email quota defaults to 0, unlimited). `mysql_users` are database
+//! users of their own, granted per database. `ssl_certificates` installs the given PEM
+//! `certificate` + `key`, or a generated self-signed certificate for `domain`.
+//!
+//! Three keys act on the panel rather than add to it, so tests can drive what happens outside
+//! the API (issue 9); the control API offers the same at run time under `/__sim/panelalpha/`
+//! (`archive-user`, `faults`, `letsencrypt`: see `control.rs`):
+//! - `archive_users` (emails or ids) archives users as "Delete user" in PanelAlpha's UI does
+//!   (the same as `DELETE api/admin/users/{id}`); `"archived": true` seeds a user archived.
+//! - `faults.purge_user_failures: N` makes the next N purges (`DELETE
+//!   api/admin/users/{id}/delete`) answer Laravel's 500 `{"message":"Server Error"}` and leave
+//!   the user archived; the remaining count shows in the state dump.
+//! - `settings.letsencrypt_delay_ms` sets how long a Let's Encrypt order stays pending
+//!   (default 1000; 0 issues at once).
 
+mod control;
+mod cron;
+mod dns;
+mod ftp;
+mod mail;
 mod reply;
 mod resources;
 pub mod routes;
+mod ssl;
 mod state;
 mod validate;
 
@@ -65,13 +109,16 @@ use serde_json::{json, Value};
 
 use super::panel::SimPanel;
 use reply::ApiError;
-use state::{DomainKind, State, UserFields};
+use state::{DomainKind, HostingAccount, State, UserFields};
 
 /// The fixed admin API token (deterministic so it can live in a tfvars file).
 pub const TOKEN: &str = "sim-panelalpha-token";
 
 /// Password given to seeded MySQL users that name none.
 const SEED_DB_PASSWORD: &str = "sim-db-password";
+
+/// Password given to seeded FTP and email accounts that name none.
+const SEED_PASSWORD: &str = "sim-password-1";
 
 /// The simulated panel: one state behind one lock.
 pub struct PanelAlpha {
@@ -102,6 +149,16 @@ impl PanelAlpha {
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+
+    /// Issues the certificates of Let's Encrypt orders whose delay has passed. Called before
+    /// every request (and dump), so an order completes on the first request after its delay,
+    /// which to a client polling the panel is the same as completing in the background.
+    pub fn settle_ssl_orders(&self) {
+        let now = ssl::now_ms();
+        if ssl::any_due(&self.read(), now) {
+            ssl::settle_due(&mut self.write(), now);
+        }
+    }
 }
 
 impl SimPanel for PanelAlpha {
@@ -118,6 +175,7 @@ impl SimPanel for PanelAlpha {
     }
 
     fn dump(&self) -> Value {
+        self.settle_ssl_orders();
         serde_json::to_value(&*self.read()).unwrap_or(Value::Null)
     }
 
@@ -143,6 +201,14 @@ impl SimPanel for PanelAlpha {
 
     fn route_key(&self, method: &http::Method, path: &str, _body: &[u8]) -> String {
         routes::route_key(method, path)
+    }
+
+    // `request_kind` keeps the harness default (GET/HEAD read, the rest write): every served
+    // GET only reads and every other method changes something. (A GET may settle a due Let's
+    // Encrypt order; that is the panel finishing background work, not the client writing.)
+
+    fn control(&self, method: &http::Method, path: &str, body: &[u8]) -> Option<(u16, Value)> {
+        control::handle(self, method, path, body)
     }
 }
 
@@ -198,6 +264,142 @@ fn apply_seed(state: &mut State, seed: &Value) -> Result<(), String> {
         for service in list(user, "services") {
             seed_service(state, user_id, email, service)?;
         }
+        if user.get("archived").and_then(Value::as_bool) == Some(true) {
+            state
+                .archive_user(user_id)
+                .map_err(|e| seed_error(email, e))?;
+        }
+    }
+    // "Delete user" in PanelAlpha's UI archives, exactly as the API's DELETE does (issue 9).
+    for wanted in list(seed, "archive_users") {
+        let id = match wanted {
+            Value::Number(n) => state.active_user(&n.to_string()).ok().map(|u| u.id),
+            Value::String(email) => state.user_by_email(email).map(|u| u.id),
+            _ => None,
+        }
+        .ok_or_else(|| format!("archive_users: no active user {wanted}"))?;
+        state
+            .archive_user(id)
+            .map_err(|e| seed_error("archive_users", e))?;
+    }
+    if let Some(faults) = seed.get("faults") {
+        state.faults =
+            serde_json::from_value(faults.clone()).map_err(|e| format!("seed faults: {e}"))?;
+    }
+    if let Some(settings) = seed.get("settings") {
+        let mut merged = serde_json::to_value(&state.settings).unwrap_or_default();
+        if let (Some(target), Some(given)) = (merged.as_object_mut(), settings.as_object()) {
+            for (key, value) in given {
+                target.insert(key.clone(), value.clone());
+            }
+        }
+        state.settings =
+            serde_json::from_value(merged).map_err(|e| format!("seed settings: {e}"))?;
+    }
+    Ok(())
+}
+
+/// A seed item as API input, with defaults for the fields a test would rather not spell out.
+fn item_input(item: &Value, defaults: &[(&str, Value)]) -> validate::Input {
+    let mut object = item.as_object().cloned().unwrap_or_default();
+    for (key, value) in defaults {
+        if !object.contains_key(*key) {
+            object.insert((*key).to_string(), value.clone());
+        }
+    }
+    validate::Input::from_json(&Value::Object(object))
+}
+
+/// The objects inside a seeded hosting account that go through the API's own rules.
+fn seed_account_objects(account: &mut HostingAccount, service: &Value) -> Result<(), String> {
+    let main = account.domain.clone();
+    for record in list(service, "dns_records") {
+        let zone = dns::zone_key(text(record, "zone").unwrap_or(&main));
+        let target = account
+            .dns_zones
+            .get_mut(&zone)
+            .ok_or_else(|| format!("seed DNS record: no zone {zone}"))?;
+        target
+            .create(&zone, &item_input(record, &[]))
+            .map_err(|e| seed_error(&format!("seed DNS record in {zone}"), e))?;
+    }
+    for job in list(service, "cron_jobs") {
+        let job = cron::job_from_input(&item_input(job, &[]))
+            .map_err(|e| seed_error("seed cron job", e))?;
+        account.cron_jobs.push(job);
+    }
+    for ftp_account in list(service, "ftp_accounts") {
+        let input = item_input(
+            ftp_account,
+            &[("domain", json!(main)), ("password", json!(SEED_PASSWORD))],
+        );
+        ftp::create(account, &input).map_err(|e| seed_error("seed FTP account", e))?;
+    }
+    for mailbox in list(service, "email_accounts") {
+        let domain = text(mailbox, "email")
+            .and_then(|e| e.split_once('@'))
+            .map(|(_, d)| d.to_string())
+            .unwrap_or_else(|| main.clone());
+        let input = item_input(
+            mailbox,
+            &[
+                ("domain", json!(domain)),
+                ("password", json!(SEED_PASSWORD)),
+                ("quota", json!(0)),
+            ],
+        );
+        mail::create_mailbox(account, &input).map_err(|e| seed_error("seed email account", e))?;
+    }
+    for forwarder in list(service, "email_forwarders") {
+        let domain = text(forwarder, "email")
+            .and_then(|e| e.split_once('@'))
+            .map(|(_, d)| d.to_string())
+            .unwrap_or_else(|| main.clone());
+        let input = item_input(forwarder, &[("domain", json!(domain))]);
+        mail::create_forwarder(account, &input)
+            .map_err(|e| seed_error("seed email forwarder", e))?;
+    }
+    for db_user in list(service, "mysql_users") {
+        let name = text(db_user, "name").ok_or("seed MySQL user needs a name")?;
+        let password = text(db_user, "password").unwrap_or(SEED_DB_PASSWORD);
+        let full = account
+            .create_db_user(name, password, None)
+            .map_err(|e| seed_error(name, e))?;
+        if let Some(grants) = db_user.get("grants").and_then(Value::as_object) {
+            for (database, privileges) in grants {
+                let database = account
+                    .database_name(database)
+                    .map_err(|e| seed_error(database, e))?;
+                account
+                    .require_database(&database)
+                    .map_err(|e| seed_error(name, e))?;
+                let granted = privileges
+                    .as_str()
+                    .and_then(state::parse_privileges)
+                    .ok_or_else(|| format!("seed MySQL user {name}: invalid privileges"))?;
+                account
+                    .db_user_mut(&full)
+                    .map_err(|e| seed_error(name, e))?
+                    .grants
+                    .insert(database, granted);
+            }
+        }
+    }
+    for certificate in list(service, "ssl_certificates") {
+        let domain = text(certificate, "domain").unwrap_or(&main).to_string();
+        let (pem, key) = match (text(certificate, "certificate"), text(certificate, "key")) {
+            (Some(pem), Some(key)) => (pem.to_string(), key.to_string()),
+            _ => ssl::self_signed(&domain, "panel-sim seed", 365)?,
+        };
+        let input = item_input(
+            certificate,
+            &[
+                ("domain", json!(domain)),
+                ("certificate", json!(pem)),
+                ("key", json!(key)),
+            ],
+        );
+        ssl::install(account, &input).map_err(|e| seed_error("seed SSL certificate", e))?;
     }
     Ok(())
 }
@@ -281,5 +483,5 @@ fn seed_service(
                 .insert(db_name.clone(), granted);
         }
     }
-    Ok(())
+    seed_account_objects(account, service)
 }

@@ -7,6 +7,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 /// A failed request, rendered the way Laravel's exception handler renders it for JSON.
@@ -35,6 +36,9 @@ pub enum ApiError {
     Unprocessable(String),
     /// The body exceeded what the simulator reads.
     PayloadTooLarge,
+    /// An exception the app did not expect; Laravel (not in debug mode) answers 500 with
+    /// `{"message": "Server Error"}`. Only injected faults produce it.
+    ServerError,
 }
 
 impl ApiError {
@@ -55,6 +59,7 @@ impl ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -79,6 +84,7 @@ impl ApiError {
             ApiError::Validation(errors) => validation_summary(errors),
             // Laravel's PostTooLargeException carries no message of its own.
             ApiError::PayloadTooLarge => "The POST data is too large.".to_string(),
+            ApiError::ServerError => "Server Error".to_string(),
         }
     }
 
@@ -120,15 +126,40 @@ impl IntoResponse for ApiError {
 pub enum Reply {
     /// `{"data": ...}` with the given status.
     Data(StatusCode, Value),
-    /// A body that already carries its envelope (paginated lists).
-    Raw(Value),
+    /// A body already serialised with its envelope (`{"data": ...}` or a paginator).
+    Body(StatusCode, String),
     /// `204 No Content`.
     NoContent,
+}
+
+#[derive(Serialize)]
+struct Envelope<'a, T: Serialize + ?Sized> {
+    data: &'a T,
 }
 
 impl Reply {
     pub fn ok(data: Value) -> Self {
         Reply::Data(StatusCode::OK, data)
+    }
+
+    /// `200 {"data": ...}` serialised straight from a view (no `Value` tree in between).
+    pub fn view<T: Serialize + ?Sized>(data: &T) -> Self {
+        Self::serialised(StatusCode::OK, &Envelope { data })
+    }
+
+    fn serialised<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Self {
+        match serde_json::to_string(body) {
+            Ok(text) => Reply::Body(status, text),
+            // Views hold only strings, numbers and maps with string keys, which always
+            // serialise; the fallback only keeps this path panic-free.
+            Err(error) => {
+                tracing::error!("cannot serialise an answer: {error}");
+                Reply::Body(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    r#"{"message":"Server Error"}"#.to_string(),
+                )
+            }
+        }
     }
 
     /// Laravel answers 201 when a JSON resource wraps a model created in this request.
@@ -141,7 +172,7 @@ impl IntoResponse for Reply {
     fn into_response(self) -> Response {
         match self {
             Reply::Data(status, data) => json_response(status, &json!({ "data": data })),
-            Reply::Raw(body) => json_response(StatusCode::OK, &body),
+            Reply::Body(status, text) => text_response(status, text),
             Reply::NoContent => {
                 let mut response = StatusCode::NO_CONTENT.into_response();
                 add_laravel_headers(&mut response);
@@ -154,6 +185,10 @@ impl IntoResponse for Reply {
 fn json_response(status: StatusCode, body: &Value) -> Response {
     // Serialising a `Value` cannot fail; the fallback only keeps this path panic-free.
     let text = serde_json::to_string(body).unwrap_or_else(|_| "{}".to_string());
+    text_response(status, text)
+}
+
+fn text_response(status: StatusCode, text: String) -> Response {
     let mut response = (status, text).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -212,9 +247,17 @@ impl PageRequest {
     }
 }
 
+#[derive(Serialize)]
+struct PageBody<'a, T: Serialize> {
+    data: &'a [T],
+    links: Value,
+    meta: Value,
+}
+
 /// Laravel's `LengthAwarePaginator` wrapped by a resource collection:
-/// `{"data":[...],"links":{...},"meta":{...}}`. `path` is the absolute URL without query.
-pub fn paginated(items: Vec<Value>, total: usize, page: PageRequest, path: &str) -> Reply {
+/// `{"data":[...],"links":{...},"meta":{...}}`. `items` is the page; `path` is the absolute URL
+/// without query.
+pub fn paginated<T: Serialize>(items: &[T], total: usize, page: PageRequest, path: &str) -> Reply {
     let last_page = total.div_ceil(page.per_page).max(1);
     let range = page.range(total);
     let (from, to) = if range.is_empty() {
@@ -233,10 +276,10 @@ pub fn paginated(items: Vec<Value>, total: usize, page: PageRequest, path: &str)
         });
     }
     meta_links.push(json!({"url": next, "label": "Next &raquo;", "active": false}));
-    Reply::Raw(json!({
-        "data": items,
-        "links": {"first": url(1), "last": url(last_page), "prev": prev, "next": next},
-        "meta": {
+    let body = PageBody {
+        data: items,
+        links: json!({"first": url(1), "last": url(last_page), "prev": prev, "next": next}),
+        meta: json!({
             "current_page": page.page,
             "from": from,
             "last_page": last_page,
@@ -245,8 +288,9 @@ pub fn paginated(items: Vec<Value>, total: usize, page: PageRequest, path: &str)
             "per_page": page.per_page,
             "to": to,
             "total": total,
-        }
-    }))
+        }),
+    };
+    Reply::serialised(StatusCode::OK, &body)
 }
 
 /// The page numbers Laravel's `UrlWindow` shows (three on each side of the current page, the

@@ -24,6 +24,7 @@ use super::state::{
 };
 use super::validate::{Input, Text, Validator};
 use super::PanelAlpha;
+use super::{cron, dns, ftp, mail, ssl};
 
 /// Bodies larger than this are refused before parsing (the panel's own limit is unknown;
 /// nothing it accepts comes close).
@@ -78,6 +79,56 @@ pub enum Op {
     ShowPrivileges,
     UpdatePrivileges,
     RevokePrivileges,
+    ListInstances,
+    LoginUrl,
+    ServiceStats,
+    ListSslProviders,
+    ListSslOrders,
+    ProcessSslOrder,
+    AbandonSslOrder,
+    AdminSslDomains,
+    SslOffer,
+    ShowSsl,
+    ListSslDomains,
+    ListSslCertificates,
+    InstallSslCertificate,
+    OrderSslCertificate,
+    ShowSslSettings,
+    UpdateSslSettings,
+    ListFtpAccounts,
+    CreateFtpAccount,
+    DeleteFtpAccount,
+    UpdateFtpAccount,
+    FtpServerInfo,
+    ListCronJobs,
+    CreateCronJob,
+    DeleteCronJob,
+    UpdateCronJob,
+    ListDnsZones,
+    ListDnsRecordTypes,
+    ListDnsRecords,
+    CreateDnsRecord,
+    DeleteDnsRecord,
+    UpdateDnsRecord,
+    ToggleDnsProxy,
+    ListEmailDomains,
+    ListEmailAccounts,
+    CreateEmailAccount,
+    DeleteEmailAccount,
+    UpdateEmailAccount,
+    ShowEmailAccount,
+    ListEmailForwarders,
+    CreateEmailForwarder,
+    DeleteEmailForwarder,
+}
+
+/// Where a served route is documented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The seed's Scribe reference (`endpoints.json`).
+    Seed,
+    /// Called by the vendor's WHMCS client but absent from the seed (README §4.1).
+    VendorClient,
 }
 
 /// One served endpoint: method and path template as in the seed (no leading slash).
@@ -86,10 +137,27 @@ pub struct Route {
     pub method: &'static str,
     pub path: &'static str,
     pub op: Op,
+    /// Read by the conformance tests, which check seed routes against `endpoints.json`.
+    #[allow(dead_code)]
+    pub source: Source,
 }
 
 const fn route(method: &'static str, path: &'static str, op: Op) -> Route {
-    Route { method, path, op }
+    Route {
+        method,
+        path,
+        op,
+        source: Source::Seed,
+    }
+}
+
+const fn vendor(method: &'static str, path: &'static str, op: Op) -> Route {
+    Route {
+        method,
+        path,
+        op,
+        source: Source::VendorClient,
+    }
 }
 
 #[rustfmt::skip]
@@ -140,6 +208,47 @@ pub const ROUTES: &[Route] = &[
     route("GET", "api/server-accounts/{id}/mysql/privileges/{user}/{database}", Op::ShowPrivileges),
     route("PUT", "api/server-accounts/{id}/mysql/privileges/{user}/{database}", Op::UpdatePrivileges),
     route("DELETE", "api/server-accounts/{id}/mysql/privileges/{user}/{database}", Op::RevokePrivileges),
+    route("GET", "api/admin/instances", Op::ListInstances),
+    vendor("GET", "api/admin/users/login-url", Op::LoginUrl),
+    vendor("GET", "api/admin/services/{id}/stats", Op::ServiceStats),
+    route("GET", "api/admin/ssl/providers", Op::ListSslProviders),
+    route("GET", "api/admin/ssl-orders", Op::ListSslOrders),
+    route("PUT", "api/admin/ssl-orders/{id}/process", Op::ProcessSslOrder),
+    route("PUT", "api/admin/ssl-orders/{id}/abandon", Op::AbandonSslOrder),
+    route("GET", "api/admin/hosting-accounts/{id}/ssl-domains", Op::AdminSslDomains),
+    route("GET", "api/ssl-offer", Op::SslOffer),
+    route("GET", "api/server-accounts/{id}/ssl", Op::ShowSsl),
+    route("GET", "api/server-accounts/{id}/ssl/domains", Op::ListSslDomains),
+    route("GET", "api/server-accounts/{id}/ssl/certificates", Op::ListSslCertificates),
+    route("PUT", "api/server-accounts/{id}/ssl/certificates/install", Op::InstallSslCertificate),
+    route("POST", "api/server-accounts/{id}/ssl/certificates/order", Op::OrderSslCertificate),
+    route("GET", "api/server-accounts/{id}/ssl/settings/{domain}", Op::ShowSslSettings),
+    route("PUT", "api/server-accounts/{id}/ssl/settings/{domain}", Op::UpdateSslSettings),
+    route("GET", "api/server-accounts/{id}/ftp-accounts", Op::ListFtpAccounts),
+    route("POST", "api/server-accounts/{id}/ftp-accounts", Op::CreateFtpAccount),
+    route("DELETE", "api/server-accounts/{id}/ftp-accounts/{user}", Op::DeleteFtpAccount),
+    route("PUT", "api/server-accounts/{id}/ftp-accounts/{user}", Op::UpdateFtpAccount),
+    route("GET", "api/server-accounts/{id}/ftp-accounts/server-info", Op::FtpServerInfo),
+    route("GET", "api/server-accounts/{id}/cron-jobs", Op::ListCronJobs),
+    route("POST", "api/server-accounts/{id}/cron-jobs", Op::CreateCronJob),
+    route("DELETE", "api/server-accounts/{id}/cron-jobs/{line}", Op::DeleteCronJob),
+    route("PUT", "api/server-accounts/{id}/cron-jobs/{line}", Op::UpdateCronJob),
+    route("GET", "api/server-accounts/{id}/dns-zones", Op::ListDnsZones),
+    route("GET", "api/server-accounts/{id}/dns-zones/record-types", Op::ListDnsRecordTypes),
+    route("GET", "api/server-accounts/{id}/dns-zones/{name}/records", Op::ListDnsRecords),
+    route("POST", "api/server-accounts/{id}/dns-zones/{name}/records", Op::CreateDnsRecord),
+    route("DELETE", "api/server-accounts/{id}/dns-zones/{name}/records/{line}", Op::DeleteDnsRecord),
+    route("PUT", "api/server-accounts/{id}/dns-zones/{name}/records/{line}", Op::UpdateDnsRecord),
+    route("PATCH", "api/server-accounts/{id}/dns-zones/{name}/records/{line}/toggle-proxy", Op::ToggleDnsProxy),
+    route("GET", "api/server-accounts/{id}/email/domains", Op::ListEmailDomains),
+    route("GET", "api/server-accounts/{id}/email/accounts", Op::ListEmailAccounts),
+    route("POST", "api/server-accounts/{id}/email/accounts", Op::CreateEmailAccount),
+    route("DELETE", "api/server-accounts/{id}/email/accounts/{email}", Op::DeleteEmailAccount),
+    route("PUT", "api/server-accounts/{id}/email/accounts/{email}", Op::UpdateEmailAccount),
+    route("GET", "api/server-accounts/{id}/email/accounts/{email}", Op::ShowEmailAccount),
+    route("GET", "api/server-accounts/{id}/email/forwarders", Op::ListEmailForwarders),
+    route("POST", "api/server-accounts/{id}/email/forwarders", Op::CreateEmailForwarder),
+    route("DELETE", "api/server-accounts/{id}/email/forwarders/{email}", Op::DeleteEmailForwarder),
 ];
 
 /// A route with its decoded path parameters, in template order.
@@ -287,6 +396,8 @@ struct Call<'a> {
     headers: &'a HeaderMap,
     /// Absolute URL of the path, for paginator links.
     page_url: String,
+    /// The request path without its leading slash.
+    path: String,
 }
 
 impl Call<'_> {
@@ -336,8 +447,10 @@ async fn handle(panel: &PanelAlpha, request: Request) -> Result<Reply, ApiError>
         input,
         headers: &parts.headers,
         page_url: page_url(&parts.headers, &path),
+        path: path.clone(),
     };
     let op = matched.route.op;
+    panel.settle_ssl_orders();
     if matched.route.method == "GET" {
         let state = panel.read();
         read(op, &call, &state)
@@ -439,26 +552,26 @@ fn read(op: Op, call: &Call<'_>, state: &State) -> Result<Reply, ApiError> {
             // `first()` in a JSON resource, and a resource around null renders `{"data":[]}`.
             Ok(
                 match email.as_deref().and_then(|e| state.user_by_email(e)) {
-                    Some(user) => Reply::ok(resources::user(user)),
+                    Some(user) => Reply::view(&resources::user(user)),
                     None => Reply::ok(json!([])),
                 },
             )
         }
-        Op::ShowUser => Ok(Reply::ok(resources::user(
+        Op::ShowUser => Ok(Reply::view(&resources::user(
             state.active_user(call.param("id"))?,
         ))),
-        Op::ShowArchivedUser => Ok(Reply::ok(resources::user(
+        Op::ShowArchivedUser => Ok(Reply::view(&resources::user(
             state.archived_user(call.param("id"))?,
         ))),
         Op::ListUserServices => {
             let owner = state.active_user(call.param("userId"))?.id;
-            let services: Vec<Value> = state
+            let services: Vec<resources::ServiceView<'_>> = state
                 .services
                 .values()
                 .filter(|s| s.user_id == owner && s.archived_at.is_none())
                 .map(|s| resources::service(state, s))
                 .collect();
-            Ok(Reply::ok(Value::Array(services)))
+            Ok(Reply::view(&services))
         }
         Op::ListPlans => {
             let plans: Vec<&super::state::Plan> = state.plans.values().collect();
@@ -494,33 +607,90 @@ fn read(op: Op, call: &Call<'_>, state: &State) -> Result<Reply, ApiError> {
                 .collect();
             Ok(page_of(call, &services, |s| resources::service(state, s)))
         }
-        Op::ShowService => Ok(Reply::ok(resources::service(
+        Op::ShowService => Ok(Reply::view(&resources::service(
             state,
             state.live_service(call.param("id"), None)?,
         ))),
-        Op::ShowArchivedService => Ok(Reply::ok(resources::service(
+        Op::ShowArchivedService => Ok(Reply::view(&resources::service(
             state,
             state.archived_service(call.param("id"))?,
         ))),
         Op::ShowHostingAccount => {
             let account = state.account(call.param("id"))?;
-            Ok(Reply::ok(resources::account(
+            Ok(Reply::view(&resources::account(
                 account,
                 server_type(state, account.service_id),
             )))
         }
-        Op::ListHostingAccountDomains => Ok(Reply::ok(resources::domains(
+        Op::ListHostingAccountDomains => Ok(Reply::view(&resources::domains(
             state.account(call.param("id"))?,
         ))),
+        Op::ListInstances => {
+            // Instances (WordPress sites) are not simulated: the list is always empty, but
+            // its documented filters are still checked (seed #99).
+            let mut v = Validator::new(&call.input);
+            v.text("filter", Text::OPTIONAL);
+            for field in [
+                "user_id",
+                "hosting_account_id",
+                "plan_id",
+                "service_id",
+                "server_id",
+            ] {
+                v.integer(field, false);
+            }
+            v.text("status", Text::OPTIONAL);
+            v.finish()?;
+            Ok(page_of(call, &[] as &[Value], Clone::clone))
+        }
+        Op::LoginUrl => {
+            // Vendor client `getLoginUrl`: reads `data.url` and mails it to new users as the
+            // place to log in. Assumption: the panel's own address.
+            let base = call.page_url.trim_end_matches(&format!("/{}", call.path));
+            Ok(Reply::ok(json!({"url": base})))
+        }
+        Op::ServiceStats => {
+            // Vendor client `getServiceStats`: reads `active_instances[].id` (deleted before
+            // terminating a service) and `remote_backups_size`, `disk_usage`, `visitors`,
+            // `bandwidth`. No instances, backups or traffic are simulated; disk usage is the
+            // sum of the service's databases.
+            let service = state.live_service(call.param("id"), None)?;
+            let disk: u64 = service
+                .account_ids
+                .iter()
+                .filter_map(|id| state.accounts.get(id))
+                .flat_map(|a| a.databases.values())
+                .map(|db| db.disk_usage)
+                .sum();
+            Ok(Reply::ok(json!({
+                "active_instances": [],
+                "remote_backups_size": 0,
+                "disk_usage": disk,
+                "visitors": 0,
+                "bandwidth": 0,
+            })))
+        }
+        Op::ListSslProviders => Ok(Reply::ok(ssl::providers_json())),
+        Op::ListSslOrders => {
+            let orders: Vec<&ssl::SslOrder> = state.ssl_orders.values().collect();
+            Ok(page_of(call, &orders, |o| ssl::order_json(o)))
+        }
+        Op::AdminSslDomains => Ok(Reply::ok(ssl::ssl_domains_json(
+            state.account(call.param("id"))?,
+        ))),
+        Op::SslOffer => {
+            acting_user(state, call.headers)?;
+            Ok(Reply::ok(ssl::providers_json()))
+        }
         Op::ListServerAccounts => {
             let me = acting_user(state, call.headers)?;
-            let accounts: Vec<Value> = state
+            let accounts: Vec<resources::AccountView<'_>> = state
                 .accounts
                 .values()
                 .filter(|a| a.user_id == me)
                 .map(|a| resources::account(a, server_type(state, a.service_id)))
                 .collect();
-            Ok(Reply::ok(Value::Array(accounts)))
+            Ok(Reply::view(&accounts))
         }
         _ => {
             let me = acting_user(state, call.headers)?;
@@ -537,15 +707,64 @@ fn read_account(
     account: &super::state::HostingAccount,
 ) -> Result<Reply, ApiError> {
     match op {
-        Op::ShowServerAccount => Ok(Reply::ok(resources::account(account, None))),
+        Op::ShowServerAccount => Ok(Reply::view(&resources::account(account, None))),
         Op::ListPhpVersions => Ok(Reply::ok(json!(PHP_VERSIONS))),
-        Op::ListDomains => Ok(Reply::ok(resources::domains(account))),
+        Op::ListDomains => Ok(Reply::view(&resources::domains(account))),
         Op::ShowPhpVersion => {
             let domain = find_domain(account, call.param("domain"))?;
             Ok(Reply::ok(json!({"php_version": domain.php_version})))
         }
         Op::ListDatabases => Ok(Reply::ok(resources::databases(account))),
         Op::ListDbUsers => Ok(Reply::ok(resources::db_users(account))),
+        Op::ShowSsl => {
+            let mut v = Validator::new(&call.input);
+            let domain = v.text("domain", Text::REQUIRED);
+            v.finish()?;
+            Ok(Reply::ok(ssl::installed_json(
+                account,
+                domain.as_deref().unwrap_or(""),
+            )?))
+        }
+        Op::ListSslDomains => Ok(Reply::ok(ssl::ssl_domains_json(account))),
+        Op::ListSslCertificates => {
+            let mut v = Validator::new(&call.input);
+            let domain = v.text("domain", Text::OPTIONAL);
+            v.finish()?;
+            Ok(Reply::ok(ssl::certificates_json(
+                account,
+                domain.as_deref(),
+            )))
+        }
+        Op::ShowSslSettings => Ok(Reply::ok(ssl::settings_json(
+            account,
+            call.param("domain"),
+        )?)),
+        Op::ListFtpAccounts => Ok(Reply::view(&ftp::list_view(account))),
+        Op::FtpServerInfo => Ok(Reply::ok(ftp::server_info(account))),
+        Op::ListCronJobs => Ok(Reply::view(&cron::list_view(&account.cron_jobs))),
+        Op::ListDnsZones => Ok(Reply::ok(Value::Array(
+            account
+                .dns_zones
+                .keys()
+                .map(|name| dns::zone_json(name))
+                .collect(),
+        ))),
+        Op::ListDnsRecordTypes => Ok(Reply::ok(json!(dns::RECORD_TYPES))),
+        Op::ListDnsRecords => {
+            let name = call.param("name");
+            let zone = account
+                .dns_zones
+                .get(&dns::zone_key(name))
+                .ok_or_else(|| dns::zone_not_found(name))?;
+            Ok(Reply::view(&zone.records_view()))
+        }
+        Op::ListEmailDomains => Ok(Reply::ok(mail::domains_json(account))),
+        Op::ListEmailAccounts => Ok(Reply::view(&mail::mailboxes_view(account))),
+        Op::ShowEmailAccount => Ok(Reply::view(&mail::mailbox_view(mail::mailbox(
+            account,
+            call.param("email"),
+        )?))),
+        Op::ListEmailForwarders => Ok(Reply::view(&mail::forwarders_view(account))),
         Op::ShowPrivileges => {
             let user = account.db_user(call.param("user"))?;
             let database = call.param("database");
@@ -588,10 +807,15 @@ fn service_matches(state: &State, service: &super::state::Service, term: &str) -
         || service.id.to_string() == term
 }
 
-fn page_of<T>(call: &Call<'_>, items: &[T], render: impl Fn(&T) -> Value) -> Reply {
+/// One page of `items`, each rendered by `render` (a view or a `Value`).
+fn page_of<T, V: serde::Serialize>(
+    call: &Call<'_>,
+    items: &[T],
+    render: impl Fn(&T) -> V,
+) -> Reply {
     let page = call.page();
-    let rendered = items[page.range(items.len())].iter().map(render).collect();
-    paginated(rendered, items.len(), page, &call.page_url)
+    let rendered: Vec<V> = items[page.range(items.len())].iter().map(render).collect();
+    paginated(&rendered, items.len(), page, &call.page_url)
 }
 
 // ----- writes ---------------------------------------------------------------------------------
@@ -669,9 +893,17 @@ fn write(op: Op, call: &Call<'_>, state: &mut State) -> Result<Reply, ApiError> 
         }
         Op::PurgeArchivedUser => {
             let id = state.archived_user(call.param("id"))?.id;
+            // The seed's `faults.purge_user_failures` (issue 9): the purge fails and the user
+            // stays archived.
+            if state.faults.purge_user_failures > 0 {
+                state.faults.purge_user_failures -= 1;
+                return Err(ApiError::ServerError);
+            }
             state.purge_user(id)?;
             Ok(Reply::NoContent)
         }
+        Op::ProcessSslOrder => Ok(Reply::ok(ssl::process_order(state, call.param("id"))?)),
+        Op::AbandonSslOrder => Ok(Reply::ok(ssl::abandon_order(state, call.param("id"))?)),
         Op::CreateUserService => {
             let owner = state.active_user(call.param("userId"))?.id;
             // The vendor client also sends `status`, `instance_limit`, `server_location` and
@@ -750,7 +982,7 @@ fn user_json(state: &State, id: u64) -> Value {
     state
         .users
         .get(&id)
-        .map(resources::user)
+        .and_then(|u| serde_json::to_value(resources::user(u)).ok())
         .unwrap_or(Value::Null)
 }
 
@@ -758,7 +990,7 @@ fn service_json(state: &State, id: u64) -> Value {
     state
         .services
         .get(&id)
-        .map(|s| resources::service(state, s))
+        .and_then(|s| serde_json::to_value(resources::service(state, s)).ok())
         .unwrap_or(Value::Null)
 }
 
@@ -800,6 +1032,15 @@ fn write_account(
         Op::DeleteDomain => {
             state.delete_domain(account_id, call.param("domain"))?;
             Ok(Reply::NoContent)
+        }
+        Op::OrderSslCertificate => {
+            let owner = state.accounts.get(&account_id).ok_or_else(missing)?.user_id;
+            Ok(Reply::ok(ssl::create_order(
+                state,
+                owner,
+                account_id,
+                &call.input,
+            )?))
         }
         _ => {
             let account = state.accounts.get_mut(&account_id).ok_or_else(missing)?;
@@ -957,6 +1198,80 @@ fn write_in_account(
             let user = account.db_user_mut(call.param("user"))?;
             user.grants.insert(database, privileges.clone());
             Ok(Reply::ok(json!(privileges)))
+        }
+        Op::InstallSslCertificate => Ok(Reply::ok(ssl::install(account, &call.input)?)),
+        Op::UpdateSslSettings => Ok(Reply::ok(ssl::update_settings(
+            account,
+            call.param("domain"),
+            &call.input,
+        )?)),
+        Op::CreateFtpAccount => Ok(Reply::ok(ftp::create(account, &call.input)?)),
+        Op::UpdateFtpAccount => Ok(Reply::ok(ftp::update(
+            account,
+            call.param("user"),
+            &call.input,
+        )?)),
+        Op::DeleteFtpAccount => {
+            ftp::delete(account, call.param("user"))?;
+            Ok(Reply::NoContent)
+        }
+        Op::CreateCronJob => {
+            let job = cron::job_from_input(&call.input)?;
+            account.cron_jobs.push(job);
+            let index = account.cron_jobs.len() - 1;
+            Ok(Reply::view(&cron::job_view(
+                index,
+                &account.cron_jobs[index],
+            )))
+        }
+        Op::UpdateCronJob => {
+            let index = cron::index_of_line(&account.cron_jobs, call.param("line"))?;
+            account.cron_jobs[index] = cron::job_from_input(&call.input)?;
+            Ok(Reply::view(&cron::job_view(
+                index,
+                &account.cron_jobs[index],
+            )))
+        }
+        Op::DeleteCronJob => {
+            let index = cron::index_of_line(&account.cron_jobs, call.param("line"))?;
+            account.cron_jobs.remove(index);
+            Ok(Reply::NoContent)
+        }
+        Op::CreateDnsRecord | Op::UpdateDnsRecord | Op::DeleteDnsRecord | Op::ToggleDnsProxy => {
+            let name = call.param("name");
+            let key = dns::zone_key(name);
+            let zone = account
+                .dns_zones
+                .get_mut(&key)
+                .ok_or_else(|| dns::zone_not_found(name))?;
+            match op {
+                Op::CreateDnsRecord => Ok(Reply::ok(zone.create(&key, &call.input)?)),
+                Op::UpdateDnsRecord => Ok(Reply::ok(zone.update(
+                    &key,
+                    call.param("line"),
+                    &call.input,
+                )?)),
+                Op::ToggleDnsProxy => Ok(Reply::ok(zone.toggle_proxy(call.param("line"))?)),
+                _ => {
+                    zone.delete(call.param("line"))?;
+                    Ok(Reply::NoContent)
+                }
+            }
+        }
+        Op::CreateEmailAccount => Ok(Reply::ok(mail::create_mailbox(account, &call.input)?)),
+        Op::UpdateEmailAccount => Ok(Reply::ok(mail::update_mailbox(
+            account,
+            call.param("email"),
+            &call.input,
+        )?)),
+        Op::DeleteEmailAccount => {
+            mail::delete_mailbox(account, call.param("email"))?;
+            Ok(Reply::NoContent)
+        }
+        Op::CreateEmailForwarder => Ok(Reply::ok(mail::create_forwarder(account, &call.input)?)),
+        Op::DeleteEmailForwarder => {
+            mail::delete_forwarder(account, call.param("email"))?;
+            Ok(Reply::NoContent)
         }
         Op::RevokePrivileges => {
             let database = call.param("database");

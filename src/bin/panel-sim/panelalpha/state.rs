@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::reply::ApiError;
 use super::validate::{is_dns_label, is_domain_name};
+use super::{cron, dns, ftp, mail, ssl};
 
 pub const USER_MODEL: &str = "App\\Models\\User";
 pub const SERVICE_MODEL: &str = "App\\Models\\Service";
@@ -150,6 +151,42 @@ pub struct Domain {
     pub redirect_enabled: bool,
     pub redirect_url: Option<String>,
     pub php_version: String,
+    /// Id (in the account's certificate store) of the installed certificate.
+    #[serde(default)]
+    pub ssl_certificate: Option<String>,
+    /// The installed certificate came from a provider order, not an upload.
+    #[serde(default)]
+    pub ssl_auto: bool,
+    #[serde(default)]
+    pub force_https_redirect: bool,
+}
+
+impl Domain {
+    fn new(
+        domain: String,
+        kind: DomainKind,
+        parent: Option<String>,
+        document_root: String,
+    ) -> Self {
+        Domain {
+            domain,
+            kind,
+            parent,
+            document_root,
+            redirect_enabled: false,
+            redirect_url: None,
+            php_version: DEFAULT_PHP_VERSION.to_string(),
+            ssl_certificate: None,
+            ssl_auto: false,
+            force_https_redirect: false,
+        }
+    }
+
+    /// Main, addon and alias domains have a DNS zone of their own; a subdomain's records
+    /// live in its parent's zone (see `dns.rs`).
+    pub fn has_zone(&self) -> bool {
+        self.kind != DomainKind::Sub
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -177,6 +214,45 @@ pub struct HostingAccount {
     pub domains: Vec<Domain>,
     pub databases: BTreeMap<String, Database>,
     pub db_users: BTreeMap<String, DbUser>,
+    /// Zone name -> zone (see `dns.rs`).
+    #[serde(default)]
+    pub dns_zones: BTreeMap<String, dns::Zone>,
+    /// Lower-cased `user@domain` -> FTP account (see `ftp.rs`).
+    #[serde(default)]
+    pub ftp_accounts: BTreeMap<String, ftp::FtpAccount>,
+    /// Lower-cased address -> mailbox (see `mail.rs`).
+    #[serde(default)]
+    pub mailboxes: BTreeMap<String, mail::Mailbox>,
+    #[serde(default)]
+    pub forwarders: Vec<mail::Forwarder>,
+    /// The crontab, in line order (see `cron.rs`).
+    #[serde(default)]
+    pub cron_jobs: Vec<cron::CronJob>,
+    /// Certificate id -> certificate (see `ssl.rs`).
+    #[serde(default)]
+    pub certificates: BTreeMap<String, ssl::StoredCertificate>,
+}
+
+impl HostingAccount {
+    /// Adds the DNS zone of a new main, addon or alias domain.
+    fn add_zone(&mut self, name: &str) {
+        let serial = chrono::Utc::now()
+            .format("%Y%m%d01")
+            .to_string()
+            .parse()
+            .unwrap_or(1);
+        self.dns_zones
+            .insert(name.to_string(), dns::Zone::new(name, serial));
+    }
+
+    /// Removes what lives on a domain that is being deleted: its zone, FTP accounts,
+    /// mailboxes and forwarders (cPanel removes them with the domain).
+    fn forget_domain(&mut self, name: &str) {
+        self.dns_zones.remove(name);
+        self.ftp_accounts.retain(|_, ftp| ftp.domain != name);
+        self.mailboxes.retain(|_, mailbox| mailbox.domain != name);
+        self.forwarders.retain(|forwarder| forwarder.domain != name);
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -185,6 +261,32 @@ struct NextIds {
     plan: u64,
     service: u64,
     account: u64,
+    #[serde(default)]
+    ssl_order: u64,
+}
+
+/// Simulator settings a test may change through the seed (`"settings"`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// How long a Let's Encrypt order stays pending before its certificate is issued.
+    pub letsencrypt_delay_ms: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            letsencrypt_delay_ms: ssl::DEFAULT_DELAY_MS,
+        }
+    }
+}
+
+/// Panel-side failures a test may ask for (seed `"faults"`, `PUT /__sim/panelalpha/faults`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PanelFaults {
+    /// The next N `DELETE api/admin/users/{id}/delete` (purge) calls fail with Laravel's
+    /// 500 and leave the user archived (issue 9: "the purge step fails").
+    pub purge_user_failures: u32,
 }
 
 /// Lookups rebuilt from the data after every restore, never persisted.
@@ -222,6 +324,12 @@ pub struct State {
     pub plans: BTreeMap<u64, Plan>,
     pub services: BTreeMap<u64, Service>,
     pub accounts: BTreeMap<u64, HostingAccount>,
+    #[serde(default)]
+    pub ssl_orders: BTreeMap<u64, ssl::SslOrder>,
+    #[serde(default)]
+    pub settings: Settings,
+    #[serde(default)]
+    pub faults: PanelFaults,
     #[serde(skip)]
     index: Index,
 }
@@ -262,6 +370,9 @@ impl State {
             plans: BTreeMap::new(),
             services: BTreeMap::new(),
             accounts: BTreeMap::new(),
+            ssl_orders: BTreeMap::new(),
+            settings: Settings::default(),
+            faults: PanelFaults::default(),
             index: Index::default(),
         };
         state.add_plan("Starter", "cpanel", 1);
@@ -295,6 +406,15 @@ impl State {
             .next_id
             .account
             .max(max(self.accounts.keys().next_back()));
+        self.next_id.ssl_order = self
+            .next_id
+            .ssl_order
+            .max(max(self.ssl_orders.keys().next_back()));
+    }
+
+    pub fn next_order_id(&mut self) -> u64 {
+        self.next_id.ssl_order += 1;
+        self.next_id.ssl_order
     }
 
     pub fn add_plan(&mut self, name: &str, server_type: &str, application_limit: i64) -> u64 {
@@ -530,29 +650,32 @@ impl State {
         let stamp = now();
         self.index.username.insert(username.clone());
         self.index.domain.insert(domain.clone(), account_id);
-        self.accounts.insert(
-            account_id,
-            HostingAccount {
-                id: account_id,
-                service_id,
-                user_id,
-                username,
-                domain: domain.clone(),
-                status: "active".to_string(),
-                created_at: stamp.clone(),
-                domains: vec![Domain {
-                    domain,
-                    kind: DomainKind::Main,
-                    parent: None,
-                    document_root: "/public_html".to_string(),
-                    redirect_enabled: false,
-                    redirect_url: None,
-                    php_version: DEFAULT_PHP_VERSION.to_string(),
-                }],
-                databases: BTreeMap::new(),
-                db_users: BTreeMap::new(),
-            },
-        );
+        let mut account = HostingAccount {
+            id: account_id,
+            service_id,
+            user_id,
+            username,
+            domain: domain.clone(),
+            status: "active".to_string(),
+            created_at: stamp.clone(),
+            domains: Vec::new(),
+            databases: BTreeMap::new(),
+            db_users: BTreeMap::new(),
+            dns_zones: BTreeMap::new(),
+            ftp_accounts: BTreeMap::new(),
+            mailboxes: BTreeMap::new(),
+            forwarders: Vec::new(),
+            cron_jobs: Vec::new(),
+            certificates: BTreeMap::new(),
+        };
+        account.add_zone(&domain);
+        account.domains.push(Domain::new(
+            domain,
+            DomainKind::Main,
+            None,
+            "/public_html".to_string(),
+        ));
+        self.accounts.insert(account_id, account);
         self.services.insert(
             service_id,
             Service {
@@ -757,16 +880,16 @@ impl State {
             (DomainKind::Alias, Some(target)) => target.document_root.clone(),
             _ => format!("/public_html/{full}"),
         };
-        let domain = Domain {
-            domain: full.clone(),
+        let domain = Domain::new(
+            full.clone(),
             kind,
-            parent: parent.map(|p| p.domain.clone()),
+            parent.map(|p| p.domain.clone()),
             document_root,
-            redirect_enabled: false,
-            redirect_url: None,
-            php_version: DEFAULT_PHP_VERSION.to_string(),
-        };
+        );
         if let Some(account) = self.accounts.get_mut(&account_id) {
+            if domain.has_zone() {
+                account.add_zone(&full);
+            }
             account.domains.push(domain);
         }
         self.index.domain.insert(full.clone(), account_id);
@@ -829,6 +952,7 @@ impl State {
         }
         account.domains.retain(|d| !doomed.contains(&d.domain));
         for name in doomed {
+            account.forget_domain(&name);
             self.index.domain.remove(&name);
         }
         Ok(())
@@ -949,6 +1073,11 @@ impl HostingAccount {
         Ok(new)
     }
 
+    /// Drops a database. Its MySQL users stay behind (only their grants on it go), as
+    /// observed on PanelAlpha (issue 9): a user created together with the database is left
+    /// with no databases, so re-creating the database and then its user with the same name
+    /// fails on the user ("The name has already been taken.") while the new database exists.
+    /// Deleting the user is a separate call (`DELETE .../mysql/users/{name}`).
     pub fn delete_database(&mut self, name: &str) -> Result<(), ApiError> {
         self.require_database(name)?;
         self.databases.remove(name);

@@ -51,6 +51,16 @@ impl Input {
         Input { fields }
     }
 
+    /// Input from a JSON object, normalised as a request body is (used by the seed, so seeded
+    /// objects pass the same rules as the API's).
+    pub fn from_json(value: &Value) -> Self {
+        let mut fields = value.as_object().cloned().unwrap_or_default();
+        for (key, value) in fields.iter_mut() {
+            normalise(value, !UNTRIMMED.contains(&key.as_str()));
+        }
+        Input { fields }
+    }
+
     /// The value of a field; `None` when absent or null.
     pub fn get(&self, field: &str) -> Option<&Value> {
         self.fields.get(field).filter(|value| !value.is_null())
@@ -136,6 +146,11 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// Whether the field was sent with a value (not absent, not null).
+    pub fn input_has(&self, field: &str) -> bool {
+        self.input.get(field).is_some()
+    }
+
     pub fn has_failed(&self, field: &str) -> bool {
         self.errors.iter().any(|(name, _)| name == field)
     }
@@ -216,6 +231,36 @@ impl<'a> Validator<'a> {
             );
         }
         number
+    }
+
+    /// `integer|min:..|max:..`, with Laravel's numeric size messages.
+    pub fn integer_in(&mut self, field: &str, required: bool, min: i64, max: i64) -> Option<i64> {
+        let number = self.integer(field, required)?;
+        let name = attribute(field);
+        if number < min {
+            self.fail(field, format!("The {name} field must be at least {min}."));
+            return None;
+        }
+        if number > max {
+            self.fail(
+                field,
+                format!("The {name} field must not be greater than {max}."),
+            );
+            return None;
+        }
+        Some(number)
+    }
+
+    /// `required_if:other,value`: Laravel's message for a field a chosen option needs.
+    pub fn require_when(&mut self, field: &str, other: &str, value: &str) {
+        self.fail(
+            field,
+            format!(
+                "The {} field is required when {} is {value}.",
+                attribute(field),
+                attribute(other)
+            ),
+        );
     }
 
     /// `boolean`: true, false, 1, 0, "1", "0".
