@@ -268,6 +268,9 @@ pub struct Report {
     pub written: BTreeMap<String, usize>,
     /// Objects skipped because the state already manages them.
     pub already_managed: usize,
+    /// Objects left out unless asked for by `--owner` (the panel's administrator and
+    /// what it owns).
+    pub left_out: usize,
     pub files: Vec<PathBuf>,
 }
 
@@ -334,6 +337,9 @@ pub async fn run(options: &Options, adopters: &[Arc<dyn Adopt>]) -> Result<Repor
     let mut planned: Vec<Planned> = Vec::new();
     let mut taken: BTreeSet<String> = managed.values().cloned().collect();
     let mut report = Report::default();
+    // Customers left out unless `--owner` names them (the panel's administrator), with
+    // everything that belongs to them.
+    let mut left_out: BTreeMap<String, (String, &'static str)> = BTreeMap::new();
     for adopter in selected {
         let type_started = Instant::now();
         let objects = adopter
@@ -351,6 +357,21 @@ pub async fn run(options: &Options, adopters: &[Arc<dyn Adopt>]) -> Result<Repor
         let total = objects.len();
         let mut kept = 0;
         for object in objects {
+            if owner.is_none() {
+                if let Some(reason) = object.left_out {
+                    left_out.insert(object.id.clone(), (object.key.clone(), reason));
+                    report.left_out += 1;
+                    continue;
+                }
+                if object
+                    .customer
+                    .as_ref()
+                    .is_some_and(|customer| left_out.contains_key(customer))
+                {
+                    report.left_out += 1;
+                    continue;
+                }
+            }
             if let Some(pattern) = &options.pattern {
                 if !glob_matches(pattern, &object.key) {
                     continue;
@@ -380,6 +401,13 @@ pub async fn run(options: &Options, adopters: &[Arc<dyn Adopt>]) -> Result<Repor
             "panel adopt: {}: {total} on the panel, {kept} to write ({:.1} s)",
             adopter.type_name(),
             type_started.elapsed().as_secs_f64()
+        );
+    }
+
+    for (key, reason) in left_out.values() {
+        eprintln!(
+            "panel adopt: left out {key:?} ({reason}) and what it owns; pass `--owner {key}` \
+             to adopt it on purpose"
         );
     }
 
@@ -593,6 +621,7 @@ mod tests {
             attributes: vec![("login".into(), Value::string("alice"))],
             write_only: vec!["password_wo".into()],
             references: &[],
+            left_out: None,
         };
         let domain = AdoptedObject {
             type_name: "panel_domain",
@@ -606,6 +635,7 @@ mod tests {
             ],
             write_only: vec![],
             references: &[("owner", "panel_user", "id")],
+            left_out: None,
         };
         let mut targets = HashMap::new();
         targets.insert(

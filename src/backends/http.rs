@@ -1370,6 +1370,29 @@ mod tests {
 
     #[test]
     fn one_debug_line_per_try_without_secrets() {
+        // Tracing caches each callsite's interest process-wide: a test running at the
+        // same time without a subscriber can leave these callsites disabled. So the
+        // check runs alone, in a child process of this test binary.
+        const CHILD: &str = "PANEL_HTTP_LOG_TEST_CHILD";
+        const NAME: &str = "backends::http::tests::one_debug_line_per_try_without_secrets";
+        if std::env::var_os(CHILD).is_some() {
+            return debug_lines_checked();
+        }
+        let exe = std::env::current_exe().unwrap();
+        let out = std::process::Command::new(exe)
+            .args(["--exact", NAME, "--nocapture", "--test-threads=1"])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn debug_lines_checked() {
         use std::io::Write;
         #[derive(Clone, Default)]
         struct Lines(Arc<Mutex<Vec<u8>>>);

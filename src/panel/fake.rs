@@ -133,6 +133,7 @@ impl Service<User> for FakePanel {
             )));
         }
         let user = User {
+            administrator: false,
             id: store.next_id(),
             login: spec.login.clone(),
             email: spec.email.clone(),

@@ -146,6 +146,12 @@ impl ObjectType for UserType {
             .unwrap_or_default()
     }
 
+    fn adopt_leaves_out(user: &User) -> Option<&'static str> {
+        // Terraform owning the panel's administrator would let a destroy reach it.
+        user.administrator
+            .then_some("the panel's administrator account")
+    }
+
     fn adopt_skips(panel: &PanelHandle, attribute: &str) -> bool {
         let capabilities = panel.capabilities;
         (attribute == attr!(UserModel, login) && !capabilities.user_login)
@@ -562,6 +568,7 @@ mod tests {
     fn state_keeps_the_configured_email_case_and_password_version() {
         let panel = PanelHandle::new(Arc::new(FakePanel::default()));
         let user = User {
+            administrator: false,
             id: "7".into(),
             login: "alice".into(),
             email: "alice@example.com".into(),

@@ -10,8 +10,8 @@ use std::process::Command;
 
 use serde_json::json;
 
-use super::economy::{seed, OWNERS};
-use super::{Backend, Sim};
+use super::economy::{seed_with, OWNERS};
+use super::{Backend, Sim, SimView};
 use crate::support::terraform::{provider_binary, Terraform};
 
 /// Runs `adopt` against the simulator with `args`, returning its stderr.
@@ -77,14 +77,34 @@ fn apply_counts(stdout: &str) -> (usize, usize, usize, usize) {
     )
 }
 
+/// The objects `adopt` writes without `--owner`: all but the panel's administrator
+/// (HestiaCP's `admin`) and what it owns.
+fn adoptable(view: &SimView) -> usize {
+    let admin = |owner: &str| owner == ADMIN;
+    view.users.iter().filter(|u| !admin(&u.login)).count()
+        + view.domains.iter().filter(|d| !admin(&d.owner)).count()
+        + view.databases.iter().filter(|d| !admin(&d.owner)).count()
+}
+
+/// HestiaCP's administrator, which the simulator always has.
+const ADMIN: &str = "admin";
+
+/// Customers seeded: `PANEL_ADOPT_OWNERS` (default 20, 10 objects each), so the same
+/// test measures a large panel: `PANEL_ADOPT_OWNERS=100 cargo test --test integration
+/// acceptance::adopt -- --nocapture` adopts 1,000 objects per backend.
+fn owners() -> usize {
+    std::env::var("PANEL_ADOPT_OWNERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(OWNERS)
+}
+
 fn adopt_whole_panel(backend: Backend) {
+    let owners = owners();
     let sim = Sim::start(backend);
-    sim.seed(&seed(backend));
-    let objects = {
-        let view = sim.view();
-        view.users.len() + view.domains.len() + view.databases.len()
-    };
-    assert!(objects >= 180, "[{backend:?}] seeded {objects} objects");
+    sim.seed(&seed_with(backend, owners));
+    let objects = adoptable(&sim.view());
+    assert!(objects >= owners * 9, "[{backend:?}] seeded {objects} objects");
     let mut tf = Terraform::new();
     for (name, value) in sim.provider_env() {
         tf.set_env(name, &value);
@@ -101,17 +121,28 @@ fn adopt_whole_panel(backend: Backend) {
         "[{backend:?}] adopt should read with list calls, not per object: {requests} requests \
          for {objects} objects ({routes:?})"
     );
+    if backend == Backend::Hestia {
+        assert!(
+            log.contains("left out \"admin\" (the panel's administrator account)"),
+            "[{backend:?}] the administrator is left out, and the log says so: {log}"
+        );
+    }
     let files = generated(tf.dir());
     assert!(files.contains(&"providers.tf".to_owned()), "{files:?}");
     assert_eq!(
         files.iter().filter(|f| f.starts_with("customer_")).count(),
-        OWNERS,
+        owners,
         "[{backend:?}] one file per customer: {files:?}"
     );
     tf.run(&["fmt", "-check", "-recursive", "-no-color"])
         .success();
     tf.run(&["validate", "-no-color"]).success();
+    let started = std::time::Instant::now();
     let applied = tf.apply();
+    eprintln!(
+        "[{backend:?}] terraform apply of the adopted configuration: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let (imported, added, changed, destroyed) = apply_counts(&applied.stdout);
     assert_eq!(
         (imported, added, changed, destroyed),
@@ -134,10 +165,7 @@ fn adopt_whole_panel(backend: Backend) {
         ],
     );
     assert!(log.contains("already managed"), "[{backend:?}] {log}");
-    let after = {
-        let view = sim.view();
-        view.users.len() + view.domains.len() + view.databases.len()
-    };
+    let after = adoptable(&sim.view());
     let applied = tf.apply();
     let (imported, added, changed, destroyed) = apply_counts(&applied.stdout);
     assert_eq!(
@@ -151,8 +179,8 @@ fn adopt_whole_panel(backend: Backend) {
 
 /// Two customers beyond the seed, in the same shape.
 fn more_customers(backend: Backend) -> serde_json::Value {
-    let full = seed(backend);
-    let rename = |text: &str| text.replace("eco01", "eco91").replace("eco02", "eco92");
+    let full = seed_with(backend, 2);
+    let rename = |text: &str| text.replace("eco01", "new01").replace("eco02", "new02");
     let first_two = |list: &serde_json::Value| -> serde_json::Value {
         serde_json::from_str(&rename(&list.to_string())).unwrap_or_default()
     };

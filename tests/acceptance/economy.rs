@@ -61,7 +61,13 @@ fn attr(name: &str, value: &str) -> String {
 }
 
 pub(super) fn seed(backend: Backend) -> Value {
-    let owners = 1..=OWNERS;
+    seed_with(backend, OWNERS)
+}
+
+/// `owners` customers, each with `DOMAINS_PER_OWNER` domains and `DATABASES_PER_OWNER`
+/// databases.
+pub(super) fn seed_with(backend: Backend, owners: usize) -> Value {
+    let owners = 1..=owners;
     match backend {
         Backend::Hestia => json!({"users": owners.map(|o| json!({
             "user": login(o), "password": PASSWORD, "email": email(o), "name": format!("Eco {o}"),

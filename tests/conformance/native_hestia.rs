@@ -414,6 +414,7 @@ async fn a_domain_stored_in_unicode_is_found_by_either_spelling() {
     // Creating it again, in the form the provider sends names, is refused as existing
     // (the panel checks both spellings, exit 4).
     let owner = User {
+        administrator: false,
         id: "books".into(),
         login: "books".into(),
         email: "books@example.com".into(),

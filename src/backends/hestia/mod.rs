@@ -479,6 +479,7 @@ pub(crate) mod tests {
     fn fresh_reads_are_handed_out_once_and_forgotten_on_writes() {
         let fresh = FreshReads::default();
         let user = User {
+            administrator: false,
             id: "bob".into(),
             login: "bob".into(),
             email: "bob@example.com".into(),

@@ -11,6 +11,7 @@ use super::{non_empty, single, yes, HestiaBackend, Touches};
 
 pub(crate) fn user_from_record(login: &str, record: &UserRecord) -> User {
     User {
+        administrator: record.role == "admin",
         id: login.to_owned(),
         login: login.to_owned(),
         email: record.contact.trim().to_owned(),
@@ -41,6 +42,7 @@ impl HestiaBackend {
         match self.read_user(&spec.login).await {
             Ok(Some(user)) => user,
             _ => User {
+                administrator: false,
                 id: spec.login.clone(),
                 login: spec.login.clone(),
                 email: spec.email.clone(),
@@ -190,6 +192,7 @@ mod tests {
 
     fn user(suspended: bool) -> User {
         User {
+            administrator: false,
             id: "bob".into(),
             login: "bob".into(),
             email: "bob@example.com".into(),

@@ -198,6 +198,7 @@ impl PanelAlphaBackend {
             None => None,
         };
         Ok(User {
+            administrator: false,
             id: id.to_string(),
             login: user.email.clone(),
             email: user.email.clone(),
@@ -216,6 +217,7 @@ impl PanelAlphaBackend {
             .id
             .ok_or_else(|| PanelError::protocol("a panelalpha user without an id"))?;
         Ok(User {
+            administrator: false,
             id: id.to_string(),
             login: user.email.clone(),
             email: user.email.clone(),
@@ -396,6 +398,7 @@ impl PanelService<User> for PanelAlphaBackend {
             created.email.clone()
         };
         let user = |plan: Option<String>, suspended: bool| User {
+            administrator: false,
             id: id.to_string(),
             login: email.clone(),
             email: email.clone(),

@@ -86,6 +86,7 @@ impl Service<User> for PleskRestBackend {
             .id
             .ok_or_else(|| PanelError::protocol("POST clients: the answer has no id"))?;
         let partial = || User {
+            administrator: false,
             id: id.to_string(),
             login: spec.login.clone(),
             email: spec.email.clone(),
@@ -195,6 +196,7 @@ fn user_model(client: &Client) -> PanelResult<User> {
         .id
         .ok_or_else(|| PanelError::protocol("a plesk client without an id"))?;
     Ok(User {
+        administrator: false,
         id: id.to_string(),
         login: client.login.clone(),
         email: client.email.clone(),

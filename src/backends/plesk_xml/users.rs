@@ -14,6 +14,7 @@ use crate::panel::{
 
 fn user_from_record(record: &CustomerRecord) -> User {
     User {
+        administrator: false,
         id: record.id.clone(),
         login: record.login.clone(),
         email: record.email.clone(),
@@ -69,6 +70,7 @@ impl Service<User> for PleskXmlBackend {
         }
         // Not readable yet: what the panel was told.
         Ok(User {
+            administrator: false,
             id,
             login: spec.login.clone(),
             email: spec.email.clone(),

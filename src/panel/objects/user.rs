@@ -16,6 +16,9 @@ pub struct User {
     /// Service plan / package name, if any.
     pub plan: Option<String>,
     pub suspended: bool,
+    /// The panel's own administrator account (a HestiaCP user with the `admin` role):
+    /// read like any user, but `adopt` leaves it out unless asked for by `--owner`.
+    pub administrator: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

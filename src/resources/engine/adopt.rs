@@ -34,6 +34,9 @@ pub struct AdoptedObject {
     /// `(attribute, type, attribute of that type)`: which attribute values name
     /// another object, e.g. `("owner", "panel_user", "id")`.
     pub references: &'static [(&'static str, &'static str, &'static str)],
+    /// Why the object is left out unless asked for by `--owner` (the panel's
+    /// administrator): it and everything of its customer.
+    pub left_out: Option<&'static str>,
 }
 
 /// A type's side of the adopt command.
@@ -109,6 +112,7 @@ impl<T: ObjectType> Adopter<T> {
             attributes,
             write_only,
             references: T::references(),
+            left_out: T::adopt_leaves_out(object),
         }
     }
 }

@@ -159,6 +159,12 @@ pub trait ObjectType: Send + Sync + 'static {
         Self::locator(state).id
     }
 
+    /// For `adopt`: why this object (and what belongs to it) is left out unless asked
+    /// for by name, e.g. the panel's own administrator account.
+    fn adopt_leaves_out(_object: &Self::Object) -> Option<&'static str> {
+        None
+    }
+
     /// For `adopt`: configurable attributes this panel does not let the configuration
     /// set (read-only there), left out of the generated configuration.
     fn adopt_skips(_panel: &PanelHandle, _attribute: &str) -> bool {
