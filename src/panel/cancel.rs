@@ -1,9 +1,14 @@
 //! Stop requests (Terraform's `Stop`, i.e. Ctrl-C) as the panel layer sees them.
 //!
 //! The resource engine runs each apply inside [`scope`] with the call's cancellation
-//! token. Backends ask [`check`] right before a request leaves: a request not yet sent
-//! is not sent after a stop, while one already on the wire is allowed to finish (bounded
-//! by the request timeout), so its outcome is known and its object can be recorded.
+//! token, and checks for a stop before it starts an operation: after a stop nothing new
+//! is started. An operation already started runs to its end, every step of it (bounded
+//! by the request timeout per request), so its outcome is known and whatever it created
+//! is recorded in state. The transport deliberately does not refuse the later requests
+//! of a started operation: a create of several steps (HestiaCP's user, then its
+//! package) refused half-way would leave an object the engine was told nothing about.
+//! [`check`] is for code that starts work of its own (a backend's optional extra step)
+//! and wants to skip it after a stop.
 
 use std::future::Future;
 

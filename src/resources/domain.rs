@@ -94,8 +94,12 @@ crate::model! {
             .use_state_for_unknown()
             .markdown(
                 "The web root, as the panel reports it. Settable on Plesk XML and PanelAlpha \
-                 (changed in place); read-only on Plesk REST and HestiaCP. When unset, the \
-                 panel's value is kept and not managed.",
+                 (changed in place); read-only on Plesk REST and HestiaCP. On Plesk XML it may \
+                 be written as the absolute path Plesk reports \
+                 (`/var/www/vhosts/example.com/public`) or relative to the subscription's home \
+                 (`public`); both mean the same directory, and a path outside the home is \
+                 refused naming this attribute (when the apply reaches the panel, which alone \
+                 knows the home). When unset, the panel's value is kept and not managed.",
             ),
         php_version: String
             .optional()
@@ -130,10 +134,12 @@ crate::model! {
             .validator(validate::whole_number())
             .markdown(
                 "Records which `system_password_wo` was sent; change it to send a new one. \
-                 Where the panel's API cannot change the system user's password after \
-                 creation, a first version set on an imported subscription is recorded without \
-                 changing the panel's password (with a warning), and later changes are refused \
-                 at plan time.",
+                 Both Plesk APIs set the system user's password in place (REST: the domain's \
+                 `hosting_settings.ftp_password`; XML: the hosting setting `ftp_password`), so \
+                 on an imported subscription a first version takes the password over. Where a \
+                 panel's API cannot change it after creation, a first version on an imported \
+                 subscription is recorded without changing the panel's password (with a \
+                 warning), and later changes are refused at plan time.",
             ),
     }
 }

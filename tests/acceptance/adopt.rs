@@ -104,7 +104,10 @@ fn adopt_whole_panel(backend: Backend) {
     let sim = Sim::start(backend);
     sim.seed(&seed_with(backend, owners));
     let objects = adoptable(&sim.view());
-    assert!(objects >= owners * 9, "[{backend:?}] seeded {objects} objects");
+    assert!(
+        objects >= owners * 9,
+        "[{backend:?}] seeded {objects} objects"
+    );
     let mut tf = Terraform::new();
     for (name, value) in sim.provider_env() {
         tf.set_env(name, &value);
