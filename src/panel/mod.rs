@@ -125,6 +125,11 @@ pub struct Capabilities {
     pub database_name_prefix: NamePrefix,
     pub database_name_max_len: Option<usize>,
     pub database_user_max_len: Option<usize>,
+    /// Cron jobs can be suspended and resumed (HestiaCP `v-suspend-cron-job`).
+    pub cron_job_suspend: bool,
+    /// Characters the panel refuses or cannot read back in a cron job's command
+    /// (HestiaCP: a backtick is refused, a backslash is listed unescaped).
+    pub cron_command_refuses: &'static [char],
 }
 
 /// A panel's extra rules for new logins.
@@ -155,6 +160,10 @@ pub trait Panel: Send + Sync + Debug {
     }
 
     fn databases(&self) -> Option<&dyn Service<Database>> {
+        None
+    }
+
+    fn cron_jobs(&self) -> Option<&dyn Service<CronJob>> {
         None
     }
 }

@@ -17,6 +17,10 @@ pub struct Locator {
     pub id: String,
     /// The owner's `User::id`, when the object has one and it is known.
     pub owner: Option<String>,
+    /// What the object holds, for objects a panel addresses by position (a crontab
+    /// line): the backend finds it again by content when its position moved, and
+    /// never changes a position that holds something else.
+    pub content: Option<String>,
 }
 
 impl Locator {
@@ -24,12 +28,19 @@ impl Locator {
         Self {
             id: id.into(),
             owner: None,
+            content: None,
         }
     }
 
     /// Adds the owner hint (ignored when empty).
     pub fn with_owner(mut self, owner: Option<&str>) -> Self {
         self.owner = owner.filter(|o| !o.is_empty()).map(str::to_owned);
+        self
+    }
+
+    /// Adds what the object holds (see [`Locator::content`]).
+    pub fn with_content(mut self, content: impl Into<String>) -> Self {
+        self.content = Some(content.into());
         self
     }
 }

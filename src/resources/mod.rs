@@ -2,6 +2,7 @@
 //! description that the [`engine`] turns into a resource and two data sources. Each
 //! type is listed here exactly once.
 
+pub mod cron_job;
 pub mod database;
 pub mod domain;
 pub mod engine;
@@ -39,6 +40,7 @@ pub fn registry() -> Registry {
     registry.register::<user::UserType>();
     registry.register::<domain::DomainType>();
     registry.register::<database::DatabaseType>();
+    registry.register::<cron_job::CronJobType>();
     registry
 }
 

@@ -69,6 +69,8 @@ pub fn infer_exit_code(message: &str) -> Option<u32> {
 fn command_object(command: &str) -> &'static str {
     if command.contains("database") {
         "database"
+    } else if command.contains("cron") {
+        "cron job"
     } else if command.contains("domain") {
         "domain"
     } else {
@@ -84,6 +86,22 @@ pub fn infer_field(command: &str, message: &str) -> Option<&'static str> {
         return None;
     }
     let object = command_object(command);
+    if object == "cron job" {
+        // `invalid min format :: 60` (records 410-417), `Invalid cron command format`
+        // (419), `user X doesn't exist` / `invalid user format` (422).
+        let schedule = ["min", "hour", "day", "month", "wday"]
+            .iter()
+            .any(|field| lower.contains(&format!("invalid {field} format")));
+        return if schedule {
+            Some("schedule")
+        } else if lower.contains("cron command") {
+            Some("command")
+        } else if lower.starts_with("user ") || lower.contains(" user ") {
+            Some("owner")
+        } else {
+            None
+        };
+    }
     let field = if lower.contains("email") {
         "email"
     } else if lower.contains("package") {
@@ -173,7 +191,8 @@ fn suspended_owner(command: &str, detail: &str) -> String {
     };
     format!(
         "{command}: {owner} is suspended on the panel (Hestia exit code 5, E_SUSPENDED), and \
-         HestiaCP refuses to add or change a suspended user's web domains and databases; \
+         HestiaCP refuses to add or change a suspended user's web domains, databases and \
+         cron jobs; \
          unsuspend the owner first (`suspended = false` on its `panel_user`), or make this \
          change before suspending it"
     )

@@ -1,4 +1,5 @@
-//! HestiaCP backend: users, web domains and databases through the `v-*` command API.
+//! HestiaCP backend: users, web domains, databases and cron jobs through the `v-*`
+//! command API.
 //!
 //! Ids (unchanged since the first release, so states stay valid): a user is its login,
 //! spelled as the panel spells it (`Zupper` stays `Zupper`); a domain its name in the
@@ -44,6 +45,7 @@
 //! document root is still reported as read.
 
 pub mod client;
+mod cron_jobs;
 mod databases;
 mod domains;
 pub mod error;
@@ -58,8 +60,8 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use crate::backends::http::OwnerListCache;
 use crate::backends::BackendConfig;
 use crate::panel::{
-    Capabilities, Database, Domain, LoginRules, MainDomainOrigin, NamePrefix, Panel, PanelError,
-    PanelErrorKind, PanelKind, PanelObject, PanelResult, Service, User,
+    Capabilities, CronJob, Database, Domain, LoginRules, MainDomainOrigin, NamePrefix, Panel,
+    PanelError, PanelErrorKind, PanelKind, PanelObject, PanelResult, Service, User,
 };
 
 use client::HestiaClient;
@@ -92,6 +94,7 @@ pub struct HestiaBackend {
     users: OwnerListCache<Vec<User>>,
     domains: OwnerListCache<Vec<WebDomainEntry>>,
     databases: OwnerListCache<Vec<Database>>,
+    cron_jobs: OwnerListCache<Vec<CronJob>>,
     fresh: FreshReads,
     search_width: usize,
 }
@@ -105,6 +108,8 @@ pub(crate) enum Touches<'a> {
     Domains(&'a str),
     /// One owner's databases.
     Databases(&'a str),
+    /// One owner's cron jobs.
+    CronJobs(&'a str),
     /// A whole user, created or deleted with everything it owns.
     Owner(&'a str),
 }
@@ -112,9 +117,11 @@ pub(crate) enum Touches<'a> {
 impl Touches<'_> {
     fn owner(self) -> String {
         match self {
-            Touches::User(o) | Touches::Domains(o) | Touches::Databases(o) | Touches::Owner(o) => {
-                o.to_owned()
-            }
+            Touches::User(o)
+            | Touches::Domains(o)
+            | Touches::Databases(o)
+            | Touches::CronJobs(o)
+            | Touches::Owner(o) => o.to_owned(),
         }
     }
 }
@@ -126,6 +133,7 @@ impl HestiaBackend {
             users: OwnerListCache::new(),
             domains: OwnerListCache::new(),
             databases: OwnerListCache::new(),
+            cron_jobs: OwnerListCache::new(),
             fresh: FreshReads::default(),
             search_width: config.max_concurrent_requests.clamp(1, SEARCH_WIDTH_MAX),
         })
@@ -156,10 +164,12 @@ impl HestiaBackend {
             Touches::User(_) => self.users.invalidate(ALL_USERS),
             Touches::Domains(owner) => self.domains.invalidate(owner),
             Touches::Databases(owner) => self.databases.invalidate(owner),
+            Touches::CronJobs(owner) => self.cron_jobs.invalidate(owner),
             Touches::Owner(owner) => {
                 self.users.invalidate(ALL_USERS);
                 self.domains.invalidate(owner);
                 self.databases.invalidate(owner);
+                self.cron_jobs.invalidate(owner);
             }
         }
         self.fresh.forget_owner(&touches.owner());
@@ -312,6 +322,11 @@ impl Panel for HestiaBackend {
             // login; the exact limit depends on the owner and is checked on create.
             database_name_max_len: Some(DATABASE_NAME_MAX - 2),
             database_user_max_len: Some(DATABASE_USER_MAX - 2),
+            // `v-suspend-cron-job` / `v-unsuspend-cron-job`.
+            cron_job_suspend: true,
+            // A backtick is refused (`Invalid cron command format`, record 419); the
+            // JSON listing escapes `"` but not `\`, so a backslash would not read back.
+            cron_command_refuses: &['`', '\\'],
         }
     }
 
@@ -329,6 +344,10 @@ impl Panel for HestiaBackend {
     }
 
     fn databases(&self) -> Option<&dyn Service<Database>> {
+        Some(self)
+    }
+
+    fn cron_jobs(&self) -> Option<&dyn Service<CronJob>> {
         Some(self)
     }
 }

@@ -282,6 +282,70 @@ pub struct WebDomainRecord {
 }
 
 /// One entry of `v-list-databases USER json`.
+/// `v-add-cron-job USER MIN HOUR DAY MONTH WDAY COMMAND`: the panel numbers the job
+/// (highest + 1, records 400-403) and answers nothing.
+pub fn add_cron_job(owner: &str, fields: &[&str; 5], command: &str) -> Command {
+    fields
+        .iter()
+        .fold(Command::mutation("v-add-cron-job").arg(owner), |c, f| {
+            c.arg(*f)
+        })
+        .arg(command)
+}
+
+/// `v-change-cron-job USER JOB MIN HOUR DAY MONTH WDAY COMMAND` (every field is
+/// rewritten; refused on a suspended job, record 435).
+pub fn change_cron_job(owner: &str, job: &str, fields: &[&str; 5], command: &str) -> Command {
+    fields
+        .iter()
+        .fold(
+            Command::mutation("v-change-cron-job").arg(owner).arg(job),
+            |c, f| c.arg(*f),
+        )
+        .arg(command)
+}
+
+pub fn list_cron_jobs(owner: &str) -> Command {
+    Command::read("v-list-cron-jobs").arg(owner).arg("json")
+}
+
+/// `v-list-cron-job USER JOB json` (keyed by the job number, record 405).
+pub fn list_cron_job(owner: &str, job: &str) -> Command {
+    Command::read("v-list-cron-job")
+        .arg(owner)
+        .arg(job)
+        .arg("json")
+}
+
+pub fn suspend_cron_job(owner: &str, job: &str) -> Command {
+    Command::mutation("v-suspend-cron-job").arg(owner).arg(job)
+}
+
+pub fn unsuspend_cron_job(owner: &str, job: &str) -> Command {
+    Command::mutation("v-unsuspend-cron-job")
+        .arg(owner)
+        .arg(job)
+}
+
+/// `v-delete-cron-job USER JOB` (exit 3 when there is none, record 443).
+pub fn delete_cron_job(owner: &str, job: &str) -> Command {
+    Command::mutation("v-delete-cron-job").arg(owner).arg(job)
+}
+
+/// One entry of `v-list-cron-job(s) USER json` (records 404, 405, 436).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]
+pub struct CronJobRecord {
+    pub min: String,
+    pub hour: String,
+    pub day: String,
+    pub month: String,
+    pub wday: String,
+    pub cmd: String,
+    pub job: String,
+    pub suspended: String,
+}
+
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]
 pub struct DatabaseRecord {

@@ -1,6 +1,7 @@
-//! PanelAlpha backend: users (admin API), their plan (a service), and the domains and
-//! MySQL databases of the user's hosting account (user API, `X-PanelAlpha-User`). One
-//! file per object type: [`users`], [`domains`], [`databases`]; this file holds the
+//! PanelAlpha backend: users (admin API), their plan (a service), and the domains,
+//! MySQL databases and cron jobs of the user's hosting account (user API,
+//! `X-PanelAlpha-User`). One file per object type: [`users`], [`domains`],
+//! [`databases`], [`cron_jobs`]; this file holds the
 //! backend, its caches, the one write helper and what the three share.
 //!
 //! Decisions where the API or its docs leave a choice:
@@ -55,6 +56,7 @@
 //! - Only MySQL exists: `postgresql` is refused as unsupported before any request.
 
 pub mod client;
+mod cron_jobs;
 mod databases;
 mod domains;
 pub mod error;
@@ -146,6 +148,8 @@ enum Touch {
     Domains { user: i64, account: i64 },
     /// One hosting account's database and MySQL-user lists.
     Databases { user: i64, account: i64 },
+    /// One hosting account's crontab.
+    CronJobs { user: i64, account: i64 },
 }
 
 pub struct PanelAlphaBackend {
@@ -166,6 +170,7 @@ pub struct PanelAlphaBackend {
     domains: OwnerListCache<Option<Vec<DomainItem>>>,
     databases: OwnerListCache<Option<Vec<DatabaseItem>>>,
     database_users: OwnerListCache<Option<Vec<DatabaseUserItem>>>,
+    cron_jobs: OwnerListCache<Option<Vec<cron_jobs::CronItem>>>,
 }
 
 impl std::fmt::Debug for PanelAlphaBackend {
@@ -189,6 +194,7 @@ impl PanelAlphaBackend {
             domains: OwnerListCache::new(),
             databases: OwnerListCache::new(),
             database_users: OwnerListCache::new(),
+            cron_jobs: OwnerListCache::new(),
         })
     }
 
@@ -224,6 +230,7 @@ impl PanelAlphaBackend {
                 self.domains.invalidate_all();
                 self.databases.invalidate_all();
                 self.database_users.invalidate_all();
+                self.cron_jobs.invalidate_all();
             }
             Touch::Services(user) => {
                 self.services.invalidate_all();
@@ -237,6 +244,9 @@ impl PanelAlphaBackend {
                 let key = account_key(user, account);
                 self.databases.invalidate(&key);
                 self.database_users.invalidate(&key);
+            }
+            Touch::CronJobs { user, account } => {
+                self.cron_jobs.invalidate(&account_key(user, account))
             }
         }
     }
@@ -457,6 +467,9 @@ impl Panel for PanelAlphaBackend {
             // (`x_`); the exact limit depends on the account and is checked on create.
             database_name_max_len: Some(DATABASE_NAME_MAX - 2),
             database_user_max_len: Some(DATABASE_USER_MAX - 2),
+            // The cron-jobs endpoints have no suspension.
+            cron_job_suspend: false,
+            cron_command_refuses: &[],
         }
     }
 
@@ -475,6 +488,10 @@ impl Panel for PanelAlphaBackend {
     }
 
     fn databases(&self) -> Option<&dyn crate::panel::Service<Database>> {
+        Some(self)
+    }
+
+    fn cron_jobs(&self) -> Option<&dyn crate::panel::Service<crate::panel::CronJob>> {
         Some(self)
     }
 }

@@ -400,6 +400,9 @@ impl Panel for PleskRestBackend {
             database_name_prefix: NamePrefix::None,
             database_name_max_len: None,
             database_user_max_len: None,
+            // No scheduled-task API: `cron_jobs()` is `None`.
+            cron_job_suspend: false,
+            cron_command_refuses: &[],
         }
     }
 

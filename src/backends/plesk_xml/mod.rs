@@ -574,6 +574,9 @@ impl Panel for PleskXmlBackend {
             database_name_prefix: NamePrefix::None,
             database_name_max_len: None,
             database_user_max_len: None,
+            // No scheduled-task operator: `cron_jobs()` is `None`.
+            cron_job_suspend: false,
+            cron_command_refuses: &[],
         }
     }
 

@@ -2,10 +2,12 @@
 //! Terraform resources use, so `PanelErrorKind::InvalidInput { field }` can be turned
 //! into an attribute path.
 
+pub mod cron_job;
 mod database;
 mod domain;
 mod user;
 
+pub use cron_job::{CronJob, CronJobKey, CronJobPatch, CronJobSpec};
 pub use database::{Database, DatabaseKey, DatabasePatch, DatabaseSpec};
 pub use domain::{Domain, DomainKey, DomainKind, DomainPatch, DomainSpec};
 pub use user::{User, UserKey, UserPatch, UserSpec};
