@@ -11,6 +11,7 @@
 //!
 //! Tests are grouped per backend: `cargo test conformance::hestia::` runs one backend.
 
+mod cron_jobs;
 mod databases;
 mod domains;
 mod economy;
@@ -881,6 +882,17 @@ macro_rules! conformance_cases {
                 super::faults::create_not_retried
             );
             case!(refresh_economy, super::economy::refresh_economy);
+            case!(cron_job_lifecycle, super::cron_jobs::lifecycle);
+            case!(cron_job_renumbering, super::cron_jobs::renumbering);
+            case!(
+                cron_job_lost_create_answer,
+                super::cron_jobs::lost_create_answer
+            );
+            case!(cron_job_invalid_input, super::cron_jobs::invalid_input);
+            case!(
+                cron_job_parallel_deletes,
+                super::cron_jobs::parallel_deletes
+            );
         }
     };
 }

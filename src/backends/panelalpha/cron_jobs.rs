@@ -6,8 +6,16 @@
 //! content when it moved, and never changes or deletes a line holding anything else.
 //! Ids: `userId/accountId/line`. Jobs go into the owner's first hosting account; the
 //! API has no suspension.
+//!
+//! Finding a line and changing it are two requests, and a delete shifts every line
+//! after it: two deletes in one crontab sent at once (Terraform destroys in parallel)
+//! would each address a line found before the other's delete, and the second would
+//! hit the line below, which may be a job Terraform does not own. So every change to
+//! one crontab holds that crontab's lock ([`CrontabLocks`]) from the lookup to the
+//! panel's answer.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use reqwest::Method;
 use serde::Deserialize;
@@ -130,6 +138,24 @@ fn parse_id(id: &str) -> PanelResult<(i64, i64, i64)> {
     Ok((user, account, line))
 }
 
+/// One lock per crontab (hosting account), held by each change from finding its line
+/// to the panel's answer.
+#[derive(Debug, Default)]
+pub(crate) struct CrontabLocks {
+    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl CrontabLocks {
+    async fn lock(&self, user: i64, account: i64) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            // Entries are only inserted, so a poisoned map holds nothing torn.
+            let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
+            locks.entry(account_key(user, account)).or_default().clone()
+        };
+        lock.lock_owned().await
+    }
+}
+
 impl PanelAlphaBackend {
     async fn cron_list(&self, user: i64, account: i64) -> PanelResult<Arc<Option<Vec<CronItem>>>> {
         self.cron_jobs
@@ -248,6 +274,7 @@ impl Service<CronJob> for PanelAlphaBackend {
         let request_body = body(&spec.schedule, &spec.command)?;
         let user = parse_number("owner", &spec.owner)?;
         let account = self.cron_account(user).await?;
+        let _crontab = self.crontab_locks.lock(user, account).await;
         let request =
             HttpRequest::new(Method::POST, format!("server-accounts/{account}/cron-jobs"))
                 .json(request_body);
@@ -308,6 +335,8 @@ impl Service<CronJob> for PanelAlphaBackend {
         if patch.suspended == Some(true) {
             return Err(no_suspension());
         }
+        let (user, account, _) = parse_id(&at.id)?;
+        let _crontab = self.crontab_locks.lock(user, account).await;
         let current = self.locate_cron_job_fresh(at).await?.ok_or_else(|| {
             PanelError::not_found(format!(
                 "panelalpha cron job {} is no longer in its crontab",
@@ -319,7 +348,7 @@ impl Service<CronJob> for PanelAlphaBackend {
         if schedule == current.schedule && command == current.command {
             return Ok(current);
         }
-        let (user, account, line) = parse_id(&current.id)?;
+        let (_, _, line) = parse_id(&current.id)?;
         let request = HttpRequest::new(
             Method::PUT,
             format!("server-accounts/{account}/cron-jobs/{line}"),
@@ -335,10 +364,12 @@ impl Service<CronJob> for PanelAlphaBackend {
 
     /// Deletes the line that holds the job now; a job no line holds any more is gone.
     async fn delete(&self, at: &Locator) -> PanelResult<()> {
+        let (user, account, _) = parse_id(&at.id)?;
+        let _crontab = self.crontab_locks.lock(user, account).await;
         let Some(current) = self.locate_cron_job_fresh(at).await? else {
             return Ok(());
         };
-        let (user, account, line) = parse_id(&current.id)?;
+        let (_, _, line) = parse_id(&current.id)?;
         let request = HttpRequest::new(
             Method::DELETE,
             format!("server-accounts/{account}/cron-jobs/{line}"),

@@ -171,6 +171,7 @@ pub struct PanelAlphaBackend {
     databases: OwnerListCache<Option<Vec<DatabaseItem>>>,
     database_users: OwnerListCache<Option<Vec<DatabaseUserItem>>>,
     cron_jobs: OwnerListCache<Option<Vec<cron_jobs::CronItem>>>,
+    crontab_locks: cron_jobs::CrontabLocks,
 }
 
 impl std::fmt::Debug for PanelAlphaBackend {
@@ -195,6 +196,7 @@ impl PanelAlphaBackend {
             databases: OwnerListCache::new(),
             database_users: OwnerListCache::new(),
             cron_jobs: OwnerListCache::new(),
+            crontab_locks: cron_jobs::CrontabLocks::default(),
         })
     }
 
