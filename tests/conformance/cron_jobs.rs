@@ -44,7 +44,11 @@ fn sim_jobs(fx: &Fixture, dump: &Value, owner: &str) -> Vec<(String, String, boo
             .as_object()
             .into_iter()
             .flat_map(|m| m.values())
-            .filter(|a| a["user_id"].to_string() == owner)
+            .filter(|a| {
+                a["user_id"]
+                    .as_u64()
+                    .is_some_and(|id| owner.parse() == Ok(id))
+            })
             .flat_map(|a| a["cron_jobs"].as_array().cloned().unwrap_or_default())
             .map(|j| {
                 let schedule = ["minute", "hour", "day_of_month", "month", "day_of_week"]
