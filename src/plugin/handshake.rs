@@ -160,7 +160,9 @@ pub enum ServeError {
         "This program is a Terraform provider plugin (terraform-provider-panel). It is not \
          meant to be run directly: Terraform starts it when a configuration uses the \
          \"{PROVIDER_ADDRESS}\" provider. To run it by hand for debugging, start it with \
-         --debug and follow the instructions it prints."
+         --debug and follow the instructions it prints. To write the configuration that \
+         imports everything a panel already holds, run it as `terraform-provider-panel \
+         adopt --help`."
     )]
     NotLaunchedByTerraform,
     #[error(
