@@ -353,6 +353,43 @@ fn run_lifecycle(backend: Backend) {
     );
 }
 
+/// The panel commits a job's create and the answer is lost: the apply records the job
+/// (found again by owner, schedule and command) instead of losing it, and a second
+/// apply neither fails nor creates it twice.
+fn lost_create_answer(backend: Backend) {
+    let sim = Sim::start(backend);
+    let tf = sim.terraform();
+    let step = Step {
+        backup_command: "/usr/local/bin/backup.sh --lost-answer",
+        backup_suspended: false,
+    };
+    let route = match backend {
+        Backend::Hestia => "v-add-cron-job",
+        _ => "POST /api/server-accounts/{id}/cron-jobs",
+    };
+    sim.set_faults(&serde_json::json!({"drop_after_commit": [{"route": route, "count": 2}]}));
+    tf.write("main.tf", &config(backend, step));
+    let outcome = tf.apply();
+    assert!(
+        outcome
+            .output()
+            .contains("Create Answer Lost, Object Recorded"),
+        "[{backend:?}] the apply says what happened:\n{}",
+        outcome.describe()
+    );
+    assert_eq!(sim_jobs(&sim).len(), 2, "[{backend:?}] each job once");
+    for address in ["panel_cron_job.backup", "panel_cron_job.report"] {
+        let id = tf.state_attributes(address)["id"].clone();
+        assert!(
+            id.as_str().is_some_and(|id| !id.is_empty()),
+            "[{backend:?}] {address} is recorded with its id: {id}"
+        );
+    }
+    tf.assert_empty_plan(&format!("[{backend:?}] after the lost answers"));
+    tf.destroy();
+    assert!(sim_jobs(&sim).is_empty());
+}
+
 /// `terraform plan` of `config` fails and its output says every one of `said`.
 fn expect_plan_error(sim: &Sim, config: &str, said: &[&str]) {
     let tf = sim.terraform();
@@ -385,6 +422,7 @@ fn job_block(schedule: &str, extra: &str) -> String {
 #[test]
 fn hestia() {
     run_lifecycle(Backend::Hestia);
+    lost_create_answer(Backend::Hestia);
     let sim = Sim::start(Backend::Hestia);
     expect_plan_error(
         &sim,
@@ -404,6 +442,7 @@ fn hestia() {
 #[test]
 fn panelalpha() {
     run_lifecycle(Backend::PanelAlpha);
+    lost_create_answer(Backend::PanelAlpha);
     let sim = Sim::start(Backend::PanelAlpha);
     expect_plan_error(
         &sim,
