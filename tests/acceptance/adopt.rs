@@ -15,7 +15,7 @@ use super::{Backend, Sim, SimView};
 use crate::support::terraform::{provider_binary, Terraform};
 
 /// Runs `adopt` against the simulator with `args`, returning its stderr.
-fn adopt(sim: &Sim, args: &[&str]) -> String {
+pub(super) fn adopt(sim: &Sim, args: &[&str]) -> String {
     let mut command = Command::new(provider_binary());
     command.arg("adopt").args(args);
     for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("PANEL_")) {
@@ -50,7 +50,7 @@ fn generated(dir: &Path) -> Vec<String> {
 }
 
 /// Reads "Resources: N imported, A added, C changed, D destroyed." from apply output.
-fn apply_counts(stdout: &str) -> (usize, usize, usize, usize) {
+pub(super) fn apply_counts(stdout: &str) -> (usize, usize, usize, usize) {
     let line = stdout
         .lines()
         .find(|l| l.starts_with("Apply complete!"))

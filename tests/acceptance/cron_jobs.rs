@@ -1,5 +1,5 @@
 //! `panel_cron_job` through real Terraform: the life of two jobs beside one made at the
-//! panel by hand (create, empty plan, in-place change, import by CLI and by `import {}`
+//! panel by hand (create, empty plan, `adopt`, in-place change, import by CLI and by `import {}`
 //! with generated configuration, drift when a job is
 //! deleted at the panel, which on PanelAlpha also renumbers the crontab, destroy), and
 //! the plan-time refusals: a bad schedule, suspension where the panel has none, and the
@@ -7,8 +7,9 @@
 
 use serde_json::Value;
 
+use super::adopt::{adopt, apply_counts};
 use super::{Backend, Sim};
-use crate::support::terraform::hcl_string;
+use crate::support::terraform::{hcl_string, Terraform};
 
 const LOGIN: &str = "cronner";
 const EMAIL: &str = "cron@cron-owner.example";
@@ -175,6 +176,40 @@ fn run_lifecycle(backend: Backend) {
         _ => None,
     }
     .unwrap_or_default();
+
+    // 1b. `adopt` writes the jobs with a reference to their owner, and the written
+    // configuration imports everything, changing nothing.
+    let mut adopted = Terraform::new();
+    for (name, value) in sim.provider_env() {
+        adopted.set_env(name, &value);
+    }
+    let out = adopted.dir().to_string_lossy().into_owned();
+    let log = adopt(&sim, &["--out", &out]);
+    let written: String = std::fs::read_dir(adopted.dir())
+        .unwrap_or_else(|err| panic!("{out}: {err}"))
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tf"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    assert_eq!(
+        written.matches("resource \"panel_cron_job\"").count(),
+        2,
+        "[{backend:?}] adopt writes both jobs:\n{written}\n{log}"
+    );
+    assert!(
+        written.contains("owner    = panel_user."),
+        "[{backend:?}] the jobs refer to their owner:\n{written}"
+    );
+    let applied = adopted.apply();
+    // PanelAlpha's plan brought the hosting account's main domain, adopted as well.
+    let objects = if backend == Backend::PanelAlpha { 4 } else { 3 };
+    assert_eq!(
+        apply_counts(&applied.stdout),
+        (objects, 0, 0, 0),
+        "[{backend:?}] adoption imports the user (its main domain) and both jobs:\n{}",
+        applied.stdout
+    );
+    adopted.assert_empty_plan(&format!("[{backend:?}] after adopting:\n{written}"));
 
     // 2. A job made at the panel by hand, after Terraform's two.
     panel_call(&sim, &account, true, "");
