@@ -1,5 +1,5 @@
 //! `panel_cron_job` through real Terraform: the life of two jobs beside one made at the
-//! panel by hand (create, empty plan, `adopt`, in-place change, import by CLI and by `import {}`
+//! panel by hand (create, empty plan, `adopt`, the data sources, in-place change, import by CLI and by `import {}`
 //! with generated configuration, drift when a job is
 //! deleted at the panel, which on PanelAlpha also renumbers the crontab, destroy), and
 //! the plan-time refusals: a bad schedule, suspension where the panel has none, and the
@@ -215,6 +215,49 @@ fn run_lifecycle(backend: Backend) {
     panel_call(&sim, &account, true, "");
     assert_eq!(sim_jobs(&sim).len(), 3);
     tf.assert_empty_plan(&format!("[{backend:?}] a job made by hand is not ours"));
+
+    // 2b. The data sources: every job of the owner (the hand-made one too), and one
+    // job by owner + schedule + command and by id.
+    let lookups = sim.terraform();
+    let owner_id = tf.state_attributes("panel_user.owner")["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    lookups.write(
+        "main.tf",
+        &format!(
+            "data \"panel_cron_jobs\" \"all\" {{\n  owner = {owner}\n}}\n\n\
+             data \"panel_cron_job\" \"by_content\" {{\n  owner    = {owner}\n  \
+             schedule = \"30  2 * * *\"\n  command  = {command}\n}}\n\n\
+             data \"panel_cron_job\" \"by_id\" {{\n  id = {id}\n}}\n\n\
+             output \"commands\" {{\n  value = data.panel_cron_jobs.all.cron_jobs[*].command\n}}\n\
+             output \"by_content\" {{\n  value = data.panel_cron_job.by_content.id\n}}\n\
+             output \"by_id\" {{\n  value = data.panel_cron_job.by_id.command\n}}\n",
+            owner = hcl_string(&owner_id),
+            command = hcl_string(step1.backup_command),
+            id = hcl_string(&report_id),
+        ),
+    );
+    lookups.apply();
+    let outputs = lookups.run(&["output", "-json"]).success();
+    let outputs: Value = serde_json::from_str(&outputs.stdout)
+        .unwrap_or_else(|err| panic!("output -json: {err}: {}", outputs.stdout));
+    let mut commands: Vec<String> = outputs["commands"]["value"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect();
+    commands.sort();
+    let mut expected_commands = vec![
+        step1.backup_command.to_owned(),
+        report.1.clone(),
+        FOREIGN.1.to_owned(),
+    ];
+    expected_commands.sort();
+    assert_eq!(commands, expected_commands, "[{backend:?}] panel_cron_jobs");
+    assert_eq!(outputs["by_content"]["value"], backup_id.as_str());
+    assert_eq!(outputs["by_id"]["value"], report.1.as_str());
 
     // 3. In place: the command (and on HestiaCP the suspension).
     let step2 = Step {
