@@ -1,9 +1,10 @@
 //! `panel_cron_job` through real Terraform: the life of two jobs beside one made at the
-//! panel by hand (create, empty plan, `adopt`, the data sources, in-place change, import by CLI and by `import {}`
-//! with generated configuration, drift when a job is
-//! deleted at the panel, which on PanelAlpha also renumbers the crontab, destroy), and
-//! the plan-time refusals: a bad schedule, suspension where the panel has none, and the
-//! whole resource on Plesk, whose APIs offer no scheduled tasks.
+//! panel by hand (create, empty plan, `adopt`, the data sources, in-place change,
+//! import by CLI and by `import {}` with generated configuration, drift when a job is
+//! deleted at the panel, which on PanelAlpha also renumbers the crontab, destroy), a
+//! create whose answer is lost, and the plan-time refusals: a bad schedule, suspension
+//! where the panel has none, and the whole resource on Plesk, whose APIs offer no
+//! scheduled tasks.
 
 use serde_json::Value;
 
