@@ -23,6 +23,7 @@ pub struct Store {
     pub users: BTreeMap<String, User>,
     pub domains: BTreeMap<String, Domain>,
     pub databases: BTreeMap<String, Database>,
+    pub cron_jobs: BTreeMap<String, CronJob>,
     /// Every mutation that reached the store, in order: `create user alice`.
     pub log: Vec<String>,
 }
@@ -114,6 +115,10 @@ impl Panel for FakePanel {
     }
 
     fn databases(&self) -> Option<&dyn Service<Database>> {
+        Some(self)
+    }
+
+    fn cron_jobs(&self) -> Option<&dyn Service<CronJob>> {
         Some(self)
     }
 }
@@ -397,6 +402,88 @@ impl Service<Database> for FakePanel {
     }
 }
 
+#[async_trait::async_trait]
+impl Service<CronJob> for FakePanel {
+    /// Identical jobs are allowed, as in a crontab.
+    async fn create(&self, spec: &CronJobSpec) -> PanelResult<CronJob> {
+        let mut store = self.store();
+        if !store.users.contains_key(&spec.owner) {
+            return Err(missing_owner(&spec.owner));
+        }
+        let job = CronJob {
+            id: store.next_id(),
+            owner: spec.owner.clone(),
+            schedule: spec.schedule.clone(),
+            command: spec.command.clone(),
+            suspended: spec.suspended,
+        };
+        store.log.push(format!("create cron job {}", spec.command));
+        store.cron_jobs.insert(job.id.clone(), job.clone());
+        Ok(job)
+    }
+
+    async fn get(&self, at: &Locator) -> PanelResult<Option<CronJob>> {
+        Ok(self.store().cron_jobs.get(&at.id).cloned())
+    }
+
+    async fn find(&self, key: &CronJobKey) -> PanelResult<Option<CronJob>> {
+        Ok(self
+            .store()
+            .cron_jobs
+            .values()
+            .find(|job| key.matches(job))
+            .cloned())
+    }
+
+    async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<CronJob>> {
+        Ok(self
+            .store()
+            .cron_jobs
+            .values()
+            .filter(|j| filter.owner.as_ref().is_none_or(|o| &j.owner == o))
+            .cloned()
+            .collect())
+    }
+
+    async fn update(&self, at: &Locator, patch: &CronJobPatch) -> PanelResult<CronJob> {
+        let mut store = self.store();
+        store.log.push(format!("update cron job {}", at.id));
+        let job = store
+            .cron_jobs
+            .get_mut(&at.id)
+            .ok_or_else(|| PanelError::not_found(format!("no cron job {}", at.id)))?;
+        if let Some(schedule) = &patch.schedule {
+            job.schedule = schedule.clone();
+        }
+        if let Some(command) = &patch.command {
+            job.command = command.clone();
+        }
+        if let Some(suspended) = patch.suspended {
+            job.suspended = suspended;
+        }
+        Ok(job.clone())
+    }
+
+    async fn delete(&self, at: &Locator) -> PanelResult<()> {
+        let mut store = self.store();
+        store.log.push(format!("delete cron job {}", at.id));
+        store.cron_jobs.remove(&at.id);
+        Ok(())
+    }
+
+    async fn import(&self, id: &str) -> PanelResult<Option<CronJob>> {
+        Ok(self.store().cron_jobs.get(id).cloned())
+    }
+
+    fn import_id(&self, object: &CronJob) -> String {
+        object.id.clone()
+    }
+
+    fn import_format(&self) -> &'static str {
+        "ID"
+    }
+}
+
 /// A fault [`Faulty`] injects into the next matching call.
 #[derive(Clone, Debug)]
 pub enum Fault {
@@ -445,6 +532,7 @@ pub struct Faulty {
     users: FaultyService<User>,
     domains: FaultyService<Domain>,
     databases: FaultyService<Database>,
+    cron_jobs: FaultyService<CronJob>,
 }
 
 #[derive(Debug)]
@@ -461,6 +549,7 @@ impl Faulty {
             users: FaultyService::new(&inner, &state),
             domains: FaultyService::new(&inner, &state),
             databases: FaultyService::new(&inner, &state),
+            cron_jobs: FaultyService::new(&inner, &state),
             inner,
         }
     }
@@ -641,5 +730,11 @@ impl Panel for Faulty {
         self.inner
             .databases()
             .map(|_| &self.databases as &dyn Service<Database>)
+    }
+
+    fn cron_jobs(&self) -> Option<&dyn Service<CronJob>> {
+        self.inner
+            .cron_jobs()
+            .map(|_| &self.cron_jobs as &dyn Service<CronJob>)
     }
 }

@@ -14,6 +14,7 @@ use crate::framework::model::Model;
 use crate::framework::resource::{Context, ProviderData, Resource};
 use crate::panel::fake::{FakePanel, Fault, Faulty};
 use crate::panel::{PanelHandle, PanelKind, Service};
+use crate::resources::cron_job::CronJobType;
 use crate::resources::database::DatabaseType;
 use crate::resources::domain::DomainType;
 use crate::resources::user::UserType;
@@ -121,6 +122,27 @@ impl Case for DatabaseType {
 
     fn count(fake: &FakePanel) -> usize {
         fake.store().databases.len()
+    }
+}
+
+impl Case for CronJobType {
+    fn prepare(fake: &FakePanel) {
+        add_owner(fake);
+    }
+
+    fn create(name: &str) -> (Value, Value) {
+        let planned = planned_of::<Self>(&[
+            ("owner", Value::string("1")),
+            ("schedule", Value::string("*/5 * * * *")),
+            ("command", Value::string(format!("echo {name}"))),
+            ("suspended", Value::Bool(false)),
+        ]);
+        let config = planned.unknowns_to_null();
+        (planned, config)
+    }
+
+    fn count(fake: &FakePanel) -> usize {
+        fake.store().cron_jobs.len()
     }
 }
 
@@ -394,6 +416,10 @@ macro_rules! every_type {
             use super::*;
             $(#[tokio::test] async fn $case() { super::$case::<DatabaseType>().await; })*
         }
+        mod cron_job {
+            use super::*;
+            $(#[tokio::test] async fn $case() { super::$case::<CronJobType>().await; })*
+        }
     };
 }
 
@@ -472,6 +498,7 @@ fn every_fake_fixture_is_plannable() {
     check::<UserType>();
     check::<DomainType>();
     check::<DatabaseType>();
+    check::<CronJobType>();
 }
 
 mod planning {
