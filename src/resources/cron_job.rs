@@ -194,15 +194,10 @@ impl ObjectType for CronJobType {
         }
     }
 
+    /// A schedule respaced in configuration plans an update whose patch is empty (the
+    /// planned value of a required attribute must be the configured one), and the state
+    /// then keeps the new spelling: nothing is sent to the panel.
     fn plan(panel: Option<&PanelHandle>, plan: &mut TypedPlan<CronJobModel>) {
-        // The same five fields spelled with other spacing are no change.
-        if let Some(prior) = plan.prior.as_ref() {
-            if let (Some(before), Some(now)) = (prior.schedule.str(), plan.planned.schedule.str()) {
-                if before != now && same_schedule(before, now) {
-                    plan.planned.schedule = prior.schedule.clone();
-                }
-            }
-        }
         let Some(panel) = panel else {
             return;
         };
