@@ -92,6 +92,8 @@ pub struct HestiaBackend {
     users: OwnerListCache<Vec<User>>,
     domains: OwnerListCache<Vec<WebDomainEntry>>,
     databases: OwnerListCache<Vec<Database>>,
+    /// The package names, from one `v-list-user-packages json` per process.
+    packages: OwnerListCache<Vec<String>>,
     fresh: FreshReads,
     search_width: usize,
 }
@@ -126,6 +128,7 @@ impl HestiaBackend {
             users: OwnerListCache::new(),
             domains: OwnerListCache::new(),
             databases: OwnerListCache::new(),
+            packages: OwnerListCache::new(),
             fresh: FreshReads::default(),
             search_width: config.max_concurrent_requests.clamp(1, SEARCH_WIDTH_MAX),
         })
@@ -291,6 +294,8 @@ impl Panel for HestiaBackend {
             user_login: true,
             user_plan: true,
             user_plan_update: true,
+            // `v-list-user-packages json`, one read per provider process.
+            user_plans_listed: true,
             user_suspend: true,
             domain_addon: false,
             domain_subdomain: false,
@@ -326,6 +331,23 @@ impl Panel for HestiaBackend {
 
     fn domains(&self) -> Option<&dyn Service<Domain>> {
         Some(self)
+    }
+
+    async fn user_plans(&self) -> PanelResult<Vec<String>> {
+        let packages = self
+            .packages
+            .get_or_load(ALL_USERS, || async {
+                let command = wire::list_user_packages();
+                let body = self.read(&command).await?;
+                Ok(
+                    wire::parse_keyed::<serde::de::IgnoredAny>(command.name, &body)?
+                        .into_iter()
+                        .map(|(name, _)| name)
+                        .collect(),
+                )
+            })
+            .await?;
+        Ok(packages.as_ref().clone())
     }
 
     fn databases(&self) -> Option<&dyn Service<Database>> {

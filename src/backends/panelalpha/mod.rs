@@ -443,6 +443,8 @@ impl Panel for PanelAlphaBackend {
             user_login: false,
             user_plan: true,
             user_plan_update: true,
+            // `GET api/admin/plans`, already read by the connection check.
+            user_plans_listed: true,
             user_suspend: true,
             domain_addon: true,
             domain_subdomain: true,
@@ -472,6 +474,10 @@ impl Panel for PanelAlphaBackend {
 
     fn domains(&self) -> Option<&dyn crate::panel::Service<Domain>> {
         Some(self)
+    }
+
+    async fn user_plans(&self) -> PanelResult<Vec<String>> {
+        Ok(self.plans().await?.iter().map(|p| p.name.clone()).collect())
     }
 
     fn databases(&self) -> Option<&dyn crate::panel::Service<Database>> {

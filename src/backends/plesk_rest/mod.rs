@@ -388,6 +388,7 @@ impl Panel for PleskRestBackend {
             user_login: true,
             user_plan: false,
             user_plan_update: false,
+            user_plans_listed: false,
             user_suspend: true,
             domain_addon: true,
             domain_subdomain: true,

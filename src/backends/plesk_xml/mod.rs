@@ -562,6 +562,7 @@ impl Panel for PleskXmlBackend {
             user_login: true,
             user_plan: false,
             user_plan_update: false,
+            user_plans_listed: false,
             user_suspend: true,
             domain_addon: true,
             domain_subdomain: true,

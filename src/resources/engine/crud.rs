@@ -430,6 +430,11 @@ impl<T: ObjectType> Resource for Managed<T> {
         }
         let mut typed = TypedPlan::<T::Model>::from_context(plan);
         T::plan(panel.as_deref(), &mut typed);
+        if let Some(panel) = panel.as_deref() {
+            if !typed.diagnostics.has_errors() {
+                T::plan_with_panel(panel, &mut typed).await;
+            }
+        }
         Self::guard_imported_owner(&mut typed, panel.as_deref());
         typed.write_back(plan);
     }
