@@ -9,6 +9,7 @@ use crate::framework::diag::Diagnostics;
 use crate::framework::model::Field;
 use crate::framework::validate;
 use crate::panel::names::{self, DomainName};
+use crate::panel::paths;
 use crate::panel::{
     Domain, DomainKey, DomainKind, DomainPatch, DomainSpec, ListFilter, Locator, MainDomainOrigin,
     PanelHandle, Secret,
@@ -97,7 +98,9 @@ crate::model! {
                  (changed in place); read-only on Plesk REST and HestiaCP. On Plesk XML it may \
                  be written as the absolute path Plesk reports \
                  (`/var/www/vhosts/example.com/public`) or relative to the subscription's home \
-                 (`public`); both mean the same directory, and a path outside the home is \
+                 (`public`); both mean the same directory (state keeps the spelling you \
+                 wrote, and a different directory on the panel shows as a change), and a path \
+                 outside the home is \
                  refused naming this attribute (when the apply reaches the panel, which alone \
                  knows the home). When unset, the panel's value is kept and not managed.",
             ),
@@ -599,6 +602,20 @@ impl ObjectType for DomainType {
             (Some(configured), Some(_)) => Some(configured),
             (_, reported) => reported.map(str::to_owned),
         };
+        // A configured spelling of the directory the panel reports (absolute under the
+        // home, or relative) is kept; another directory shows as drift.
+        let document_root = match (
+            prior_text(|m| &m.document_root),
+            domain.document_root.as_deref(),
+            domain.home.as_deref(),
+        ) {
+            (Some(configured), Some(reported), Some(home))
+                if paths::same_document_root(&configured, reported, home) =>
+            {
+                Field::text(configured)
+            }
+            _ => reported_or_prior(&domain.document_root, |m| &m.document_root),
+        };
         DomainModel {
             id: Field::text(domain.id.clone()),
             name: Field::text(names::keep_spelling(
@@ -608,7 +625,7 @@ impl ObjectType for DomainType {
             owner: Field::text(domain.owner.clone()),
             kind: Field::text(domain.kind.as_str()),
             parent: Field::from_option(parent),
-            document_root: reported_or_prior(&domain.document_root, |m| &m.document_root),
+            document_root,
             php_version: reported_or_prior(&domain.php_version, |m| &m.php_version),
             ip_address: reported_or_prior(&domain.ip_address, |m| &m.ip_address),
             system_password_wo: Field::Null,
@@ -675,6 +692,7 @@ mod tests {
             kind: DomainKind::Addon,
             parent: Some("main.example".into()),
             document_root: Some("/var/www/b".into()),
+            home: None,
             php_version: None,
             ip_address: None,
         }

@@ -661,6 +661,7 @@ fn domain_model(
         kind,
         parent,
         document_root: item.document_root.clone(),
+        home: None,
         php_version: item.php_version.clone(),
         ip_address: None,
     })
