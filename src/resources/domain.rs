@@ -78,6 +78,8 @@ crate::model! {
             ),
         parent: String
             .optional()
+            .computed()
+            .use_state_for_unknown()
             .requires_replace_if("the parent means another domain", other_domain)
             .validator(domain_name_validator())
             .markdown(
@@ -85,8 +87,10 @@ crate::model! {
                  the subscription / hosting account holding `parent`; a subdomain's name must \
                  end with `.PARENT`. Required for subdomains, and for addon domains on Plesk; \
                  on PanelAlpha an addon domain may leave it out and joins the owner's hosting \
-                 account (its only one; name `parent` when the owner has several). Changing it \
-                 to another domain replaces the domain; a value not known until apply time \
+                 account (its only one; name `parent` when the owner has several), and state \
+                 shows the domain the panel reports as its parent (left out of the \
+                 configuration, it is not managed). Changing it to another domain replaces \
+                 the domain; a value not known until apply time \
                  (e.g. from a data source read during the apply) never replaces it by itself.",
             ),
         document_root: String
@@ -415,6 +419,10 @@ impl ObjectType for DomainType {
         let kind = kind_of(&plan.planned);
         let kind_known = plan.planned.kind.is_known();
         Self::plan_system_password(panel, plan);
+        // A main domain has no parent: say so now rather than "known after apply".
+        if kind_known && kind == DomainKind::Main && plan.config.parent.is_null() {
+            plan.planned.parent = Field::Null;
+        }
         if kind_known
             && kind == DomainKind::Addon
             && plan.is_create()
