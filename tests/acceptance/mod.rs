@@ -8,6 +8,7 @@
 //! on all four APIs.
 
 mod adopt;
+mod defects;
 mod economy;
 mod examples;
 mod faults;
