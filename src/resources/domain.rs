@@ -90,8 +90,10 @@ crate::model! {
                  account (its only one; name `parent` when the owner has several), and state \
                  shows the domain the panel reports as its parent (left out of the \
                  configuration, it is not managed). Changing it to another domain replaces \
-                 the domain; a value not known until apply time \
-                 (e.g. from a data source read during the apply) never replaces it by itself.",
+                 the domain; a value not known until apply time (e.g. from a data source read \
+                 during the apply, as `panel_domains` is whenever its owner changes) never \
+                 replaces it by itself: it shows as an in-place change that changes nothing \
+                 on the panel. On PanelAlpha, leaving `parent` out keeps such plans empty.",
             ),
         document_root: String
             .optional()
