@@ -550,9 +550,14 @@ fn item6_panelalpha_unknown_plan_fails_at_plan() {
 
 // ---- item 8: another customer's domain ------------------------------------------------
 
-/// The seed putting `taken.example` under user A, with user B beside it; returns the
-/// panel ids of A and B.
-fn seed_two_customers(sim: &Sim) -> (String, String) {
+/// A customer as the panel knows them: id and login (PanelAlpha: email).
+struct Customer {
+    id: String,
+    login: String,
+}
+
+/// The seed putting `taken.example` under user A, with user B beside it.
+fn seed_two_customers(sim: &Sim) -> (Customer, Customer) {
     let (seed, a, b) = match sim.backend {
         Backend::Hestia => (
             json!({"users": [
@@ -588,13 +593,15 @@ fn seed_two_customers(sim: &Sim) -> (String, String) {
     };
     sim.seed(&seed);
     let view = sim.view();
-    let id = |login: &str| {
-        view.user(login)
+    let customer = |login: &str| Customer {
+        id: view
+            .user(login)
             .unwrap_or_else(|| panic!("seeding {login} failed: {view:#?}"))
             .panel_id
-            .clone()
+            .clone(),
+        login: login.to_owned(),
     };
-    (id(a), id(b))
+    (customer(a), customer(b))
 }
 
 fn taken_domain_block(backend: Backend, owner: &str) -> String {
@@ -622,7 +629,7 @@ fn owner_of_taken(sim: &Sim) -> String {
 /// An import of A's domain configured with owner B fails at plan time naming both, and
 /// the plan Terraform saves anyway (an errored plan, which cannot be applied) holds no
 /// delete of the domain.
-fn assert_import_refused(tf: &Terraform, backend: Backend, a: &str, b: &str, how: &str) {
+fn assert_import_refused(tf: &Terraform, backend: Backend, a: &Customer, b: &Customer, how: &str) {
     let outcome: Outcome = tf.run(&["plan", "-input=false", "-no-color", "-out=import.tfplan"]);
     assert_eq!(
         outcome.code,
@@ -633,8 +640,10 @@ fn assert_import_refused(tf: &Terraform, backend: Backend, a: &str, b: &str, how
     let said = flat(&outcome.output());
     assert!(
         said.contains("Imported Object Would Change Owner")
-            && said.contains(&format!("with id \"{a}\""))
-            && said.contains(&format!("owner \"{b}\"")),
+            && said.contains(&format!("with id \"{}\"", a.id))
+            && said.contains(&format!("owner \"{}\"", b.id))
+            && said.contains(&format!("\"{}\"", a.login))
+            && said.contains(&format!("\"{}\"", b.login)),
         "[{backend:?}] {how}: the error names both owners: {said}"
     );
     if tf.dir().join("import.tfplan").exists() {
@@ -668,7 +677,7 @@ fn another_customers_domain(backend: Backend) {
     let before = sim.view();
 
     let tf = sim.terraform();
-    tf.write("main.tf", &taken_domain_block(backend, &b));
+    tf.write("main.tf", &taken_domain_block(backend, &b.id));
     let failed = tf.try_apply();
     assert_eq!(
         failed.code,
@@ -679,9 +688,11 @@ fn another_customers_domain(backend: Backend) {
     let said = flat(&failed.output());
     assert!(
         said.contains("Panel Object Already Exists")
-            && said.contains(&format!("owner id \"{a}\""))
+            && said.contains(&format!("owner id \"{}\"", a.id))
+            && said.contains(&format!("\"{}\"", a.login))
             && !said.contains("terraform import"),
-        "[{backend:?}] the error names the owner {a:?} and does not suggest an import: {said}"
+        "[{backend:?}] the error names the owner {} and does not suggest an import: {said}",
+        a.login
     );
     assert_eq!(sim.view(), before, "[{backend:?}] the panel changed");
     assert!(tf.state_addresses().is_empty());
@@ -691,7 +702,7 @@ fn another_customers_domain(backend: Backend) {
         "main.tf",
         &format!(
             "{}import {{\n  to = panel_domain.taken\n  id = \"taken.example\"\n}}\n",
-            taken_domain_block(backend, &b)
+            taken_domain_block(backend, &b.id)
         ),
     );
     assert_import_refused(&tf, backend, &a, &b, "import block");
@@ -700,7 +711,7 @@ fn another_customers_domain(backend: Backend) {
 
     // The CLI import, then a plan.
     let cli = sim.terraform();
-    cli.write("main.tf", &taken_domain_block(backend, &b));
+    cli.write("main.tf", &taken_domain_block(backend, &b.id));
     cli.import("panel_domain.taken", "taken.example");
     assert_import_refused(&cli, backend, &a, &b, "terraform import");
     let failed = cli.try_apply();
