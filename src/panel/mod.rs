@@ -109,6 +109,9 @@ pub struct Capabilities {
     pub domain_subdomain: bool,
     pub domain_main: MainDomainOrigin,
     pub domain_document_root: bool,
+    /// Document roots live in the subscription's home (Plesk): a path no home can hold
+    /// is refused at plan time (`paths::outside_every_home`).
+    pub domain_document_root_in_home: bool,
     pub domain_php_version: bool,
     pub domain_ip_address: bool,
     /// The IP address can only be chosen at creation (HestiaCP).

@@ -107,8 +107,9 @@ crate::model! {
                  (`public`); both mean the same directory (state keeps the spelling you \
                  wrote, and a different directory on the panel shows as a change), and a path \
                  outside the home is \
-                 refused naming this attribute (when the apply reaches the panel, which alone \
-                 knows the home). When unset, the panel's value is kept and not managed.",
+                 refused naming this attribute: at plan time when no home can hold it (e.g. \
+                 `/etc/site`), else when the apply reaches the panel, which alone knows a \
+                 moved home. When unset, the panel's value is kept and not managed.",
             ),
         php_version: String
             .optional()
@@ -500,6 +501,32 @@ impl ObjectType for DomainType {
                     format!(
                         "The `{name}` panel cannot set {what} for a domain. Remove \
                          `{attribute}`."
+                    ),
+                );
+            }
+        }
+        if capabilities.domain_document_root_in_home && plan.configures_change(|m| &m.document_root)
+        {
+            // The subscription whose home holds the site: the domain itself when it is
+            // one, an addon's parent; a subdomain's subscription is known only to the
+            // panel, which checks it during the apply.
+            let subscription = match kind {
+                _ if !kind_known => None,
+                DomainKind::Main => plan.planned.name.str().map(normal),
+                DomainKind::Addon => plan.planned.parent.str().map(normal),
+                DomainKind::Subdomain => None,
+            };
+            let written = plan.config.document_root.owned().unwrap_or_default();
+            if let Some(problem) = subscription
+                .as_deref()
+                .and_then(|subscription| paths::outside_every_home(&written, subscription))
+            {
+                plan.error_at(
+                    attr!(DomainModel, document_root),
+                    "Document Root Outside The Home",
+                    format!(
+                        "On the `{name}` panel a site's files live in its subscription's \
+                         home directory; `document_root` {written:?} {problem}."
                     ),
                 );
             }

@@ -388,18 +388,29 @@ fn item3_plesk_xml_document_root_absolute_relative_outside_and_drift() {
     assert_eq!(stored_root(&sim), "/var/www/vhosts/rooted.example/public2");
     tf.assert_empty_plan("the absolute spelling of the same root");
 
+    // Outside every home: refused at plan time, on the attribute.
     tf.write("main.tf", &document_root_config("/etc/passwd-dir"));
-    let failed = tf.try_apply();
+    let failed = tf.plan();
     assert_eq!(
         failed.code,
         1,
-        "a root outside the home must fail\n{}",
+        "a root outside the home must fail at plan time\n{}",
         failed.describe()
     );
     let said = flat(&failed.output());
     assert!(
-        said.contains("document_root") && said.contains("/etc/passwd-dir"),
+        said.contains("Document Root Outside The Home")
+            && said.contains("with panel_domain.site")
+            && said.contains("`document_root` \"/etc/passwd-dir\""),
         "the error names document_root and the path: {said}"
+    );
+    assert!(
+        failed
+            .stderr
+            .lines()
+            .any(|line| line.contains("document_root = \"/etc/passwd-dir\"")),
+        "the error points at the document_root line: {}",
+        failed.stderr
     );
     assert_eq!(
         stored_root(&sim),

@@ -300,6 +300,7 @@ impl Panel for HestiaBackend {
             domain_addon: false,
             domain_subdomain: false,
             domain_document_root: false,
+            domain_document_root_in_home: false,
             domain_php_version: false,
             // Settable at creation (`v-add-web-domain USER DOMAIN IP`); changing it
             // later is not documented and is refused.

@@ -449,6 +449,7 @@ impl Panel for PanelAlphaBackend {
             domain_addon: true,
             domain_subdomain: true,
             domain_document_root: true,
+            domain_document_root_in_home: false,
             domain_php_version: true,
             domain_ip_address: false,
             database_postgresql: false,

@@ -393,6 +393,7 @@ impl Panel for PleskRestBackend {
             domain_addon: true,
             domain_subdomain: true,
             domain_document_root: false,
+            domain_document_root_in_home: false,
             domain_php_version: false,
             domain_ip_address: true,
             database_postgresql: true,

@@ -567,6 +567,7 @@ impl Panel for PleskXmlBackend {
             domain_addon: true,
             domain_subdomain: true,
             domain_document_root: true,
+            domain_document_root_in_home: true,
             domain_php_version: false,
             domain_ip_address: true,
             database_postgresql: true,
