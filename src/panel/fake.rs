@@ -229,6 +229,7 @@ impl Service<Domain> for FakePanel {
             kind: spec.kind,
             parent: spec.parent.clone(),
             document_root: spec.document_root.clone(),
+            home: None,
             php_version: spec.php_version.clone(),
             ip_address: spec.ip_address.clone(),
         };

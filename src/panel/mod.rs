@@ -90,6 +90,9 @@ pub struct Capabilities {
     /// The panel's own rules for new logins (stricter than the common ones).
     pub user_login_rules: LoginRules,
     pub user_plan: bool,
+    /// The plans users can be given are listed by [`Panel::user_plans`], cheaply enough
+    /// to check a configured plan at plan time (HestiaCP's packages).
+    pub user_plans_listed: bool,
     /// The plan can be changed after creation.
     pub user_plan_update: bool,
     pub user_suspend: bool,
@@ -106,6 +109,9 @@ pub struct Capabilities {
     pub domain_subdomain: bool,
     pub domain_main: MainDomainOrigin,
     pub domain_document_root: bool,
+    /// Document roots live in the subscription's home (Plesk): a path no home can hold
+    /// is refused at plan time (`paths::outside_every_home`).
+    pub domain_document_root_in_home: bool,
     pub domain_php_version: bool,
     pub domain_ip_address: bool,
     /// The IP address can only be chosen at creation (HestiaCP).
@@ -165,6 +171,15 @@ pub trait Panel: Send + Sync + Debug {
 
     fn cron_jobs(&self) -> Option<&dyn Service<CronJob>> {
         None
+    }
+
+    /// The names of the plans (packages) a user can be given, on panels whose
+    /// capabilities say `user_plans_listed`; read at plan time so that a plan the
+    /// panel lacks is refused before anything is created.
+    async fn user_plans(&self) -> PanelResult<Vec<String>> {
+        Err(PanelError::unsupported(
+            "this panel's API does not list its user plans",
+        ))
     }
 }
 

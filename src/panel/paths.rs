@@ -141,6 +141,30 @@ pub fn reported_document_root(reported: &str, home: &str) -> String {
     }
 }
 
+/// What is wrong with a written document root that no home of subscription
+/// `subscription_ascii_name` can hold, whatever the vhosts directory: an absolute path
+/// in a system directory (rule 3) without a segment named after the subscription (where
+/// a home ends, [`home_in`]), or one with `..`. `None` when only the real home can tell.
+pub fn outside_every_home(written: &str, subscription_ascii_name: &str) -> Option<String> {
+    let trimmed = written.trim();
+    let parts = segments(trimmed);
+    if parts.contains(&"..") {
+        return Some("contains `..`; give a directory inside the home without it".to_owned());
+    }
+    let system = trimmed.starts_with('/')
+        && parts
+            .first()
+            .is_some_and(|first| SYSTEM_DIRECTORIES.contains(first));
+    (system && home_in(trimmed, subscription_ascii_name).is_none()).then(|| {
+        format!(
+            "lies outside the home directory of subscription {subscription_ascii_name} \
+             (`{}`); give it relative to the home (e.g. `httpdocs`) or as an absolute path \
+             under the home",
+            plesk_home(subscription_ascii_name)
+        )
+    })
+}
+
 /// Whether two spellings of a document root name the same directory of `home` (for
 /// keeping a configured spelling in state when it means what the panel reports).
 pub fn same_document_root(a: &str, b: &str, home: &str) -> bool {
@@ -158,6 +182,19 @@ mod tests {
 
     fn normal(written: &str) -> Result<String, String> {
         normal_document_root(written, HOME)
+    }
+
+    #[test]
+    fn paths_no_home_can_hold_are_known_without_the_home() {
+        let outside = |written: &str| outside_every_home(written, "example.com");
+        assert!(outside("/etc/passwd-dir").is_some());
+        assert!(outside("/var/www/vhosts/other.example/public").is_some());
+        assert!(outside("public/../../etc").is_some());
+        // The home may be elsewhere; only the server knows, so these wait for it.
+        assert_eq!(outside("/var/www/vhosts/example.com/public"), None);
+        assert_eq!(outside("/srv/sites/example.com/public"), None);
+        assert_eq!(outside("public"), None);
+        assert_eq!(outside("/public"), None);
     }
 
     #[test]

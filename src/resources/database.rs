@@ -263,7 +263,10 @@ impl ObjectType for DatabaseType {
          owner's login: `name = \"shop\"` and `user = \"app\"` for owner `bob` become \
          `bob_shop` and `bob_app` (see `full_name` / `full_user`). The prefixed database name \
          may be at most 63 characters and the prefixed user name at most 32, which is checked \
-         at plan time. The user is created with the database, so `user` and `password_wo` \
+         at plan time when `owner` is known then; `owner = panel_user.NAME.id` is, even for a \
+         user created in the same apply, because a HestiaCP user's `id` is its configured \
+         `login`. An `owner` known only during the apply (e.g. from a data source read \
+         then) leaves the check to the apply, before anything is created. The user is created with the database, so `user` and `password_wo` \
          are required.\n\
          * **Plesk** (REST and XML API): a database of the subscription named by `domain` \
          (required), and a separate database user (`user`, optional) granted access to it.\n\

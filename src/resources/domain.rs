@@ -9,6 +9,7 @@ use crate::framework::diag::Diagnostics;
 use crate::framework::model::Field;
 use crate::framework::validate;
 use crate::panel::names::{self, DomainName};
+use crate::panel::paths;
 use crate::panel::{
     Domain, DomainKey, DomainKind, DomainPatch, DomainSpec, ListFilter, Locator, MainDomainOrigin,
     PanelHandle, Secret,
@@ -77,6 +78,8 @@ crate::model! {
             ),
         parent: String
             .optional()
+            .computed()
+            .use_state_for_unknown()
             .requires_replace_if("the parent means another domain", other_domain)
             .validator(domain_name_validator())
             .markdown(
@@ -84,9 +87,13 @@ crate::model! {
                  the subscription / hosting account holding `parent`; a subdomain's name must \
                  end with `.PARENT`. Required for subdomains, and for addon domains on Plesk; \
                  on PanelAlpha an addon domain may leave it out and joins the owner's hosting \
-                 account (its only one; name `parent` when the owner has several). Changing it \
-                 to another domain replaces the domain; a value not known until apply time \
-                 (e.g. from a data source read during the apply) never replaces it by itself.",
+                 account (its only one; name `parent` when the owner has several), and state \
+                 shows the domain the panel reports as its parent (left out of the \
+                 configuration, it is not managed). Changing it to another domain replaces \
+                 the domain; a value not known until apply time (e.g. from a data source read \
+                 during the apply, as `panel_domains` is whenever its owner changes) never \
+                 replaces it by itself: it shows as an in-place change that changes nothing \
+                 on the panel. On PanelAlpha, leaving `parent` out keeps such plans empty.",
             ),
         document_root: String
             .optional()
@@ -97,9 +104,12 @@ crate::model! {
                  (changed in place); read-only on Plesk REST and HestiaCP. On Plesk XML it may \
                  be written as the absolute path Plesk reports \
                  (`/var/www/vhosts/example.com/public`) or relative to the subscription's home \
-                 (`public`); both mean the same directory, and a path outside the home is \
-                 refused naming this attribute (when the apply reaches the panel, which alone \
-                 knows the home). When unset, the panel's value is kept and not managed.",
+                 (`public`); both mean the same directory (state keeps the spelling you \
+                 wrote, and a different directory on the panel shows as a change), and a path \
+                 outside the home is \
+                 refused naming this attribute: at plan time when no home can hold it (e.g. \
+                 `/etc/site`), else when the apply reaches the panel, which alone knows a \
+                 moved home. When unset, the panel's value is kept and not managed.",
             ),
         php_version: String
             .optional()
@@ -412,6 +422,10 @@ impl ObjectType for DomainType {
         let kind = kind_of(&plan.planned);
         let kind_known = plan.planned.kind.is_known();
         Self::plan_system_password(panel, plan);
+        // A main domain has no parent: say so now rather than "known after apply".
+        if kind_known && kind == DomainKind::Main && plan.config.parent.is_null() {
+            plan.planned.parent = Field::Null;
+        }
         if kind_known
             && kind == DomainKind::Addon
             && plan.is_create()
@@ -487,6 +501,32 @@ impl ObjectType for DomainType {
                     format!(
                         "The `{name}` panel cannot set {what} for a domain. Remove \
                          `{attribute}`."
+                    ),
+                );
+            }
+        }
+        if capabilities.domain_document_root_in_home && plan.configures_change(|m| &m.document_root)
+        {
+            // The subscription whose home holds the site: the domain itself when it is
+            // one, an addon's parent; a subdomain's subscription is known only to the
+            // panel, which checks it during the apply.
+            let subscription = match kind {
+                _ if !kind_known => None,
+                DomainKind::Main => plan.planned.name.str().map(normal),
+                DomainKind::Addon => plan.planned.parent.str().map(normal),
+                DomainKind::Subdomain => None,
+            };
+            let written = plan.config.document_root.owned().unwrap_or_default();
+            if let Some(problem) = subscription
+                .as_deref()
+                .and_then(|subscription| paths::outside_every_home(&written, subscription))
+            {
+                plan.error_at(
+                    attr!(DomainModel, document_root),
+                    "Document Root Outside The Home",
+                    format!(
+                        "On the `{name}` panel a site's files live in its subscription's \
+                         home directory; `document_root` {written:?} {problem}."
                     ),
                 );
             }
@@ -599,6 +639,20 @@ impl ObjectType for DomainType {
             (Some(configured), Some(_)) => Some(configured),
             (_, reported) => reported.map(str::to_owned),
         };
+        // A configured spelling of the directory the panel reports (absolute under the
+        // home, or relative) is kept; another directory shows as drift.
+        let document_root = match (
+            prior_text(|m| &m.document_root),
+            domain.document_root.as_deref(),
+            domain.home.as_deref(),
+        ) {
+            (Some(configured), Some(reported), Some(home))
+                if paths::same_document_root(&configured, reported, home) =>
+            {
+                Field::text(configured)
+            }
+            _ => reported_or_prior(&domain.document_root, |m| &m.document_root),
+        };
         DomainModel {
             id: Field::text(domain.id.clone()),
             name: Field::text(names::keep_spelling(
@@ -608,7 +662,7 @@ impl ObjectType for DomainType {
             owner: Field::text(domain.owner.clone()),
             kind: Field::text(domain.kind.as_str()),
             parent: Field::from_option(parent),
-            document_root: reported_or_prior(&domain.document_root, |m| &m.document_root),
+            document_root,
             php_version: reported_or_prior(&domain.php_version, |m| &m.php_version),
             ip_address: reported_or_prior(&domain.ip_address, |m| &m.ip_address),
             system_password_wo: Field::Null,
@@ -675,6 +729,7 @@ mod tests {
             kind: DomainKind::Addon,
             parent: Some("main.example".into()),
             document_root: Some("/var/www/b".into()),
+            home: None,
             php_version: None,
             ip_address: None,
         }

@@ -61,7 +61,10 @@ crate::model! {
                 "Service plan: the HestiaCP package (the panel's `default` package when unset) \
                  or the PanelAlpha plan. Changed in place. Not available on Plesk, where plans \
                  belong to subscriptions. When unset, the panel's value is kept and not \
-                 managed.",
+                 managed. A plan the panel does not have is refused at plan time (the \
+                 panel's list of packages / plans is read then) when the value is known at \
+                 plan time; a value known only during the apply is checked by the panel \
+                 then.",
             ),
         suspended: bool
             .optional()
@@ -124,6 +127,48 @@ fn missing_password(what: &str) -> Diagnostics {
 
 /// `panel_user` on the engine.
 pub struct UserType;
+
+impl UserType {
+    /// A configured plan the panel does not have is refused at plan time, on panels
+    /// that list their plans; when the list cannot be read the apply decides.
+    async fn check_plan_exists(panel: &PanelHandle, plan: &mut TypedPlan<UserModel>) {
+        let Some(configured) = plan.config.plan.owned() else {
+            return;
+        };
+        let unchanged = plan.prior.as_ref().and_then(|p| p.plan.str()) == Some(&configured);
+        if unchanged || !panel.capabilities.user_plans_listed {
+            return;
+        }
+        let Ok(available) = panel.panel.user_plans().await else {
+            return;
+        };
+        // Case-insensitively: never refuse a spelling the panel would accept.
+        if available
+            .iter()
+            .any(|name| name.eq_ignore_ascii_case(&configured))
+        {
+            return;
+        }
+        let listed = if available.is_empty() {
+            "none".to_owned()
+        } else {
+            available
+                .iter()
+                .map(|name| format!("{name:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        plan.error_at(
+            attr!(UserModel, plan),
+            "Plan Not Found",
+            format!(
+                "The `{}` panel has no plan (package) named {configured:?}; it has: {listed}. \
+                 Create the plan in the panel first, or choose one of these.",
+                panel.name()
+            ),
+        );
+    }
+}
 
 const PANEL_MAPPING: &str = "On Plesk (REST and XML APIs) a user is a *customer*; on HestiaCP a \
      *user*; on PanelAlpha a *user*.";
@@ -411,6 +456,13 @@ impl ObjectType for UserType {
                 );
             }
         }
+    }
+
+    fn plan_with_panel<'a>(
+        panel: &'a PanelHandle,
+        plan: &'a mut TypedPlan<UserModel>,
+    ) -> futures::future::BoxFuture<'a, ()> {
+        Box::pin(Self::check_plan_exists(panel, plan))
     }
 
     fn spec(

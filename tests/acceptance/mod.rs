@@ -9,6 +9,7 @@
 
 mod adopt;
 mod cron_jobs;
+mod defects;
 mod economy;
 mod examples;
 mod faults;

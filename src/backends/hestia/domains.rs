@@ -31,6 +31,7 @@ pub(crate) fn entry_from_record(
             document_root: non_empty(&record.document_root),
             // BACKEND is a php-fpm template name, not a version; nothing documents how
             // templates map to versions, so no version is claimed.
+            home: None,
             php_version: None,
             ip_address: non_empty(&record.ip),
         },
@@ -183,6 +184,7 @@ impl Service<Domain> for HestiaBackend {
                 kind: DomainKind::Main,
                 parent: None,
                 document_root: None,
+                home: None,
                 php_version: None,
                 ip_address: spec.ip_address.clone(),
             },

@@ -95,6 +95,8 @@ pub struct HestiaBackend {
     domains: OwnerListCache<Vec<WebDomainEntry>>,
     databases: OwnerListCache<Vec<Database>>,
     cron_jobs: OwnerListCache<Vec<CronJob>>,
+    /// The package names, from one `v-list-user-packages json` per process.
+    packages: OwnerListCache<Vec<String>>,
     fresh: FreshReads,
     search_width: usize,
 }
@@ -134,6 +136,7 @@ impl HestiaBackend {
             domains: OwnerListCache::new(),
             databases: OwnerListCache::new(),
             cron_jobs: OwnerListCache::new(),
+            packages: OwnerListCache::new(),
             fresh: FreshReads::default(),
             search_width: config.max_concurrent_requests.clamp(1, SEARCH_WIDTH_MAX),
         })
@@ -301,10 +304,13 @@ impl Panel for HestiaBackend {
             user_login: true,
             user_plan: true,
             user_plan_update: true,
+            // `v-list-user-packages json`, one read per provider process.
+            user_plans_listed: true,
             user_suspend: true,
             domain_addon: false,
             domain_subdomain: false,
             domain_document_root: false,
+            domain_document_root_in_home: false,
             domain_php_version: false,
             // Settable at creation (`v-add-web-domain USER DOMAIN IP`); changing it
             // later is not documented and is refused.
@@ -341,6 +347,23 @@ impl Panel for HestiaBackend {
 
     fn domains(&self) -> Option<&dyn Service<Domain>> {
         Some(self)
+    }
+
+    async fn user_plans(&self) -> PanelResult<Vec<String>> {
+        let packages = self
+            .packages
+            .get_or_load(ALL_USERS, || async {
+                let command = wire::list_user_packages();
+                let body = self.read(&command).await?;
+                Ok(
+                    wire::parse_keyed::<serde::de::IgnoredAny>(command.name, &body)?
+                        .into_iter()
+                        .map(|(name, _)| name)
+                        .collect(),
+                )
+            })
+            .await?;
+        Ok(packages.as_ref().clone())
     }
 
     fn databases(&self) -> Option<&dyn Service<Database>> {

@@ -136,6 +136,11 @@ pub fn add_user(
     command
 }
 
+/// `v-list-user-packages json`: the packages a user can be given (record 28).
+pub fn list_user_packages() -> Command {
+    Command::read("v-list-user-packages").arg("json")
+}
+
 pub fn list_users() -> Command {
     Command::read("v-list-users").arg("json")
 }
@@ -575,6 +580,10 @@ pub(crate) mod tests {
             captured_args("46-delete-database")
         );
         assert_eq!(list_users().plain_args(), captured_args("19-list-users"));
+        assert_eq!(
+            list_user_packages().plain_args(),
+            captured_args("28-list-packages")
+        );
     }
 
     #[test]

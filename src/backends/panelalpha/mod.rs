@@ -455,10 +455,13 @@ impl Panel for PanelAlphaBackend {
             user_login: false,
             user_plan: true,
             user_plan_update: true,
+            // `GET api/admin/plans`, already read by the connection check.
+            user_plans_listed: true,
             user_suspend: true,
             domain_addon: true,
             domain_subdomain: true,
             domain_document_root: true,
+            domain_document_root_in_home: false,
             domain_php_version: true,
             domain_ip_address: false,
             database_postgresql: false,
@@ -487,6 +490,10 @@ impl Panel for PanelAlphaBackend {
 
     fn domains(&self) -> Option<&dyn crate::panel::Service<Domain>> {
         Some(self)
+    }
+
+    async fn user_plans(&self) -> PanelResult<Vec<String>> {
+        Ok(self.plans().await?.iter().map(|p| p.name.clone()).collect())
     }
 
     fn databases(&self) -> Option<&dyn crate::panel::Service<Database>> {
@@ -674,6 +681,7 @@ fn domain_model(
         kind,
         parent,
         document_root: item.document_root.clone(),
+        home: None,
         php_version: item.php_version.clone(),
         ip_address: None,
     })

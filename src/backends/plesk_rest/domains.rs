@@ -224,6 +224,7 @@ impl Service<Domain> for PleskRestBackend {
             kind: spec.kind,
             parent: spec.parent.clone(),
             document_root: None,
+            home: None,
             php_version: None,
             ip_address: None,
         };

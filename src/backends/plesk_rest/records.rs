@@ -183,6 +183,7 @@ impl Domains {
             kind,
             parent,
             document_root: record.www_root.clone(),
+            home: None,
             php_version: None,
             ip_address: None,
         }

@@ -91,6 +91,7 @@ fn main_model(owner: &str, webspace: &DomainRecord) -> Domain {
             .www_root
             .as_deref()
             .map(|root| document_root_from_plesk(root, &home)),
+        home: Some(home),
         php_version: None,
         ip_address: webspace.ip_address.clone(),
     }
@@ -110,6 +111,7 @@ fn site_model(owner: &str, site: &DomainRecord, family: &Family<'_>) -> Domain {
             .www_root
             .as_deref()
             .map(|root| document_root_from_plesk(root, &home)),
+        home: Some(home),
         php_version: None,
         ip_address: site
             .ip_address
@@ -292,6 +294,7 @@ impl PleskXmlBackend {
                 kind: DomainKind::Main,
                 parent: None,
                 document_root: www_root.map(|root| root.normal(&home)),
+                home: Some(home),
                 php_version: None,
                 ip_address: Some(ip),
             }),
@@ -375,6 +378,7 @@ impl PleskXmlBackend {
             kind: spec.kind,
             parent: Some(parent),
             document_root: www_root.map(|root| root.normal(&home)),
+            home: Some(home),
             php_version: None,
             ip_address: found.and_then(|located| located.domain.ip_address),
         })

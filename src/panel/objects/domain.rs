@@ -45,6 +45,10 @@ pub struct Domain {
     /// For addon domains and subdomains: the name of the main domain / parent.
     pub parent: Option<String>,
     pub document_root: Option<String>,
+    /// The directory a relative `document_root` is read in, where the panel has one
+    /// (Plesk: the subscription's home), so a configured absolute spelling of the same
+    /// directory can be told from another directory (`paths::same_document_root`).
+    pub home: Option<String>,
     pub php_version: Option<String>,
     pub ip_address: Option<String>,
 }

@@ -12,7 +12,9 @@ use crate::framework::model::Model;
 use crate::framework::plan::{self, PlanContext};
 use crate::framework::resource::{Context, Resource, StateResult};
 use crate::framework::schema::Schema;
-use crate::panel::{cancel, PanelError, PanelErrorKind, PanelHandle, PanelObject, Service};
+use crate::panel::{
+    cancel, Locator, PanelError, PanelErrorKind, PanelHandle, PanelObject, Service, User,
+};
 use crate::tfvalue::Value;
 use tokio_util::sync::CancellationToken;
 
@@ -66,6 +68,7 @@ impl<T: ObjectType> Managed<T> {
         label: &str,
         existing: Option<&T::Object>,
         wanted_owner: Option<&str>,
+        owner_login: Option<&str>,
         error: Option<&PanelError>,
     ) -> Diagnostics {
         let noun = <T::Object as PanelObject>::NOUN;
@@ -76,13 +79,16 @@ impl<T: ObjectType> Managed<T> {
             (Some(_), Some(owner), Some(wanted)) if owner != wanted => diagnostics.error(
                 "Panel Object Already Exists",
                 format!(
-                    "`{}` {label} already exists on {}, and belongs to another user (owner \
+                    "`{}` {label} already exists on {}, and belongs to another user ({}owner \
                      id {owner:?}, not {wanted:?}), so it was not created. Importing it here \
                      would make Terraform plan to replace it, deleting that user's {noun}. \
                      Choose another name, or manage the {noun} in the configuration of its \
                      owner.{said}",
                     T::TYPE_NAME,
                     diag::panel_named(panel),
+                    owner_login
+                        .map(|login| format!("{login:?}, "))
+                        .unwrap_or_default(),
                 ),
             ),
             (Some(existing), _, _) => {
@@ -142,12 +148,14 @@ impl<T: ObjectType> Managed<T> {
         // knowing it was not there is what lets a lost answer be recovered below.
         match service.find(&key).await {
             Ok(Some(existing)) => {
+                let owner_login = owner_login(panel, existing.owner()).await;
                 let diagnostics = Self::already_exists(
                     panel,
                     service,
                     &label,
                     Some(&existing),
                     wanted_owner.as_deref(),
+                    owner_login.as_deref(),
                     None,
                 );
                 return (None, diagnostics);
@@ -184,12 +192,15 @@ impl<T: ObjectType> Managed<T> {
                 // Someone else's object (or one created since the look above): say whose.
                 let anywhere = <T::Object as PanelObject>::anywhere(&key);
                 let existing = service.find(&anywhere).await.ok().flatten();
+                let owner_login =
+                    owner_login(panel, existing.as_ref().and_then(PanelObject::owner)).await;
                 let diagnostics = Self::already_exists(
                     panel,
                     service,
                     &label,
                     existing.as_ref(),
                     wanted_owner.as_deref(),
+                    owner_login.as_deref(),
                     Some(&error),
                 );
                 (None, diagnostics)
@@ -352,7 +363,7 @@ impl<T: ObjectType> Managed<T> {
     /// empty under the configured owner. That is almost always a configuration that
     /// does not match the object imported, so it is refused at plan time, naming both
     /// owners, instead of being planned silently.
-    fn guard_imported_owner(plan: &mut TypedPlan<T::Model>, panel: Option<&PanelHandle>) {
+    async fn guard_imported_owner(plan: &mut TypedPlan<T::Model>, panel: Option<&PanelHandle>) {
         let Some(prior) = plan.prior.as_ref().filter(|_| plan.imported) else {
             return;
         };
@@ -368,11 +379,24 @@ impl<T: ObjectType> Managed<T> {
         let on = panel
             .map(diag::panel_named)
             .unwrap_or_else(|| "the panel".to_owned());
+        let (from_login, to_login) = match panel {
+            Some(panel) => (
+                owner_login(panel, Some(&from)).await,
+                owner_login(panel, Some(&to)).await,
+            ),
+            None => (None, None),
+        };
+        let from_user = from_login
+            .map(|login| format!("{login:?} "))
+            .unwrap_or_default();
+        let to_user = to_login
+            .map(|login| format!(" (user {login:?})"))
+            .unwrap_or_default();
         plan.diagnostics.error(
             "Imported Object Would Change Owner",
             format!(
-                "`{}` {} was imported from {on}, where it belongs to the user with id {from:?}, \
-                 but the configuration says owner {to:?}. Applying that would replace it: \
+                "`{}` {} was imported from {on}, where it belongs to the user {from_user}with \
+                 id {from:?}, but the configuration says owner {to:?}{to_user}. Applying that would replace it: \
                  delete the {noun} with everything in it and create it again, empty, for the \
                  other user. If the {noun} is this configuration's, set its owner to {from:?}. \
                  If you do mean to delete it and start over for {to:?}, destroy it first \
@@ -394,6 +418,16 @@ impl<T: ObjectType> Managed<T> {
             None => Ok(None),
         }
     }
+}
+
+/// The login of the user with id `owner`, when it is not the id itself and the panel
+/// says (one read, only for an error message): lets a diagnostic name the owner the way
+/// a person knows them, not only by a numeric id.
+async fn owner_login(panel: &PanelHandle, owner: Option<&str>) -> Option<String> {
+    let owner = owner?;
+    let users = panel.service::<User>()?;
+    let user = users.get(&Locator::new(owner)).await.ok().flatten()?;
+    (user.login != owner).then_some(user.login)
 }
 
 fn is_unconfirmed(state: &Value) -> bool {
@@ -430,7 +464,12 @@ impl<T: ObjectType> Resource for Managed<T> {
         }
         let mut typed = TypedPlan::<T::Model>::from_context(plan);
         T::plan(panel.as_deref(), &mut typed);
-        Self::guard_imported_owner(&mut typed, panel.as_deref());
+        if let Some(panel) = panel.as_deref() {
+            if !typed.diagnostics.has_errors() {
+                T::plan_with_panel(panel, &mut typed).await;
+            }
+        }
+        Self::guard_imported_owner(&mut typed, panel.as_deref()).await;
         typed.write_back(plan);
     }
 

@@ -93,6 +93,16 @@ pub trait ObjectType: Send + Sync + 'static {
     /// configured with known values; checks that need it are skipped then.
     fn plan(_panel: Option<&PanelHandle>, _plan: &mut TypedPlan<Self::Model>) {}
 
+    /// Plan-time checks that ask the panel (whether a configured plan exists), run
+    /// after [`plan`](Self::plan) found nothing wrong. A check whose value is not known
+    /// yet, or whose answer cannot be read, is left to the apply.
+    fn plan_with_panel<'a>(
+        _panel: &'a PanelHandle,
+        _plan: &'a mut TypedPlan<Self::Model>,
+    ) -> futures::future::BoxFuture<'a, ()> {
+        Box::pin(async {})
+    }
+
     /// What a create sends. `config` holds the write-only values.
     fn spec(
         panel: &PanelHandle,

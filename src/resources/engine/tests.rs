@@ -479,6 +479,10 @@ async fn another_owners_domain_is_not_offered_for_import() {
         "names the owner: {detail}"
     );
     assert!(
+        detail.contains("\"other\""),
+        "names the owner by login too: {detail}"
+    );
+    assert!(
         !detail.contains("terraform import"),
         "no invitation to take it over: {detail}"
     );
