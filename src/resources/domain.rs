@@ -77,6 +77,10 @@ crate::model! {
             ),
         parent: String
             .optional()
+            // A PanelAlpha addon domain may leave it out: the panel then names the
+            // hosting account's main domain, which the state records (and keeps).
+            .computed()
+            .use_state_for_unknown()
             .requires_replace_if("the parent means another domain", other_domain)
             .validator(domain_name_validator())
             .markdown(
@@ -84,7 +88,8 @@ crate::model! {
                  the subscription / hosting account holding `parent`; a subdomain's name must \
                  end with `.PARENT`. Required for subdomains, and for addon domains on Plesk; \
                  on PanelAlpha an addon domain may leave it out and joins the owner's hosting \
-                 account (its only one; name `parent` when the owner has several). Changing it \
+                 account (its only one; name `parent` when the owner has several), and the \
+                 state records the account's main domain. Changing it \
                  to another domain replaces the domain; a value not known until apply time \
                  (e.g. from a data source read during the apply) never replaces it by itself.",
             ),
