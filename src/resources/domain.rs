@@ -77,10 +77,6 @@ crate::model! {
             ),
         parent: String
             .optional()
-            // A PanelAlpha addon domain may leave it out: the panel then names the
-            // hosting account's main domain, which the state records (and keeps).
-            .computed()
-            .use_state_for_unknown()
             .requires_replace_if("the parent means another domain", other_domain)
             .validator(domain_name_validator())
             .markdown(
@@ -88,8 +84,7 @@ crate::model! {
                  the subscription / hosting account holding `parent`; a subdomain's name must \
                  end with `.PARENT`. Required for subdomains, and for addon domains on Plesk; \
                  on PanelAlpha an addon domain may leave it out and joins the owner's hosting \
-                 account (its only one; name `parent` when the owner has several), and the \
-                 state records the account's main domain. Changing it \
+                 account (its only one; name `parent` when the owner has several). Changing it \
                  to another domain replaces the domain; a value not known until apply time \
                  (e.g. from a data source read during the apply) never replaces it by itself.",
             ),
@@ -594,8 +589,12 @@ impl ObjectType for DomainType {
         // The parent cannot change in place and the id pins the object, so a configured
         // parent is kept: panels report the subscription / account main domain as an
         // addon's parent, which names the same container as any of its sites.
+        // A configuration without `parent` (a PanelAlpha addon domain may leave it out)
+        // keeps it out of the state too: the attribute is not computed, so Terraform
+        // takes any value here for a change the plan did not show.
         let parent = match (prior_text(|m| &m.parent), domain.parent.as_deref()) {
             (Some(configured), Some(_)) => Some(configured),
+            (None, _) if prior.is_some_and(|p| p.parent.is_null()) => None,
             (_, reported) => reported.map(str::to_owned),
         };
         DomainModel {
@@ -694,6 +693,14 @@ mod tests {
         assert_eq!(state.parent.str(), Some("site.main.example"));
         assert_eq!(state.ip_address.str(), Some("192.0.2.7"));
         assert_eq!(state.kind.str(), Some("addon"));
+        // Configured without `parent` (a PanelAlpha addon): the state keeps it out,
+        // although the panel names the account's main domain.
+        let unparented = DomainModel {
+            parent: Field::Null,
+            ..prior.clone()
+        };
+        let state = DomainType::state(&panel, &domain(), Some(&unparented));
+        assert!(state.parent.is_null(), "{:?}", state.parent);
         let imported = DomainType::state(&panel, &domain(), None);
         assert_eq!(imported.name.str(), Some("xn--bcher-kva.de"));
         assert_eq!(imported.parent.str(), Some("main.example"));
