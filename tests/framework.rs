@@ -987,7 +987,7 @@ async fn panel_provider_configures_from_the_environment_alone() {
         Credentials::SecretKey(Secret::new("xml-SECRET"))
     );
     assert_eq!(config.request_timeout, Duration::from_secs(15));
-    assert_eq!(config.max_concurrent_requests, 4);
+    assert_eq!(config.max_concurrent_requests, 10);
     // For the User-Agent: `Terraform/1.11.4 terraform-provider-panel/<version>`.
     assert_eq!(config.terraform_version.as_deref(), Some("1.11.4"));
     assert!(

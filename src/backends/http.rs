@@ -17,6 +17,9 @@
 //!   (HestiaCP's 500 is PHP failing, Plesk's and PanelAlpha's an unhandled exception).
 //! - At most [`RetryPolicy::max_tries`] tries, with jittered exponential backoff or the
 //!   panel's `Retry-After` (capped), and only while the budget has room for the wait.
+//! - A backend may name other answers that mean "too busy, nothing done" (HestiaCP's
+//!   exit code 14, E_LA, behind an HTTP 400): they are tried again like a 429
+//!   ([`HttpTransport::with_busy_signal`]).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -312,6 +315,9 @@ pub struct HttpTransport {
     /// `scheme://host:port` of the endpoint, for messages.
     origin: String,
     kind: PanelKind,
+    /// Answers the panel gives when it refused a call because it is loaded, having
+    /// done nothing: tried again like a 429, whatever the call.
+    busy: Option<fn(&HttpResponse) -> bool>,
 }
 
 impl std::fmt::Debug for HttpTransport {
@@ -384,7 +390,16 @@ impl HttpTransport {
             redactor,
             origin,
             kind: config.kind,
+            busy: None,
         })
+    }
+
+    /// Names the answers that mean "too busy, nothing done" besides a 429: they are
+    /// waited for and tried again the same way (backoff, at most `max_tries`, within
+    /// the budget).
+    pub fn with_busy_signal(mut self, busy: fn(&HttpResponse) -> bool) -> Self {
+        self.busy = Some(busy);
+        self
     }
 
     /// Replaces the retry policy (tests use short waits).
@@ -434,8 +449,13 @@ impl HttpTransport {
             let time_left_after = |wait: Duration| Instant::now() + wait < last_useful_start;
             match attempt.outcome {
                 Ok(mut response) => {
+                    let busy = self.busy.is_some_and(|busy| busy(&response));
                     let retry_wait = (may_try_again
-                        && RetryPolicy::is_retryable_status(response.status, call.idempotency))
+                        && (busy
+                            || RetryPolicy::is_retryable_status(
+                                response.status,
+                                call.idempotency,
+                            )))
                     .then(|| {
                         self.retry
                             .wait_before_retry(try_number as u32, Some(&response.headers))
@@ -454,7 +474,11 @@ impl HttpTransport {
                         return Err(self.redirect_error(call, &attempt.log, &response));
                     }
                     if let Some(wait) = retry_wait {
-                        earlier_tries.push(format!("HTTP {}", response.status));
+                        earlier_tries.push(if busy {
+                            format!("HTTP {} (panel too busy)", response.status)
+                        } else {
+                            format!("HTTP {}", response.status)
+                        });
                         tokio::time::sleep(wait).await;
                         continue;
                     }
@@ -1127,6 +1151,33 @@ mod tests {
         let response = send(&url, WRITE).await.unwrap();
         assert_eq!(response.status, 201);
         assert_eq!(hits.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_busy_signal_is_retried_like_a_429_and_only_when_named() {
+        let replies = || {
+            vec![
+                Reply::Status(400, "Hestia-Exit-Code: 14\r\n"),
+                Reply::Status(400, "Hestia-Exit-Code: 4\r\n"),
+            ]
+        };
+        // Named by the backend: a mutation refused as too busy is tried again; the next
+        // answer (another failure) is final.
+        let (url, hits, _) = scripted_server(replies()).await;
+        let transport = fast(HttpTransport::new(&config(url.clone())).unwrap())
+            .with_busy_signal(crate::backends::hestia::client::is_too_busy);
+        let redactor = transport.redactor([]);
+        let response = transport
+            .send(&call(&redactor, WRITE), |c| c.post(&url))
+            .await
+            .unwrap();
+        assert_eq!(response.header("Hestia-Exit-Code"), Some("4"));
+        assert_eq!(response.earlier_tries, ["HTTP 400 (panel too busy)"]);
+        assert_eq!(hits.load(Ordering::SeqCst), 2);
+        // Without the signal a 400 is final.
+        let (url, hits, _) = scripted_server(replies()).await;
+        assert_eq!(send(&url, WRITE).await.unwrap().status, 400);
+        assert_eq!(hits.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]

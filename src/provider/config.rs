@@ -21,7 +21,9 @@ use crate::panel::{PanelKind, Secret};
 use crate::tfvalue::{AttributePath, Value};
 
 pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u64 = 60;
-pub const DEFAULT_MAX_CONCURRENT_REQUESTS: u64 = 4;
+/// Terraform's own default `-parallelism`: a lower default here would queue the
+/// operations Terraform already runs at once (issue 16).
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: u64 = 10;
 
 /// The `type` values, in the order we list them to users.
 const PANEL_TYPES: [PanelKind; 4] = [
@@ -225,8 +227,12 @@ pub fn schema() -> Schema {
                 .optional()
                 .validator(validate::int_between(1, 1024))
                 .markdown(format!(
-                    "Most API requests in flight to the panel at once. Defaults to \
-                     `{DEFAULT_MAX_CONCURRENT_REQUESTS}`.{}",
+                    "Most API requests in flight to the panel at once; more wait in the \
+                     provider. Defaults to `{DEFAULT_MAX_CONCURRENT_REQUESTS}`, Terraform's own \
+                     `-parallelism`, so the provider does not slow Terraform down. Lower it for a \
+                     small panel (HestiaCP runs a shell script per call: `2`-`4` on one CPU), \
+                     raise it together with `-parallelism` for a large one; see \
+                     [Concurrency and load](#concurrency-and-load).{}",
                     env(Argument::MaxConcurrentRequests)
                 )),
         )
@@ -946,7 +952,7 @@ mod tests {
         );
         assert!(!backend.insecure);
         assert_eq!(backend.request_timeout, Duration::from_secs(60));
-        assert_eq!(backend.max_concurrent_requests, 4);
+        assert_eq!(backend.max_concurrent_requests, 10);
     }
 
     #[test]

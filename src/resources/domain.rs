@@ -635,8 +635,12 @@ impl ObjectType for DomainType {
         // The parent cannot change in place and the id pins the object, so a configured
         // parent is kept: panels report the subscription / account main domain as an
         // addon's parent, which names the same container as any of its sites.
+        // A configuration without `parent` (a PanelAlpha addon domain may leave it out)
+        // keeps it out of the state too: the attribute is not computed, so Terraform
+        // takes any value here for a change the plan did not show.
         let parent = match (prior_text(|m| &m.parent), domain.parent.as_deref()) {
             (Some(configured), Some(_)) => Some(configured),
+            (None, _) if prior.is_some_and(|p| p.parent.is_null()) => None,
             (_, reported) => reported.map(str::to_owned),
         };
         // A configured spelling of the directory the panel reports (absolute under the
@@ -750,6 +754,14 @@ mod tests {
         assert_eq!(state.parent.str(), Some("site.main.example"));
         assert_eq!(state.ip_address.str(), Some("192.0.2.7"));
         assert_eq!(state.kind.str(), Some("addon"));
+        // Configured without `parent` (a PanelAlpha addon): the state keeps it out,
+        // although the panel names the account's main domain.
+        let unparented = DomainModel {
+            parent: Field::Null,
+            ..prior.clone()
+        };
+        let state = DomainType::state(&panel, &domain(), Some(&unparented));
+        assert!(state.parent.is_null(), "{:?}", state.parent);
         let imported = DomainType::state(&panel, &domain(), None);
         assert_eq!(imported.name.str(), Some("xn--bcher-kva.de"));
         assert_eq!(imported.parent.str(), Some("main.example"));

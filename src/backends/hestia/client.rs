@@ -82,7 +82,7 @@ impl HestiaClient {
             }
         };
         Ok(Self {
-            transport: HttpTransport::new(config)?,
+            transport: HttpTransport::new(config)?.with_busy_signal(is_too_busy),
             api_url: api_url(&config.endpoint),
             auth,
         })
@@ -161,6 +161,18 @@ impl HestiaClient {
             if code_mode { "yes" } else { "no" }.to_owned(),
         ));
         form
+    }
+}
+
+/// Exit code 14 (E_LA): the script found the load average above the panel's limit and
+/// stopped before doing anything. The transport waits and tries again, as after a 429.
+/// Seen in the `Hestia-Exit-Code` header (access keys) or as the bare code of a
+/// `returncode=yes` answer (admin password).
+pub fn is_too_busy(response: &HttpResponse) -> bool {
+    const E_LA: &str = "14";
+    match response.header("Hestia-Exit-Code") {
+        Some(code) => code.trim() == E_LA,
+        None => !response.is_success() && response.body.trim() == E_LA,
     }
 }
 

@@ -289,7 +289,8 @@ pub fn parse_error(command: &str, exit_code: Option<u32>, message: &str) -> Pane
     match code {
         // The script refused before changing anything (argument checks, missing or
         // existing objects, limits, credentials, a request it could not parse).
-        Some(1..=12 | 21 | 405) => error.nothing_done(),
+        // E_LA (14): the load average was above the panel's limit, checked first.
+        Some(1..=12 | 14 | 21 | 405) => error.nothing_done(),
         // E_DISK .. E_RESTART fail part-way (a restart after the change was written),
         // and an unknown code tells nothing: the change may be there.
         _ => error.maybe_done(),
