@@ -86,15 +86,10 @@ mod tests {
     use super::*;
     use crate::panel::PanelError;
 
-    fn counting_load(
-        loads: &AtomicUsize,
-        value: Vec<u32>,
-    ) -> impl Future<Output = PanelResult<Vec<u32>>> + '_ {
-        async move {
-            loads.fetch_add(1, Ordering::SeqCst);
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            Ok(value)
-        }
+    async fn counting_load(loads: &AtomicUsize, value: Vec<u32>) -> PanelResult<Vec<u32>> {
+        loads.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Ok(value)
     }
 
     #[tokio::test]
