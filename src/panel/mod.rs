@@ -136,6 +136,11 @@ pub struct Capabilities {
     /// Characters the panel refuses or cannot read back in a cron job's command
     /// (HestiaCP: a backtick is refused, a backslash is listed unescaped).
     pub cron_command_refuses: &'static [char],
+    /// A DNS record names the user whose zone it is in (HestiaCP: zones belong to users).
+    pub dns_record_owner_required: bool,
+    /// Characters the panel removes from or cannot read back in a TXT value (HestiaCP
+    /// removes double quotes, records 116 and 147).
+    pub dns_txt_refuses: &'static [char],
 }
 
 /// A panel's extra rules for new logins.
@@ -170,6 +175,10 @@ pub trait Panel: Send + Sync + Debug {
     }
 
     fn cron_jobs(&self) -> Option<&dyn Service<CronJob>> {
+        None
+    }
+
+    fn dns_records(&self) -> Option<&dyn Service<DnsRecord>> {
         None
     }
 

@@ -69,6 +69,8 @@ pub fn infer_exit_code(message: &str) -> Option<u32> {
 fn command_object(command: &str) -> &'static str {
     if command.contains("database") {
         "database"
+    } else if command.contains("dns-record") {
+        "dns record"
     } else if command.contains("cron") {
         "cron job"
     } else if command.contains("domain") {
@@ -86,6 +88,29 @@ pub fn infer_field(command: &str, message: &str) -> Option<&'static str> {
         return None;
     }
     let object = command_object(command);
+    if object == "dns record" {
+        // `dns domain X doesn't exist` (record 130), `invalid record format` (133),
+        // `CNAME on root is not allowed` (135), `dns record validation failed` (119,
+        // 132, 139), `invalid ttl format` (137), `invalid priority format` (138),
+        // `user X doesn't exist` / `is suspended` (620).
+        return if lower.contains("dns domain") {
+            Some("zone")
+        } else if lower.contains("record format") || lower.contains("on root") {
+            Some("name")
+        } else if lower.contains("ttl") {
+            Some("ttl")
+        } else if lower.contains("priority") {
+            Some("priority")
+        } else if lower.contains("validation failed") || lower.contains("value") {
+            Some("value")
+        } else if lower.contains("type") {
+            Some("type")
+        } else if lower.starts_with("user ") || lower.contains(" user ") {
+            Some("owner")
+        } else {
+            None
+        };
+    }
     if object == "cron job" {
         // `invalid min format :: 60` (records 410-417), `Invalid cron command format`
         // (419), `user X doesn't exist` / `invalid user format` (422).

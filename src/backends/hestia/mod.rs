@@ -47,6 +47,7 @@
 pub mod client;
 mod cron_jobs;
 mod databases;
+mod dns_records;
 mod domains;
 pub mod error;
 mod users;
@@ -60,8 +61,8 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use crate::backends::http::OwnerListCache;
 use crate::backends::BackendConfig;
 use crate::panel::{
-    Capabilities, CronJob, Database, Domain, LoginRules, MainDomainOrigin, NamePrefix, Panel,
-    PanelError, PanelErrorKind, PanelKind, PanelObject, PanelResult, Service, User,
+    Capabilities, CronJob, Database, DnsRecord, Domain, LoginRules, MainDomainOrigin, NamePrefix,
+    Panel, PanelError, PanelErrorKind, PanelKind, PanelObject, PanelResult, Service, User,
 };
 
 use client::HestiaClient;
@@ -95,6 +96,8 @@ pub struct HestiaBackend {
     domains: OwnerListCache<Vec<WebDomainEntry>>,
     databases: OwnerListCache<Vec<Database>>,
     cron_jobs: OwnerListCache<Vec<CronJob>>,
+    /// One zone's DNS records, keyed `OWNER/ZONE`.
+    dns_records: OwnerListCache<Vec<DnsRecord>>,
     /// The package names, from one `v-list-user-packages json` per process.
     packages: OwnerListCache<Vec<String>>,
     fresh: FreshReads,
@@ -112,6 +115,8 @@ pub(crate) enum Touches<'a> {
     Databases(&'a str),
     /// One owner's cron jobs.
     CronJobs(&'a str),
+    /// One zone's DNS records: the owner and the `OWNER/ZONE` cache key.
+    DnsRecords(&'a str, &'a str),
     /// A whole user, created or deleted with everything it owns.
     Owner(&'a str),
 }
@@ -123,6 +128,7 @@ impl Touches<'_> {
             | Touches::Domains(o)
             | Touches::Databases(o)
             | Touches::CronJobs(o)
+            | Touches::DnsRecords(o, _)
             | Touches::Owner(o) => o.to_owned(),
         }
     }
@@ -136,6 +142,7 @@ impl HestiaBackend {
             domains: OwnerListCache::new(),
             databases: OwnerListCache::new(),
             cron_jobs: OwnerListCache::new(),
+            dns_records: OwnerListCache::new(),
             packages: OwnerListCache::new(),
             fresh: FreshReads::default(),
             search_width: config.max_concurrent_requests.clamp(1, SEARCH_WIDTH_MAX),
@@ -168,11 +175,13 @@ impl HestiaBackend {
             Touches::Domains(owner) => self.domains.invalidate(owner),
             Touches::Databases(owner) => self.databases.invalidate(owner),
             Touches::CronJobs(owner) => self.cron_jobs.invalidate(owner),
+            Touches::DnsRecords(_, zone) => self.dns_records.invalidate(zone),
             Touches::Owner(owner) => {
                 self.users.invalidate(ALL_USERS);
                 self.domains.invalidate(owner);
                 self.databases.invalidate(owner);
                 self.cron_jobs.invalidate(owner);
+                self.dns_records.invalidate_all();
             }
         }
         self.fresh.forget_owner(&touches.owner());
@@ -333,6 +342,11 @@ impl Panel for HestiaBackend {
             // A backtick is refused (`Invalid cron command format`, record 419); the
             // JSON listing escapes `"` but not `\`, so a backslash would not read back.
             cron_command_refuses: &['`', '\\'],
+            // Records live in a user's DNS domain (`v-add-dns-record USER DOMAIN ...`).
+            // A TXT value's double quotes are removed by the panel (records 116, 147) and
+            // its JSON listing would not escape a backslash: both refused at plan time.
+            dns_record_owner_required: true,
+            dns_txt_refuses: dns_records::TXT_REFUSED,
         }
     }
 
@@ -371,6 +385,10 @@ impl Panel for HestiaBackend {
     }
 
     fn cron_jobs(&self) -> Option<&dyn Service<CronJob>> {
+        Some(self)
+    }
+
+    fn dns_records(&self) -> Option<&dyn Service<DnsRecord>> {
         Some(self)
     }
 }

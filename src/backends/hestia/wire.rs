@@ -337,6 +337,94 @@ pub fn delete_cron_job(owner: &str, job: &str) -> Command {
     Command::mutation("v-delete-cron-job").arg(owner).arg(job)
 }
 
+/// `v-add-dns-record USER DOMAIN RECORD TYPE VALUE [PRIORITY] [ID] [RESTART] [TTL]`:
+/// the panel numbers the record (highest + 1, records 111-128, 152-156) and answers
+/// nothing. An empty TTL keeps the zone's default.
+pub fn add_dns_record(
+    owner: &str,
+    zone: &str,
+    name: &str,
+    rtype: &str,
+    value: &str,
+    priority: Option<u32>,
+    ttl: Option<u32>,
+) -> Command {
+    let command = Command::mutation("v-add-dns-record")
+        .arg(owner)
+        .arg(zone)
+        .arg(name)
+        .arg(rtype)
+        .arg(value)
+        .arg(priority.map(|p| p.to_string()).unwrap_or_default());
+    match ttl {
+        Some(ttl) => command.arg("").arg("").arg(ttl.to_string()),
+        None => command,
+    }
+}
+
+/// `v-change-dns-record USER DOMAIN ID RECORD TYPE VALUE [PRIORITY] [RESTART] [TTL]`
+/// (records 140-147; "No pending changes" with exit 0 when nothing changes).
+#[allow(clippy::too_many_arguments)]
+pub fn change_dns_record(
+    owner: &str,
+    zone: &str,
+    id: &str,
+    name: &str,
+    rtype: &str,
+    value: &str,
+    priority: Option<u32>,
+    ttl: Option<u32>,
+) -> Command {
+    let command = Command::mutation("v-change-dns-record")
+        .arg(owner)
+        .arg(zone)
+        .arg(id)
+        .arg(name)
+        .arg(rtype)
+        .arg(value)
+        .arg(priority.map(|p| p.to_string()).unwrap_or_default());
+    match ttl {
+        Some(ttl) => command.arg("").arg(ttl.to_string()),
+        None => command,
+    }
+}
+
+/// `v-delete-dns-record USER DOMAIN ID` (exit 3 when the id or the zone is missing,
+/// records 157, 158).
+pub fn delete_dns_record(owner: &str, zone: &str, id: &str) -> Command {
+    Command::mutation("v-delete-dns-record")
+        .arg(owner)
+        .arg(zone)
+        .arg(id)
+}
+
+/// `v-list-dns-records USER DOMAIN json` (keyed by the record id, record 128; exit 3
+/// when the zone does not exist, record 159).
+pub fn list_dns_records(owner: &str, zone: &str) -> Command {
+    Command::read("v-list-dns-records")
+        .arg(owner)
+        .arg(zone)
+        .arg("json")
+}
+
+/// `v-list-dns-domains USER json` (keyed by the zone name, record 107).
+pub fn list_dns_domains(owner: &str) -> Command {
+    Command::read("v-list-dns-domains").arg(owner).arg("json")
+}
+
+/// One entry of `v-list-dns-records USER DOMAIN json` (records 110, 128).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]
+pub struct DnsRecordEntry {
+    pub record: String,
+    #[serde(rename = "TYPE")]
+    pub rtype: String,
+    pub priority: String,
+    pub value: String,
+    pub id: String,
+    pub ttl: String,
+}
+
 /// One entry of `v-list-cron-job(s) USER json` (records 404, 405, 436).
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]

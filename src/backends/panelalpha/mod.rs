@@ -475,6 +475,9 @@ impl Panel for PanelAlphaBackend {
             // The cron-jobs endpoints have no suspension.
             cron_job_suspend: false,
             cron_command_refuses: &[],
+            // DNS records: not yet implemented by this provider (`dns_records()` is None).
+            dns_record_owner_required: false,
+            dns_txt_refuses: &[],
         }
     }
 

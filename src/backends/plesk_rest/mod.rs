@@ -405,6 +405,9 @@ impl Panel for PleskRestBackend {
             // No scheduled-task API: `cron_jobs()` is `None`.
             cron_job_suspend: false,
             cron_command_refuses: &[],
+            // DNS records: not yet implemented by this provider (`dns_records()` is None).
+            dns_record_owner_required: false,
+            dns_txt_refuses: &[],
         }
     }
 

@@ -579,6 +579,9 @@ impl Panel for PleskXmlBackend {
             // No scheduled-task operator: `cron_jobs()` is `None`.
             cron_job_suspend: false,
             cron_command_refuses: &[],
+            // DNS records: not yet implemented by this provider (`dns_records()` is None).
+            dns_record_owner_required: false,
+            dns_txt_refuses: &[],
         }
     }
 

@@ -4,10 +4,12 @@
 
 pub mod cron_job;
 mod database;
+pub mod dns_record;
 mod domain;
 mod user;
 
 pub use cron_job::{CronJob, CronJobKey, CronJobPatch, CronJobSpec};
 pub use database::{Database, DatabaseKey, DatabasePatch, DatabaseSpec};
+pub use dns_record::{DnsRecord, DnsRecordKey, DnsRecordPatch, DnsRecordSpec};
 pub use domain::{Domain, DomainKey, DomainKind, DomainPatch, DomainSpec};
 pub use user::{User, UserKey, UserPatch, UserSpec};
