@@ -226,6 +226,18 @@ pub trait Model: Clone + Debug + Default + PartialEq + Send + Sync + 'static {
     fn write_changes(&self, original: &Self, target: &mut Value);
 }
 
+/// The attribute name of a model field: the field's name, without the `r#` of a raw
+/// identifier (`r#type` is the attribute `type`).
+pub const fn attribute_name(field: &'static str) -> &'static str {
+    match field.as_bytes() {
+        [b'r', b'#', rest @ ..] => match std::str::from_utf8(rest) {
+            Ok(name) => name,
+            Err(_) => field,
+        },
+        _ => field,
+    }
+}
+
 /// Declares a typed model; see the [module docs](self).
 #[macro_export]
 macro_rules! model {
@@ -252,7 +264,7 @@ macro_rules! model {
                 vec![
                     $(
                         $crate::framework::schema::Attribute::new(
-                            stringify!($field),
+                            $crate::framework::model::attribute_name(stringify!($field)),
                             <$ty as $crate::framework::model::FieldValue>::tf_type(),
                         )
                         $( .$method($($arg),*) )*
@@ -261,14 +273,16 @@ macro_rules! model {
             }
 
             fn attribute_names() -> &'static [&'static str] {
-                &[$(stringify!($field)),*]
+                const NAMES: &[&str] =
+                    &[$($crate::framework::model::attribute_name(stringify!($field))),*];
+                NAMES
             }
 
             fn from_value(value: &$crate::tfvalue::Value) -> Self {
                 Self {
                     $(
                         $field: $crate::framework::model::Field::decode(
-                            value.get_attr(stringify!($field)),
+                            value.get_attr($crate::framework::model::attribute_name(stringify!($field))),
                         ),
                     )*
                 }
@@ -276,7 +290,7 @@ macro_rules! model {
 
             fn to_value(&self) -> $crate::tfvalue::Value {
                 $crate::tfvalue::Value::Object(
-                    [$((stringify!($field).to_owned(), self.$field.encode())),*]
+                    [$(($crate::framework::model::attribute_name(stringify!($field)).to_owned(), self.$field.encode())),*]
                         .into_iter()
                         .collect(),
                 )
@@ -285,7 +299,7 @@ macro_rules! model {
             fn write_changes(&self, original: &Self, target: &mut $crate::tfvalue::Value) {
                 $(
                     if self.$field != original.$field {
-                        target.set_attr(stringify!($field), self.$field.encode());
+                        target.set_attr($crate::framework::model::attribute_name(stringify!($field)), self.$field.encode());
                     }
                 )*
             }
@@ -301,7 +315,7 @@ macro_rules! attr {
         let _exists = |model: &$model| {
             let _ = &model.$field;
         };
-        stringify!($field)
+        $crate::framework::model::attribute_name(stringify!($field))
     }};
 }
 

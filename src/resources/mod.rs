@@ -4,6 +4,7 @@
 
 pub mod cron_job;
 pub mod database;
+pub mod dns_record;
 pub mod domain;
 pub mod engine;
 pub mod user;
@@ -41,6 +42,7 @@ pub fn registry() -> Registry {
     registry.register::<domain::DomainType>();
     registry.register::<database::DatabaseType>();
     registry.register::<cron_job::CronJobType>();
+    registry.register::<dns_record::DnsRecordType>();
     registry
 }
 
