@@ -13,6 +13,7 @@
 
 mod cron_jobs;
 mod databases;
+mod dns_records;
 mod domains;
 mod economy;
 mod faults;
@@ -893,6 +894,13 @@ macro_rules! conformance_cases {
                 cron_job_parallel_deletes,
                 super::cron_jobs::parallel_deletes
             );
+            case!(dns_record_lifecycle, super::dns_records::lifecycle);
+            case!(dns_record_renumbering, super::dns_records::renumbering);
+            case!(
+                dns_record_lost_create_answer,
+                super::dns_records::lost_create_answer
+            );
+            case!(dns_record_invalid_input, super::dns_records::invalid_input);
         }
     };
 }
