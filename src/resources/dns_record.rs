@@ -66,7 +66,9 @@ crate::model! {
                  zone's apex. `@`, the empty string and the zone's own name (with or without \
                  a trailing dot) all mean the apex, and a fully qualified name inside the zone \
                  (`www.example.com.`) means `www`; names compare case-insensitively. The \
-                 configured spelling is kept in state. Changed in place.",
+                 configured spelling is kept in state. Changed in place. After an import, which \
+                 reads the panel's spelling (`@`), a name configured in another spelling of the \
+                 same name shows one in-place update of `name` that sends nothing to the panel.",
             ),
         value: String
             .required()

@@ -10,6 +10,7 @@
 mod adopt;
 mod cron_jobs;
 mod defects;
+mod dns_records;
 mod economy;
 mod examples;
 mod faults;

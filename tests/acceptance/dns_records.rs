@@ -1,0 +1,299 @@
+//! `panel_dns_record` through real Terraform on HestiaCP: A, MX and TXT records (one
+//! longer than 255 bytes with `;`, a space and an apostrophe; one at the apex written
+//! as the zone's name) beside the zone's own records, an empty plan, a value changed
+//! in place, import by id and by content into a fresh directory, drift when a record is
+//! deleted at the panel, destroy that leaves every record Terraform does not own, and
+//! the plan-time refusals. The other panels are not yet implemented by this provider:
+//! the plan is refused there.
+
+use serde_json::Value;
+
+use super::{Backend, Sim};
+use crate::support::terraform::hcl_string;
+
+const LOGIN: &str = "dnsowner";
+const ZONE: &str = "tf-dns.com";
+
+fn long_txt() -> String {
+    format!("v=DKIM1; k=rsa; it's p={}", "MIIBIjAN".repeat(40))
+}
+
+fn config(www: &str, with_records: bool) -> String {
+    let mut text = format!(
+        "resource \"panel_user\" \"owner\" {{\n  login = {}\n  email = \"dns@dns-owner.example\"\n  \
+         name  = \"DNS Owner\"\n  password_wo = \"Dns-owner-Secret!1\"\n}}\n",
+        hcl_string(LOGIN)
+    );
+    if with_records {
+        let record = |name: &str, rtype: &str, rname: &str, value: &str, extra: &str| {
+            format!(
+                "\nresource \"panel_dns_record\" \"{name}\" {{\n  owner = panel_user.owner.id\n  \
+                 zone  = \"{ZONE}\"\n  type  = \"{rtype}\"\n  name  = {}\n  value = {}\n{extra}}}\n",
+                hcl_string(rname),
+                hcl_string(value)
+            )
+        };
+        text += &record("www", "A", "www", www, "");
+        text += &record("mx", "MX", "@", "mx2.tf-dns.com", "  priority = 20\n");
+        text += &record("dkim", "TXT", "mail._domainkey", &long_txt(), "");
+        text += &record("verify", "TXT", "tf-dns.com.", "token-abc123", "");
+    }
+    text
+}
+
+/// Runs a HestiaCP command through the panel's API, as a person at the panel would.
+fn panel_call(sim: &Sim, cmd: &str, args: &[&str]) -> String {
+    let p = &sim.process;
+    let mut form = vec![
+        ("access_key".to_owned(), p.cred("access_key")),
+        ("secret_key".to_owned(), p.cred("secret_key")),
+        ("cmd".to_owned(), cmd.to_owned()),
+    ];
+    for (n, arg) in args.iter().enumerate() {
+        form.push((format!("arg{}", n + 1), (*arg).to_owned()));
+    }
+    let (status, body) = sim.send(sim.http.post(p.url("/api/")).form(&form), cmd);
+    assert!((200..300).contains(&status), "{cmd}: {status}: {body}");
+    body
+}
+
+/// The zone's records as the panel lists them: `(id, name, type, value)`, values as
+/// listed (TXT with the quotes the panel adds).
+fn panel_records(sim: &Sim) -> Vec<(String, String, String, String)> {
+    let body = panel_call(sim, "v-list-dns-records", &[LOGIN, ZONE, "json"]);
+    let listed: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    listed
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.iter())
+        .map(|(id, r)| {
+            (
+                id.clone(),
+                text(&r["RECORD"]),
+                text(&r["TYPE"]),
+                text(&r["VALUE"]),
+            )
+        })
+        .collect()
+}
+
+fn has(records: &[(String, String, String, String)], name: &str, rtype: &str, value: &str) -> bool {
+    records
+        .iter()
+        .any(|r| r.1 == name && r.2 == rtype && r.3 == value)
+}
+
+fn number(id: &str) -> String {
+    id.rsplit('/').next().unwrap_or_default().to_owned()
+}
+
+const ADDRESSES: [&str; 4] = [
+    "panel_dns_record.www",
+    "panel_dns_record.mx",
+    "panel_dns_record.dkim",
+    "panel_dns_record.verify",
+];
+
+#[test]
+fn hestia() {
+    let sim = Sim::start(Backend::Hestia);
+    let tf = sim.terraform();
+
+    // 0. The owner, then its zone, made at the panel (HestiaCP adds its default records).
+    tf.write("main.tf", &config("192.0.2.20", false));
+    tf.apply();
+    panel_call(&sim, "v-add-dns-domain", &[LOGIN, ZONE, "192.0.2.10"]);
+    let foreign = panel_records(&sim);
+    assert!(!foreign.is_empty(), "the zone has its default records");
+
+    // 1. Create beside the zone's own records.
+    tf.write("main.tf", &config("192.0.2.20", true));
+    tf.apply();
+    let records = panel_records(&sim);
+    assert!(has(&records, "www", "A", "192.0.2.20"), "{records:?}");
+    assert!(has(&records, "@", "MX", "mx2.tf-dns.com."), "{records:?}");
+    assert!(
+        has(
+            &records,
+            "mail._domainkey",
+            "TXT",
+            &format!("\"{}\"", long_txt())
+        ),
+        "the long TXT value is one value: {records:?}"
+    );
+    assert!(has(&records, "@", "TXT", "token-abc123"), "{records:?}");
+    assert_eq!(records.len(), foreign.len() + 4);
+    let state = |address: &str| tf.state_attributes(address);
+    assert_eq!(state("panel_dns_record.dkim")["value"], long_txt().as_str());
+    assert_eq!(state("panel_dns_record.mx")["priority"], 20);
+    assert_eq!(state("panel_dns_record.verify")["name"], "tf-dns.com.");
+    assert_eq!(state("panel_dns_record.www")["ttl"], 14400);
+    tf.assert_empty_plan("right after create");
+    let ids: Vec<String> = ADDRESSES
+        .iter()
+        .map(|a| state(a)["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(ids[0].starts_with(&format!("{LOGIN}/{ZONE}/")), "{ids:?}");
+
+    // 2. A value changed in place keeps the id.
+    tf.write("main.tf", &config("192.0.2.30", true));
+    let (code, plan) = tf.plan_detailed_exitcode(&[]);
+    assert_eq!(code, 2, "{}", plan.describe());
+    assert!(
+        plan.stdout
+            .contains("panel_dns_record.www will be updated in-place"),
+        "{}",
+        plan.stdout
+    );
+    tf.apply();
+    assert_eq!(state("panel_dns_record.www")["id"], ids[0].as_str());
+    let records = panel_records(&sim);
+    assert!(has(&records, "www", "A", "192.0.2.30"), "{records:?}");
+    assert!(!has(&records, "www", "A", "192.0.2.20"), "{records:?}");
+    tf.assert_empty_plan("after the change");
+
+    // 3. Import into a fresh directory: by id, and the MX by content.
+    let imported = sim.terraform();
+    imported.write("main.tf", &config("192.0.2.30", true));
+    imported.import("panel_user.owner", LOGIN);
+    for (address, id) in ADDRESSES.iter().zip(&ids) {
+        let id = if *address == "panel_dns_record.mx" {
+            format!("{LOGIN}/{ZONE}/MX/@/mx2.tf-dns.com")
+        } else {
+            id.clone()
+        };
+        imported.import(address, &id);
+    }
+    // The apex written as the zone's name: an import reads the panel's `@`, so the first
+    // plan sets the configured spelling in place, which sends nothing to the panel.
+    let (code, plan) = imported.plan_detailed_exitcode(&[]);
+    assert_eq!(code, 2, "{}", plan.describe());
+    assert!(
+        plan.stdout
+            .contains("~ name     = \"@\" -> \"tf-dns.com.\"")
+            && plan.stdout.contains("0 to add, 1 to change, 0 to destroy"),
+        "only the apex's spelling:\n{}",
+        plan.stdout
+    );
+    let before = panel_records(&sim);
+    imported.apply();
+    assert_eq!(
+        panel_records(&sim),
+        before,
+        "a respelled name changes nothing"
+    );
+    imported.assert_empty_plan("after terraform import");
+    for address in ADDRESSES {
+        assert_eq!(
+            imported.state_attributes(address),
+            tf.state_attributes(address),
+            "{address}: import reads what create wrote"
+        );
+    }
+
+    // 4. Drift: the MX record is deleted at the panel; only it is planned again.
+    panel_call(
+        &sim,
+        "v-delete-dns-record",
+        &[LOGIN, ZONE, &number(&ids[1])],
+    );
+    let (code, plan) = tf.plan_detailed_exitcode(&[]);
+    assert_eq!(code, 2, "{}", plan.describe());
+    assert!(
+        plan.stdout.contains("panel_dns_record.mx will be created")
+            && plan.stdout.contains("1 to add, 0 to change, 0 to destroy"),
+        "a record deleted at the panel is planned again, nothing else:\n{}",
+        plan.stdout
+    );
+    tf.apply();
+    tf.assert_empty_plan("after re-creating the record");
+
+    // 5. Destroy the records: the zone's own records stay, exactly.
+    let mut targets = vec!["destroy", "-auto-approve", "-input=false", "-no-color"];
+    let flags: Vec<String> = ADDRESSES.iter().map(|a| format!("-target={a}")).collect();
+    targets.extend(flags.iter().map(String::as_str));
+    tf.run(&targets).success();
+    assert_eq!(
+        panel_records(&sim),
+        foreign,
+        "destroy left every record Terraform does not own"
+    );
+    tf.destroy();
+
+    // 6. Plan-time refusals naming the attribute.
+    let refused = |extra: &str, rtype: &str, value: &str, said: &[&str]| {
+        let tf = sim.terraform();
+        tf.write(
+            "main.tf",
+            &format!(
+                "resource \"panel_dns_record\" \"r\" {{\n  owner = \"nobody\"\n  zone  = \"{ZONE}\"\n  \
+                 type  = \"{rtype}\"\n  name  = \"x\"\n  value = {}\n{extra}}}\n",
+                hcl_string(value)
+            ),
+        );
+        let outcome = tf.plan();
+        assert_eq!(outcome.code, 1, "{}", outcome.describe());
+        let stderr = outcome
+            .stderr
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for text in said {
+            assert!(
+                stderr.contains(text),
+                "says {text:?}:\n{}",
+                outcome.describe()
+            );
+        }
+    };
+    refused(
+        "  priority = 10\n",
+        "A",
+        "192.0.2.1",
+        &["Priority Not Allowed", "MX and SRV records only"],
+    );
+    refused(
+        "",
+        "TXT",
+        "say \"hi\"",
+        &[
+            "TXT Value Not Supported",
+            "The `hestia` panel removes",
+            "`\"`",
+        ],
+    );
+    refused("", "A", "2001:db8::1", &["Invalid Record Value", "IPv4"]);
+}
+
+fn not_implemented(backend: Backend) {
+    let sim = Sim::start(backend);
+    let tf = sim.terraform();
+    tf.write(
+        "main.tf",
+        "resource \"panel_dns_record\" \"r\" {\n  zone  = \"example.com\"\n  type  = \"A\"\n  \
+         name  = \"www\"\n  value = \"192.0.2.1\"\n}\n",
+    );
+    let outcome = tf.plan();
+    assert_eq!(outcome.code, 1, "{}", outcome.describe());
+    let stderr = outcome
+        .stderr
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        stderr.contains(&format!(
+            "The `{}` panel has no DNS record objects",
+            backend.provider_type()
+        )),
+        "{}",
+        outcome.describe()
+    );
+}
+
+#[test]
+fn not_implemented_elsewhere() {
+    for backend in [Backend::PleskRest, Backend::PleskXml, Backend::PanelAlpha] {
+        not_implemented(backend);
+    }
+}
