@@ -39,7 +39,7 @@ crate::model! {
             .markdown(
                 "The zone's domain name, e.g. `example.com` (case and a trailing dot do not \
                  matter). The zone must exist on the panel (HestiaCP: a DNS domain of `owner`, \
-                 added with the web domain or by `v-add-dns-domain`); a missing zone fails \
+                 added by `v-add-dns-domain`, or by `v-add-domain` with the web domain); a missing zone fails \
                  naming this attribute. Changing it replaces the record.",
             ),
         owner: String

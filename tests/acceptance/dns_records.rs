@@ -42,7 +42,7 @@ fn config(www: &str, with_records: bool) -> String {
 }
 
 /// Runs a HestiaCP command through the panel's API, as a person at the panel would.
-fn panel_call(sim: &Sim, cmd: &str, args: &[&str]) -> String {
+pub(super) fn panel_call(sim: &Sim, cmd: &str, args: &[&str]) -> String {
     let p = &sim.process;
     let mut form = vec![
         ("access_key".to_owned(), p.cred("access_key")),

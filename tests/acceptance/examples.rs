@@ -124,6 +124,22 @@ fn resource_examples_validate_apply_and_destroy_on_hestia() {
             "{shown} does not validate:\n{}",
             outcome.describe()
         );
+        if shown.contains("panel_dns_record") {
+            // The example's stated prerequisite: the owner's zone exists on the panel.
+            tf.run(&[
+                "apply",
+                "-auto-approve",
+                "-input=false",
+                "-no-color",
+                "-target=panel_user.owner",
+            ])
+            .success();
+            super::dns_records::panel_call(
+                &sim,
+                "v-add-dns-domain",
+                &["shopowner", "shop.example.com", "192.0.2.10"],
+            );
+        }
         let outcome = tf.try_apply();
         assert_eq!(
             outcome.code,

@@ -1,0 +1,6 @@
+#!/bin/sh
+# HestiaCP: USER/ZONE/ID (the ID `v-list-dns-records USER ZONE` shows) ...
+terraform import panel_dns_record.www shopowner/shop.example.com/22
+
+# ... or by content: USER/ZONE/TYPE/NAME/VALUE (the value may contain `/`).
+terraform import panel_dns_record.mail shopowner/shop.example.com/MX/@/mx1.mail.example.net
