@@ -24,6 +24,7 @@ pub struct Store {
     pub domains: BTreeMap<String, Domain>,
     pub databases: BTreeMap<String, Database>,
     pub cron_jobs: BTreeMap<String, CronJob>,
+    pub dns_records: BTreeMap<String, DnsRecord>,
     /// Every mutation that reached the store, in order: `create user alice`.
     pub log: Vec<String>,
 }
@@ -119,6 +120,10 @@ impl Panel for FakePanel {
     }
 
     fn cron_jobs(&self) -> Option<&dyn Service<CronJob>> {
+        Some(self)
+    }
+
+    fn dns_records(&self) -> Option<&dyn Service<DnsRecord>> {
         Some(self)
     }
 }
@@ -485,6 +490,94 @@ impl Service<CronJob> for FakePanel {
     }
 }
 
+#[async_trait::async_trait]
+impl Service<DnsRecord> for FakePanel {
+    /// Identical records are allowed, as on HestiaCP (record 127).
+    async fn create(&self, spec: &DnsRecordSpec) -> PanelResult<DnsRecord> {
+        let mut store = self.store();
+        if !store.users.contains_key(&spec.owner) {
+            return Err(missing_owner(&spec.owner));
+        }
+        let record = DnsRecord {
+            id: store.next_id(),
+            owner: spec.owner.clone(),
+            zone: spec.zone.clone(),
+            rtype: spec.rtype.clone(),
+            name: spec.name.clone(),
+            value: spec.value.clone(),
+            ttl: Some(spec.ttl.unwrap_or(14400)),
+            priority: spec.priority,
+        };
+        store.log.push(format!("create dns record {}", spec.name));
+        store.dns_records.insert(record.id.clone(), record.clone());
+        Ok(record)
+    }
+
+    async fn get(&self, at: &Locator) -> PanelResult<Option<DnsRecord>> {
+        Ok(self.store().dns_records.get(&at.id).cloned())
+    }
+
+    async fn find(&self, key: &DnsRecordKey) -> PanelResult<Option<DnsRecord>> {
+        Ok(self
+            .store()
+            .dns_records
+            .values()
+            .find(|record| key.matches(record))
+            .cloned())
+    }
+
+    async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<DnsRecord>> {
+        Ok(self
+            .store()
+            .dns_records
+            .values()
+            .filter(|r| filter.owner.as_ref().is_none_or(|o| &r.owner == o))
+            .cloned()
+            .collect())
+    }
+
+    async fn update(&self, at: &Locator, patch: &DnsRecordPatch) -> PanelResult<DnsRecord> {
+        let mut store = self.store();
+        store.log.push(format!("update dns record {}", at.id));
+        let record = store
+            .dns_records
+            .get_mut(&at.id)
+            .ok_or_else(|| PanelError::not_found(format!("no dns record {}", at.id)))?;
+        if let Some(name) = &patch.name {
+            record.name = name.clone();
+        }
+        if let Some(value) = &patch.value {
+            record.value = value.clone();
+        }
+        if let Some(ttl) = patch.ttl {
+            record.ttl = Some(ttl);
+        }
+        if let Some(priority) = patch.priority {
+            record.priority = Some(priority);
+        }
+        Ok(record.clone())
+    }
+
+    async fn delete(&self, at: &Locator) -> PanelResult<()> {
+        let mut store = self.store();
+        store.log.push(format!("delete dns record {}", at.id));
+        store.dns_records.remove(&at.id);
+        Ok(())
+    }
+
+    async fn import(&self, id: &str) -> PanelResult<Option<DnsRecord>> {
+        Ok(self.store().dns_records.get(id).cloned())
+    }
+
+    fn import_id(&self, object: &DnsRecord) -> String {
+        object.id.clone()
+    }
+
+    fn import_format(&self) -> &'static str {
+        "ID"
+    }
+}
+
 /// A fault [`Faulty`] injects into the next matching call.
 #[derive(Clone, Debug)]
 pub enum Fault {
@@ -534,6 +627,7 @@ pub struct Faulty {
     domains: FaultyService<Domain>,
     databases: FaultyService<Database>,
     cron_jobs: FaultyService<CronJob>,
+    dns_records: FaultyService<DnsRecord>,
 }
 
 #[derive(Debug)]
@@ -551,6 +645,7 @@ impl Faulty {
             domains: FaultyService::new(&inner, &state),
             databases: FaultyService::new(&inner, &state),
             cron_jobs: FaultyService::new(&inner, &state),
+            dns_records: FaultyService::new(&inner, &state),
             inner,
         }
     }
@@ -737,5 +832,11 @@ impl Panel for Faulty {
         self.inner
             .cron_jobs()
             .map(|_| &self.cron_jobs as &dyn Service<CronJob>)
+    }
+
+    fn dns_records(&self) -> Option<&dyn Service<DnsRecord>> {
+        self.inner
+            .dns_records()
+            .map(|_| &self.dns_records as &dyn Service<DnsRecord>)
     }
 }

@@ -16,6 +16,7 @@ use crate::panel::fake::{FakePanel, Fault, Faulty};
 use crate::panel::{PanelHandle, PanelKind, Service};
 use crate::resources::cron_job::CronJobType;
 use crate::resources::database::DatabaseType;
+use crate::resources::dns_record::DnsRecordType;
 use crate::resources::domain::DomainType;
 use crate::resources::user::UserType;
 use crate::tfvalue::Value;
@@ -143,6 +144,28 @@ impl Case for CronJobType {
 
     fn count(fake: &FakePanel) -> usize {
         fake.store().cron_jobs.len()
+    }
+}
+
+impl Case for DnsRecordType {
+    fn prepare(fake: &FakePanel) {
+        add_owner(fake);
+    }
+
+    fn create(name: &str) -> (Value, Value) {
+        let planned = planned_of::<Self>(&[
+            ("owner", Value::string("1")),
+            ("zone", Value::string("example.com")),
+            ("type", Value::string("TXT")),
+            ("name", Value::string(name)),
+            ("value", Value::string(format!("v=test; {name}"))),
+        ]);
+        let config = planned.unknowns_to_null();
+        (planned, config)
+    }
+
+    fn count(fake: &FakePanel) -> usize {
+        fake.store().dns_records.len()
     }
 }
 
@@ -420,6 +443,10 @@ macro_rules! every_type {
             use super::*;
             $(#[tokio::test] async fn $case() { super::$case::<CronJobType>().await; })*
         }
+        mod dns_record {
+            use super::*;
+            $(#[tokio::test] async fn $case() { super::$case::<DnsRecordType>().await; })*
+        }
     };
 }
 
@@ -503,6 +530,7 @@ fn every_fake_fixture_is_plannable() {
     check::<DomainType>();
     check::<DatabaseType>();
     check::<CronJobType>();
+    check::<DnsRecordType>();
 }
 
 mod planning {
