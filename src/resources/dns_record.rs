@@ -1,7 +1,8 @@
 //! `panel_dns_record`: one record of a DNS zone (HestiaCP: a record of a user's DNS
-//! domain), with the `panel_dns_record` / `panel_dns_records` data sources. Plesk (REST
-//! and XML) and PanelAlpha are not yet implemented by this provider: their `dns_records()`
-//! is `None`, so the engine refuses the resource at plan time there.
+//! domain; Plesk REST: a record of a subscription's or site's zone), with the
+//! `panel_dns_record` / `panel_dns_records` data sources. Plesk XML and PanelAlpha are not
+//! yet implemented by this provider: their `dns_records()` is `None`, so the engine
+//! refuses the resource at plan time there.
 
 use std::cmp::Ordering;
 
@@ -28,7 +29,7 @@ crate::model! {
             .use_state_for_unknown()
             .markdown(
                 "The panel's id for the record: `USER/ZONE/ID` on HestiaCP (the record number \
-                 `v-list-dns-records` shows). The provider also remembers the record's content \
+                 `v-list-dns-records` shows), `ZONE/ID` on Plesk REST. The provider also remembers the record's content \
                  and checks it before every change: a number the panel handed to another \
                  record is never changed or deleted.",
             ),
@@ -48,7 +49,8 @@ crate::model! {
             .validator(validate::string_length_at_least(1))
             .markdown(
                 "The `id` of the `panel_user` whose zone it is. Required on HestiaCP, where \
-                 zones belong to users (refused at plan time when missing). Changing it \
+                 zones belong to users (refused at plan time when missing); not needed on \
+                 Plesk, where the zone name is enough (kept as configured). Changing it \
                  replaces the record.",
             ),
         r#type: String
@@ -131,7 +133,8 @@ const PANEL_MAPPING: &str = "\n\n\
 |---|---|---|\n\
 | HestiaCP | records of the owner's DNS domain (`v-add-dns-record`, `v-change-dns-record`, \
 `v-delete-dns-record`, `v-list-dns-records USER ZONE json`) | `USER/ZONE/ID` |\n\
-| Plesk (REST API) | not yet implemented by this provider | |\n\
+| Plesk (REST API) | records of the zone of a subscription or site (`/api/v2/dns/records?domain=ZONE`); \
+MX/SRV priority in `opt`; `owner` is not needed | `ZONE/ID` |\n\
 | Plesk (XML API) | not yet implemented by this provider | |\n\
 | PanelAlpha | not yet implemented by this provider | |\n\n";
 
@@ -191,12 +194,15 @@ impl ObjectType for DnsRecordType {
              TXT values are written without surrounding quotes and read back exactly \
              (HestiaCP wraps values holding a space or `;` in quotes, which the provider \
              removes on read; values longer than 255 bytes are one value). HestiaCP removes \
-             double quotes inside TXT values, so those are refused at plan time there.\n\n\
+             double quotes inside TXT values, so those are refused at plan time there; \
+             Plesk keeps them.\n\n\
              ## Import\n\n\
              * HestiaCP: `USER/ZONE/ID`, e.g. `bob/example.com/22` (the id column of \
              `v-list-dns-records USER ZONE`), or by content `USER/ZONE/TYPE/NAME/VALUE`, e.g. \
              `bob/example.com/MX/@/mail.example.com` (the value may contain `/`; the \
-             lowest-numbered matching record).\n\n\
+             lowest-numbered matching record).\n\
+             * Plesk REST: `ZONE/ID`, e.g. `example.com/42` (the record id of \
+             `GET /api/v2/dns/records?domain=ZONE`), or by content `ZONE/TYPE/NAME/VALUE`.\n\n\
              ```shell\n\
              terraform import panel_dns_record.www bob/example.com/22\n\
              ```"
@@ -224,8 +230,8 @@ impl ObjectType for DnsRecordType {
     fn data_attribute_description(name: &str) -> Option<String> {
         let text = match name {
             "id" => {
-                "The panel's id: `USER/ZONE/ID` on HestiaCP. Set it to look the record up by \
-                 id, or leave it out."
+                "The panel's id: `USER/ZONE/ID` on HestiaCP, `ZONE/ID` on Plesk REST. Set it \
+                 to look the record up by id, or leave it out."
             }
             "owner" => "The `id` of the user whose zone it is (`panel_user`).",
             "zone" => "The zone's domain name.",

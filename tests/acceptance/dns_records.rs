@@ -293,7 +293,7 @@ fn not_implemented(backend: Backend) {
 
 #[test]
 fn not_implemented_elsewhere() {
-    for backend in [Backend::PleskRest, Backend::PleskXml, Backend::PanelAlpha] {
+    for backend in [Backend::PleskXml, Backend::PanelAlpha] {
         not_implemented(backend);
     }
 }

@@ -37,6 +37,7 @@
 mod cache;
 pub mod client;
 mod databases;
+mod dns_records;
 mod domains;
 pub mod error;
 mod records;
@@ -56,8 +57,8 @@ use self::wire::{
 use crate::backends::http::OwnerListCache;
 use crate::backends::BackendConfig;
 use crate::panel::{
-    cancel, Capabilities, Database, Domain, LoginRules, MainDomainOrigin, NamePrefix, Panel,
-    PanelError, PanelKind, PanelResult, Service, User,
+    cancel, Capabilities, Database, DnsRecord, Domain, LoginRules, MainDomainOrigin, NamePrefix,
+    Panel, PanelError, PanelKind, PanelResult, Service, User,
 };
 
 const NO_FIELDS: FieldMap = &[];
@@ -81,6 +82,8 @@ pub struct PleskRestBackend {
     database_users: SharedList<DatabaseUsers>,
     db_servers: OwnerListCache<Vec<DatabaseServer>>,
     server_ips: OwnerListCache<Vec<ServerIp>>,
+    /// `GET /dns/records?domain=ZONE` per zone.
+    dns_records: OwnerListCache<Vec<DnsRecord>>,
 }
 
 impl std::fmt::Debug for PleskRestBackend {
@@ -184,6 +187,7 @@ impl PleskRestBackend {
             database_users: SharedList::default(),
             db_servers: OwnerListCache::new(),
             server_ips: OwnerListCache::new(),
+            dns_records: OwnerListCache::new(),
         })
     }
 
@@ -405,7 +409,7 @@ impl Panel for PleskRestBackend {
             // No scheduled-task API: `cron_jobs()` is `None`.
             cron_job_suspend: false,
             cron_command_refuses: &[],
-            // DNS records: not yet implemented by this provider (`dns_records()` is None).
+            // DNS records of a subscription's or site's zone (`/dns/records`); no owner.
             dns_record_owner_required: false,
             dns_txt_refuses: &[],
         }
@@ -426,6 +430,10 @@ impl Panel for PleskRestBackend {
     }
 
     fn databases(&self) -> Option<&dyn Service<Database>> {
+        Some(self)
+    }
+
+    fn dns_records(&self) -> Option<&dyn Service<DnsRecord>> {
         Some(self)
     }
 }

@@ -69,10 +69,11 @@ pub struct DnsRecordKey {
 }
 
 impl DnsRecordKey {
-    /// Whether `record` is this key's: same zone (and owner, when the key has one),
-    /// type, name and value in their normal forms, and priority when the key has one.
+    /// Whether `record` is this key's: same zone (and owner, when both the key and the
+    /// record have one: Plesk reports no owner on a record), type, name and value in
+    /// their normal forms, and priority when the key has one.
     pub fn matches(&self, record: &DnsRecord) -> bool {
-        (self.owner.is_empty() || record.owner == self.owner)
+        (self.owner.is_empty() || record.owner.is_empty() || record.owner == self.owner)
             && same_zone(&record.zone, &self.zone)
             && self.content_matches(record)
     }
