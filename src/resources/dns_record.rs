@@ -283,6 +283,12 @@ impl ObjectType for DnsRecordType {
     }
 
     fn plan(panel: Option<&PanelHandle>, plan: &mut TypedPlan<DnsRecordModel>) {
+        // Only MX and SRV records have a priority: elsewhere it is known to stay null.
+        if let Some(rtype) = plan.planned.r#type.str() {
+            if !has_priority(rtype) && plan.planned.priority.is_unknown() {
+                plan.planned.priority = Field::Null;
+            }
+        }
         let Some(panel) = panel else {
             return;
         };

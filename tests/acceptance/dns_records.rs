@@ -1,10 +1,10 @@
-//! `panel_dns_record` through real Terraform on HestiaCP: A, MX and TXT records (one
+//! `panel_dns_record` through real Terraform on HestiaCP and Plesk REST: A, MX and TXT records (one
 //! longer than 255 bytes with `;`, a space and an apostrophe; one at the apex written
 //! as the zone's name) beside the zone's own records, an empty plan, a value changed
 //! in place, import by id and by content into a fresh directory, drift when a record is
 //! deleted at the panel, destroy that leaves every record Terraform does not own, and
-//! the plan-time refusals. The other panels are not yet implemented by this provider:
-//! the plan is refused there.
+//! the plan-time refusals. Plesk XML and PanelAlpha are not yet implemented by this
+//! provider: the plan is refused there.
 
 use serde_json::Value;
 
@@ -18,22 +18,34 @@ fn long_txt() -> String {
     format!("v=DKIM1; k=rsa; it's p={}", "MIIBIjAN".repeat(40))
 }
 
-fn config(www: &str, with_records: bool) -> String {
+fn config(backend: Backend, www: &str, with_records: bool) -> String {
     let mut text = format!(
         "resource \"panel_user\" \"owner\" {{\n  login = {}\n  email = \"dns@dns-owner.example\"\n  \
          name  = \"DNS Owner\"\n  password_wo = \"Dns-owner-Secret!1\"\n}}\n",
         hcl_string(LOGIN)
     );
+    // HestiaCP: the zone is the owner's DNS domain (added at the panel); Plesk: the
+    // subscription's zone.
+    let (owner, zone) = if backend == Backend::PleskRest {
+        text += &format!(
+            "\nresource \"panel_domain\" \"zone\" {{\n  name  = \"{ZONE}\"\n  \
+             owner = panel_user.owner.id\n  system_password_wo = \"Sys-Passw0rd!dns\"\n  \
+             system_password_wo_version = 1\n}}\n"
+        );
+        ("", "panel_domain.zone.name".to_owned())
+    } else {
+        ("  owner = panel_user.owner.id\n", format!("\"{ZONE}\""))
+    };
     if with_records {
         let record = |name: &str, rtype: &str, rname: &str, value: &str, extra: &str| {
             format!(
-                "\nresource \"panel_dns_record\" \"{name}\" {{\n  owner = panel_user.owner.id\n  \
-                 zone  = \"{ZONE}\"\n  type  = \"{rtype}\"\n  name  = {}\n  value = {}\n{extra}}}\n",
+                "\nresource \"panel_dns_record\" \"{name}\" {{\n{owner}  \
+                 zone  = {zone}\n  type  = \"{rtype}\"\n  name  = {}\n  value = {}\n{extra}}}\n",
                 hcl_string(rname),
                 hcl_string(value)
             )
         };
-        text += &record("www", "A", "www", www, "");
+        text += &record("www", "A", "host1", www, "");
         text += &record("mx", "MX", "@", "mx2.tf-dns.com", "  priority = 20\n");
         text += &record("dkim", "TXT", "mail._domainkey", &long_txt(), "");
         text += &record("verify", "TXT", "tf-dns.com.", "token-abc123", "");
@@ -57,9 +69,53 @@ pub(super) fn panel_call(sim: &Sim, cmd: &str, args: &[&str]) -> String {
     body
 }
 
+/// A Plesk REST call, as a person's script would make it; answers the body.
+fn plesk_call(sim: &Sim, method: reqwest::Method, path: &str) -> String {
+    let p = &sim.process;
+    let request = sim
+        .http
+        .request(method, p.url(&format!("/api/v2/{path}")))
+        .header("X-API-Key", p.cred("api_key"))
+        .header("Accept", "application/json");
+    let (status, body) = sim.send(request, path);
+    assert!((200..300).contains(&status), "{path}: {status}: {body}");
+    body
+}
+
+/// How the panel lists a name: relative on HestiaCP, fully qualified on Plesk.
+fn listed_name(sim: &Sim, name: &str) -> String {
+    match (sim.backend, name) {
+        (Backend::PleskRest, "@") => format!("{ZONE}."),
+        (Backend::PleskRest, _) => format!("{name}.{ZONE}."),
+        _ => name.to_owned(),
+    }
+}
+
 /// The zone's records as the panel lists them: `(id, name, type, value)`, values as
-/// listed (TXT with the quotes the panel adds).
+/// listed (TXT with the quotes HestiaCP adds).
 fn panel_records(sim: &Sim) -> Vec<(String, String, String, String)> {
+    if sim.backend == Backend::PleskRest {
+        let body = plesk_call(
+            sim,
+            reqwest::Method::GET,
+            &format!("dns/records?domain={ZONE}"),
+        );
+        let listed: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        return listed
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                (
+                    r["id"].to_string(),
+                    text(&r["host"]),
+                    text(&r["type"]),
+                    text(&r["value"]),
+                )
+            })
+            .collect();
+    }
     let body = panel_call(sim, "v-list-dns-records", &[LOGIN, ZONE, "json"]);
     let listed: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
     let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
@@ -78,7 +134,14 @@ fn panel_records(sim: &Sim) -> Vec<(String, String, String, String)> {
         .collect()
 }
 
-fn has(records: &[(String, String, String, String)], name: &str, rtype: &str, value: &str) -> bool {
+fn has(
+    sim: &Sim,
+    records: &[(String, String, String, String)],
+    name: &str,
+    rtype: &str,
+    value: &str,
+) -> bool {
+    let name = listed_name(sim, name);
     records
         .iter()
         .any(|r| r.1 == name && r.2 == rtype && r.3 == value)
@@ -95,49 +158,69 @@ const ADDRESSES: [&str; 4] = [
     "panel_dns_record.verify",
 ];
 
-#[test]
-fn hestia() {
-    let sim = Sim::start(Backend::Hestia);
+fn run_lifecycle(backend: Backend) {
+    let sim = Sim::start(backend);
     let tf = sim.terraform();
+    let hestia = backend == Backend::Hestia;
 
     // 0. The owner, then its zone, made at the panel (HestiaCP adds its default records).
-    tf.write("main.tf", &config("192.0.2.20", false));
+    tf.write("main.tf", &config(backend, "192.0.2.20", false));
     tf.apply();
-    panel_call(&sim, "v-add-dns-domain", &[LOGIN, ZONE, "192.0.2.10"]);
+    if hestia {
+        panel_call(&sim, "v-add-dns-domain", &[LOGIN, ZONE, "192.0.2.10"]);
+    }
     let foreign = panel_records(&sim);
     assert!(!foreign.is_empty(), "the zone has its default records");
 
     // 1. Create beside the zone's own records.
-    tf.write("main.tf", &config("192.0.2.20", true));
+    tf.write("main.tf", &config(backend, "192.0.2.20", true));
     tf.apply();
     let records = panel_records(&sim);
-    assert!(has(&records, "www", "A", "192.0.2.20"), "{records:?}");
-    assert!(has(&records, "@", "MX", "mx2.tf-dns.com."), "{records:?}");
+    let listed_long = if hestia {
+        format!("\"{}\"", long_txt())
+    } else {
+        long_txt()
+    };
     assert!(
-        has(
-            &records,
-            "mail._domainkey",
-            "TXT",
-            &format!("\"{}\"", long_txt())
-        ),
+        has(&sim, &records, "host1", "A", "192.0.2.20"),
+        "{records:?}"
+    );
+    assert!(
+        has(&sim, &records, "@", "MX", "mx2.tf-dns.com."),
+        "{records:?}"
+    );
+    assert!(
+        has(&sim, &records, "mail._domainkey", "TXT", &listed_long),
         "the long TXT value is one value: {records:?}"
     );
-    assert!(has(&records, "@", "TXT", "token-abc123"), "{records:?}");
+    assert!(
+        has(&sim, &records, "@", "TXT", "token-abc123"),
+        "{records:?}"
+    );
     assert_eq!(records.len(), foreign.len() + 4);
     let state = |address: &str| tf.state_attributes(address);
     assert_eq!(state("panel_dns_record.dkim")["value"], long_txt().as_str());
     assert_eq!(state("panel_dns_record.mx")["priority"], 20);
     assert_eq!(state("panel_dns_record.verify")["name"], "tf-dns.com.");
-    assert_eq!(state("panel_dns_record.www")["ttl"], 14400);
+    assert_eq!(
+        state("panel_dns_record.www")["ttl"],
+        if hestia { 14400 } else { 86400 },
+        "the panel's default TTL"
+    );
     tf.assert_empty_plan("right after create");
     let ids: Vec<String> = ADDRESSES
         .iter()
         .map(|a| state(a)["id"].as_str().unwrap_or_default().to_owned())
         .collect();
-    assert!(ids[0].starts_with(&format!("{LOGIN}/{ZONE}/")), "{ids:?}");
+    let prefix = if hestia {
+        format!("{LOGIN}/{ZONE}/")
+    } else {
+        format!("{ZONE}/")
+    };
+    assert!(ids[0].starts_with(&prefix), "{ids:?}");
 
     // 2. A value changed in place keeps the id.
-    tf.write("main.tf", &config("192.0.2.30", true));
+    tf.write("main.tf", &config(backend, "192.0.2.30", true));
     let (code, plan) = tf.plan_detailed_exitcode(&[]);
     assert_eq!(code, 2, "{}", plan.describe());
     assert!(
@@ -149,17 +232,26 @@ fn hestia() {
     tf.apply();
     assert_eq!(state("panel_dns_record.www")["id"], ids[0].as_str());
     let records = panel_records(&sim);
-    assert!(has(&records, "www", "A", "192.0.2.30"), "{records:?}");
-    assert!(!has(&records, "www", "A", "192.0.2.20"), "{records:?}");
+    assert!(
+        has(&sim, &records, "host1", "A", "192.0.2.30"),
+        "{records:?}"
+    );
+    assert!(
+        !has(&sim, &records, "host1", "A", "192.0.2.20"),
+        "{records:?}"
+    );
     tf.assert_empty_plan("after the change");
 
     // 3. Import into a fresh directory: by id, and the MX by content.
     let imported = sim.terraform();
-    imported.write("main.tf", &config("192.0.2.30", true));
+    imported.write("main.tf", &config(backend, "192.0.2.30", true));
     imported.import("panel_user.owner", LOGIN);
+    if !hestia {
+        imported.import("panel_domain.zone", ZONE);
+    }
     for (address, id) in ADDRESSES.iter().zip(&ids) {
         let id = if *address == "panel_dns_record.mx" {
-            format!("{LOGIN}/{ZONE}/MX/@/mx2.tf-dns.com")
+            format!("{prefix}MX/@/mx2.tf-dns.com")
         } else {
             id.clone()
         };
@@ -171,8 +263,11 @@ fn hestia() {
     assert_eq!(code, 2, "{}", plan.describe());
     assert!(
         plan.stdout
-            .contains("~ name     = \"@\" -> \"tf-dns.com.\"")
-            && plan.stdout.contains("0 to add, 1 to change, 0 to destroy"),
+            .contains("= \"@\" -> \"tf-dns.com.\"")
+            && !plan.stdout.contains("priority")
+            && plan.stdout.matches("resource \"panel_dns_record\"").count() == 1
+            && plan.stdout.contains("0 to add, ")
+            && plan.stdout.contains(" to change, 0 to destroy"),
         "only the apex's spelling:\n{}",
         plan.stdout
     );
@@ -193,11 +288,19 @@ fn hestia() {
     }
 
     // 4. Drift: the MX record is deleted at the panel; only it is planned again.
-    panel_call(
-        &sim,
-        "v-delete-dns-record",
-        &[LOGIN, ZONE, &number(&ids[1])],
-    );
+    if hestia {
+        panel_call(
+            &sim,
+            "v-delete-dns-record",
+            &[LOGIN, ZONE, &number(&ids[1])],
+        );
+    } else {
+        plesk_call(
+            &sim,
+            reqwest::Method::DELETE,
+            &format!("dns/records/{}", number(&ids[1])),
+        );
+    }
     let (code, plan) = tf.plan_detailed_exitcode(&[]);
     assert_eq!(code, 2, "{}", plan.describe());
     assert!(
@@ -253,17 +356,29 @@ fn hestia() {
         "192.0.2.1",
         &["Priority Not Allowed", "MX and SRV records only"],
     );
-    refused(
-        "",
-        "TXT",
-        "say \"hi\"",
-        &[
-            "TXT Value Not Supported",
-            "The `hestia` panel removes",
-            "`\"`",
-        ],
-    );
+    if hestia {
+        refused(
+            "",
+            "TXT",
+            "say \"hi\"",
+            &[
+                "TXT Value Not Supported",
+                "The `hestia` panel removes",
+                "`\"`",
+            ],
+        );
+    }
     refused("", "A", "2001:db8::1", &["Invalid Record Value", "IPv4"]);
+}
+
+#[test]
+fn hestia() {
+    run_lifecycle(Backend::Hestia);
+}
+
+#[test]
+fn plesk_rest() {
+    run_lifecycle(Backend::PleskRest);
 }
 
 fn not_implemented(backend: Backend) {
