@@ -262,8 +262,7 @@ fn run_lifecycle(backend: Backend) {
     let (code, plan) = imported.plan_detailed_exitcode(&[]);
     assert_eq!(code, 2, "{}", plan.describe());
     assert!(
-        plan.stdout
-            .contains("= \"@\" -> \"tf-dns.com.\"")
+        plan.stdout.contains("= \"@\" -> \"tf-dns.com.\"")
             && !plan.stdout.contains("priority")
             && plan.stdout.matches("resource \"panel_dns_record\"").count() == 1
             && plan.stdout.contains("0 to add, ")
@@ -371,14 +370,92 @@ fn run_lifecycle(backend: Backend) {
     refused("", "A", "2001:db8::1", &["Invalid Record Value", "IPv4"]);
 }
 
+/// Twenty records in one zone; one in the middle is deleted at the panel: only that one
+/// is planned again, and a refresh of the twenty costs one zone listing, not one
+/// request per record.
+fn twenty_records(backend: Backend) {
+    let sim = Sim::start(backend);
+    let tf = sim.terraform();
+    tf.write("main.tf", &config(backend, "192.0.2.20", false));
+    tf.apply();
+    if backend == Backend::Hestia {
+        panel_call(&sim, "v-add-dns-domain", &[LOGIN, ZONE, "192.0.2.10"]);
+    }
+    let (owner, zone) = if backend == Backend::PleskRest {
+        ("", "panel_domain.zone.name".to_owned())
+    } else {
+        ("  owner = panel_user.owner.id\n", format!("\"{ZONE}\""))
+    };
+    let records = format!(
+        "\nresource \"panel_dns_record\" \"many\" {{\n  count = 20\n{owner}  zone  = {zone}\n  \
+         type  = \"TXT\"\n  name  = \"many\"\n  value = \"record ${{count.index}}\"\n}}\n"
+    );
+    tf.write(
+        "main.tf",
+        &format!("{}{records}", config(backend, "192.0.2.20", false)),
+    );
+    tf.apply();
+    let before = panel_records(&sim);
+    let middle = before
+        .iter()
+        .find(|r| r.3.trim_matches('"') == "record 10")
+        .map(|r| r.0.clone())
+        .unwrap_or_else(|| panic!("[{backend:?}] no record 10: {before:?}"));
+    if backend == Backend::Hestia {
+        panel_call(
+            &sim,
+            "v-delete-dns-record",
+            &[LOGIN, ZONE, &number(&middle)],
+        );
+    } else {
+        plesk_call(
+            &sim,
+            reqwest::Method::DELETE,
+            &format!("dns/records/{}", number(&middle)),
+        );
+    }
+    sim.reset_requests();
+    let (code, plan) = tf.plan_detailed_exitcode(&[]);
+    assert_eq!(code, 2, "{}", plan.describe());
+    let (_, routes) = sim.requests();
+    let listings: u64 = routes
+        .iter()
+        .filter(|(route, _)| {
+            route.contains("v-list-dns-records") || route.contains("GET /api/v2/dns/records")
+        })
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(
+        listings, 1,
+        "[{backend:?}] one zone listing refreshes twenty records: {routes:?}"
+    );
+    assert!(
+        plan.stdout
+            .contains("panel_dns_record.many[10] will be created")
+            && plan.stdout.contains("1 to add, 0 to change, 0 to destroy"),
+        "[{backend:?}] only the deleted record is planned again:\n{}",
+        plan.stdout
+    );
+    tf.apply();
+    tf.assert_empty_plan("after re-creating the middle record");
+    assert_eq!(
+        panel_records(&sim).len(),
+        before.len(),
+        "[{backend:?}] twenty again"
+    );
+    tf.destroy();
+}
+
 #[test]
 fn hestia() {
     run_lifecycle(Backend::Hestia);
+    twenty_records(Backend::Hestia);
 }
 
 #[test]
 fn plesk_rest() {
     run_lifecycle(Backend::PleskRest);
+    twenty_records(Backend::PleskRest);
 }
 
 fn not_implemented(backend: Backend) {
