@@ -53,7 +53,9 @@ pub const USAGE: &str = "usage: terraform-provider-panel adopt [--out DIR] [--ow
 Writes Terraform configuration importing everything the panel configured by the PANEL_*
 environment variables holds (PANEL_TYPE, PANEL_ENDPOINT and the credentials), one file per
 customer. Run `terraform init && terraform apply` in DIR (default: ./adopted) to bring the
-objects under management; the next `terraform plan` is empty.";
+objects under management; the next `terraform plan` is empty. DNS records are written only
+when --types names them (`--types user,dns_record`): a zone holds the records the panel's
+template made.";
 
 impl Options {
     /// Parses the arguments after `adopt`.
@@ -289,7 +291,7 @@ pub async fn run(options: &Options, adopters: &[Arc<dyn Adopt>]) -> Result<Repor
             options
                 .types
                 .as_ref()
-                .is_none_or(|types| types.contains(a.type_name()))
+                .map_or(!a.only_when_named(), |types| types.contains(a.type_name()))
         })
         .collect();
     if let Some(types) = &options.types {

@@ -157,6 +157,9 @@ impl ObjectType for DnsRecordType {
     const TYPE_NAME: &'static str = "panel_dns_record";
     const LIST_TYPE_NAME: &'static str = "panel_dns_records";
     const LIST_ATTRIBUTE: &'static str = "records";
+    /// A zone holds the records the panel's template made (NS, the apex A, `www`,
+    /// mail): adopting them is asked for by name (`--types dns_record`).
+    const ADOPT_ONLY_WHEN_NAMED: bool = true;
 
     fn references() -> &'static [(&'static str, &'static str, &'static str)] {
         &[("owner", "panel_user", "id")]

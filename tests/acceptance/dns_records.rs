@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use super::{Backend, Sim};
-use crate::support::terraform::hcl_string;
+use crate::support::terraform::{hcl_string, Terraform};
 
 const LOGIN: &str = "dnsowner";
 const ZONE: &str = "tf-dns.com";
@@ -218,6 +218,49 @@ fn run_lifecycle(backend: Backend) {
         format!("{ZONE}/")
     };
     assert!(ids[0].starts_with(&prefix), "{ids:?}");
+
+    // 1b. `adopt` writes DNS records only when asked for by name; then the owner and
+    // every record of the zone (the panel's own too) import with an empty plan.
+    let fresh_dir = || {
+        let mut tf = Terraform::new();
+        for (name, value) in sim.provider_env() {
+            tf.set_env(name, &value);
+        }
+        tf
+    };
+    let adopted = fresh_dir();
+    let out = adopted.dir().to_string_lossy().into_owned();
+    let log = super::adopt::adopt(&sim, &["--out", &out]);
+    let written = |dir: &std::path::Path| -> String {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tf"))
+            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+            .collect()
+    };
+    assert!(
+        !written(adopted.dir()).contains("panel_dns_record"),
+        "[{backend:?}] not without --types:\n{log}"
+    );
+    let typed = fresh_dir();
+    let out = typed.dir().to_string_lossy().into_owned();
+    let types = if hestia {
+        "user,dns_record"
+    } else {
+        "user,domain,dns_record"
+    };
+    let log = super::adopt::adopt(&sim, &["--out", &out, "--types", types]);
+    let text = written(typed.dir());
+    assert_eq!(
+        text.matches("resource \"panel_dns_record\"").count(),
+        records.len(),
+        "[{backend:?}] every record of the zone:\n{text}\n{log}"
+    );
+    typed.apply();
+    typed.assert_empty_plan(&format!("[{backend:?}] after adopting the zone:\n{text}"));
+    assert_eq!(panel_records(&sim), records, "adopting changed nothing");
 
     // 2. A value changed in place keeps the id.
     tf.write("main.tf", &config(backend, "192.0.2.30", true));

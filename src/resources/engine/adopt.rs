@@ -44,6 +44,12 @@ pub struct AdoptedObject {
 pub trait Adopt: Send + Sync {
     fn type_name(&self) -> &'static str;
 
+    /// Adopted only when `--types` names the type (DNS records: a whole-panel adopt
+    /// would write every record the panel's zone template made).
+    fn only_when_named(&self) -> bool {
+        false
+    }
+
     /// Every object of the type the panel holds (of one owner when `owner` is set),
     /// as configuration; `Ok(None)` when the panel has no such objects.
     async fn adopt(
@@ -121,6 +127,10 @@ impl<T: ObjectType> Adopter<T> {
 impl<T: ObjectType> Adopt for Adopter<T> {
     fn type_name(&self) -> &'static str {
         T::TYPE_NAME
+    }
+
+    fn only_when_named(&self) -> bool {
+        T::ADOPT_ONLY_WHEN_NAMED
     }
 
     async fn adopt(

@@ -62,6 +62,8 @@ pub trait ObjectType: Send + Sync + 'static {
     const SCHEMA_VERSION: i64 = 0;
     /// Objects of this type are the customers others belong to (`panel_user`).
     const IS_CUSTOMER: bool = false;
+    /// `adopt` writes objects of this type only when `--types` names it.
+    const ADOPT_ONLY_WHEN_NAMED: bool = false;
 
     /// The resource's description (markdown): what it is on each panel, import formats.
     fn description() -> String;
