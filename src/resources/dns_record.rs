@@ -214,10 +214,12 @@ impl ObjectType for DnsRecordType {
 
     fn lookup_description() -> String {
         format!(
-            "Looks up one existing DNS record, either by `id` or by `owner` + `zone` + `type` \
-             + `name` + `value` (exactly one of the two; `priority` narrows an MX/SRV lookup \
-             when set), and exposes its attributes.{PANEL_MAPPING}Reading fails with an error \
-             naming the lookup when no record matches."
+            "Looks up one existing DNS record, either by `id` or by `zone` + `type` + `name` + \
+             `value` (exactly one of the two; names and host values in any spelling of the \
+             same name; the lowest-numbered when several match), and exposes its attributes. \
+             On HestiaCP a lookup by content finds the zone among every user's (one listing \
+             per user).{PANEL_MAPPING}Reading fails with an error naming the lookup when no \
+             record matches."
         )
     }
 
@@ -438,7 +440,7 @@ impl ObjectType for DnsRecordType {
     }
 
     fn lookups() -> &'static [&'static [&'static str]] {
-        &[&["id"], &["owner", "zone", "type", "name", "value"]]
+        &[&["id"], &["zone", "type", "name", "value"]]
     }
 
     fn lookup_key(_panel: &PanelHandle, config: &DnsRecordModel) -> Option<DnsRecordKey> {

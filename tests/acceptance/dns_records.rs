@@ -262,6 +262,55 @@ fn run_lifecycle(backend: Backend) {
     typed.assert_empty_plan(&format!("[{backend:?}] after adopting the zone:\n{text}"));
     assert_eq!(panel_records(&sim), records, "adopting changed nothing");
 
+    // 1c. The data sources: every record of the zone, TXT only, and one record by
+    // content (other spellings) and by id.
+    let lookups = sim.terraform();
+    let owner_line = if hestia {
+        format!("  owner = {}\n", hcl_string(LOGIN))
+    } else {
+        String::new()
+    };
+    lookups.write(
+        "main.tf",
+        &format!(
+            "data \"panel_dns_records\" \"all\" {{\n{owner_line}  zone  = \"{ZONE}\"\n}}\n\n\
+             data \"panel_dns_records\" \"txt\" {{\n{owner_line}  zone  = \"{ZONE}\"\n  type  = \"TXT\"\n}}\n\n\
+                          data \"panel_dns_record\" \"mx\" {{\n  zone  = \"TF-DNS.com.\"\n  \
+             type  = \"MX\"\n  name  = \"tf-dns.com\"\n  value = \"MX2.tf-dns.com.\"\n}}\n\n\
+             data \"panel_dns_record\" \"by_id\" {{\n  id = {}\n}}\n\n\
+             output \"count\" {{\n  value = length(data.panel_dns_records.all.records)\n}}\n\
+             output \"txt\" {{\n  value = data.panel_dns_records.txt.records[*].value\n}}\n\
+             output \"mx\" {{\n  value = data.panel_dns_record.mx.id\n}}\n\
+             output \"by_id\" {{\n  value = data.panel_dns_record.by_id.value\n}}\n",
+            hcl_string(&ids[2]),
+        ),
+    );
+    lookups.apply();
+    let outputs = lookups.run(&["output", "-json"]).success();
+    let outputs: Value = serde_json::from_str(&outputs.stdout)
+        .unwrap_or_else(|err| panic!("output -json: {err}: {}", outputs.stdout));
+    assert_eq!(
+        outputs["count"]["value"],
+        records.len(),
+        "[{backend:?}] {outputs}"
+    );
+    let txt: Vec<&str> = outputs["txt"]["value"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        txt.contains(&long_txt().as_str()) && txt.contains(&"token-abc123"),
+        "{txt:?}"
+    );
+    assert_eq!(
+        outputs["mx"]["value"],
+        ids[1].as_str(),
+        "[{backend:?}] {outputs}"
+    );
+    assert_eq!(outputs["by_id"]["value"], long_txt().as_str());
+
     // 2. A value changed in place keeps the id.
     tf.write("main.tf", &config(backend, "192.0.2.30", true));
     let (code, plan) = tf.plan_detailed_exitcode(&[]);

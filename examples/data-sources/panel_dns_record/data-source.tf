@@ -1,11 +1,5 @@
 # Look a DNS record up by its content ...
-variable "lookup_dns_owner_id" {
-  type        = string
-  description = "The panel id of the zone's owner (HestiaCP: the login)."
-}
-
 data "panel_dns_record" "by_content" {
-  owner = var.lookup_dns_owner_id
   zone  = "shop.example.com"
   type  = "MX"
   name  = "@"

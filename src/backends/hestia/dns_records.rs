@@ -283,18 +283,29 @@ impl Service<DnsRecord> for HestiaBackend {
     }
 
     /// Among the zone's records (one shared list): the same content; the lowest-numbered
-    /// when several are identical.
+    /// when several are identical. Without an owner (a data-source lookup by content),
+    /// the zone is looked for among every user's (a DNS domain name is the server's
+    /// once), one listing per user.
     async fn find(&self, key: &DnsRecordKey) -> PanelResult<Option<DnsRecord>> {
-        if key.owner.is_empty() {
-            return Ok(None);
+        let zone = normal_zone(&key.zone);
+        let owners = if key.owner.is_empty() {
+            self.other_logins(None).await?
+        } else {
+            vec![key.owner.clone()]
+        };
+        for owner in owners {
+            let found = self
+                .zone_records(&owner, &zone)
+                .await?
+                .iter()
+                .filter(|record| key.matches(record))
+                .min_by_key(|record| record_number(record))
+                .cloned();
+            if found.is_some() {
+                return Ok(found);
+            }
         }
-        Ok(self
-            .zone_records(&key.owner, &normal_zone(&key.zone))
-            .await?
-            .iter()
-            .filter(|record| key.matches(record))
-            .min_by_key(|record| record_number(record))
-            .cloned())
+        Ok(None)
     }
 
     async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<DnsRecord>> {
