@@ -486,3 +486,57 @@ pub async fn invalid_input(kind: PanelKind) {
         "CNAME at the apex (the panel's refusal)",
     );
 }
+
+/// Terraform creates and destroys in parallel: two identical records created at once
+/// are two records with two ids, and parallel deletes remove exactly Terraform's
+/// records, never the panel's own.
+pub async fn parallel_changes(kind: PanelKind) {
+    let fx = Fixture::start(kind).await;
+    if not_implemented(&fx) {
+        return;
+    }
+    let owner = owner_with_zone(&fx, "par").await;
+    let before = panel_records(&fx, &owner.id).await;
+    let dns = dns(&fx);
+    let twin = spec(&owner, "TXT", "twin", "same; content", None);
+    let twins = futures::future::join_all([dns.create(&twin), dns.create(&twin)]).await;
+    let twins: Vec<DnsRecord> = if kind == PanelKind::Hestia {
+        // HestiaCP takes identical records (record 127).
+        let twins: Vec<DnsRecord> = twins.into_iter().map(|r| ok(r, "create twin")).collect();
+        assert_ne!(twins[0].id, twins[1].id, "each create has its own record");
+        twins
+    } else {
+        // Plesk refuses the second as a duplicate.
+        let (made, refused): (Vec<_>, Vec<_>) = twins.into_iter().partition(Result::is_ok);
+        assert_eq!(made.len(), 1, "one twin is made");
+        for error in refused.into_iter().filter_map(Result::err) {
+            assert_eq!(
+                error.kind,
+                terraform_provider_panel::panel::PanelErrorKind::AlreadyExists
+            );
+        }
+        made.into_iter().filter_map(Result::ok).collect()
+    };
+    let mut ours = twins;
+    for n in 1..=4 {
+        let record = spec(
+            &owner,
+            "A",
+            &format!("par{n}"),
+            &format!("192.0.2.{n}"),
+            None,
+        );
+        ours.push(ok(dns.create(&record).await, "create ours"));
+    }
+    let locators: Vec<Locator> = ours.iter().map(at).collect();
+    let deletes = locators.iter().map(|locator| dns.delete(locator));
+    for result in futures::future::join_all(deletes).await {
+        ok(result, "parallel delete");
+    }
+    assert_eq!(
+        panel_records(&fx, &owner.id).await,
+        before,
+        "{}: the parallel deletes removed exactly Terraform's records",
+        kind.as_str()
+    );
+}

@@ -901,6 +901,10 @@ macro_rules! conformance_cases {
                 super::dns_records::lost_create_answer
             );
             case!(dns_record_invalid_input, super::dns_records::invalid_input);
+            case!(
+                dns_record_parallel_changes,
+                super::dns_records::parallel_changes
+            );
         }
     };
 }

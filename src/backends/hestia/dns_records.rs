@@ -25,8 +25,11 @@
 //!   are sent with the priority in front (HestiaCP's default priority, 10, when none
 //!   is configured).
 //!
-//! No per-zone lock is needed (unlike PanelAlpha's crontab lines): ids do not shift
-//! when another record is deleted, and the content is checked before every change.
+//! Ids do not shift when another record is deleted, and the content is checked before
+//! every change. A per-zone lock is still held from a create's add to finding its
+//! record (two identical records created at once would otherwise both take the
+//! highest-numbered one), and from a change's or delete's check to the panel's answer
+//! (a create in between could be handed the number just checked).
 
 use crate::panel::dns_record::{
     has_priority, key_of_content, normal_name, normal_zone, unquote_txt, value_problem,
@@ -183,6 +186,24 @@ fn cache_key(owner: &str, zone: &str) -> String {
     format!("{owner}/{zone}")
 }
 
+/// One lock per zone (`OWNER/ZONE`), see the module documentation.
+#[derive(Debug, Default)]
+pub(crate) struct ZoneLocks {
+    locks:
+        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl ZoneLocks {
+    async fn lock(&self, key: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            // Entries are only inserted, so a poisoned map holds nothing torn.
+            let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
+            locks.entry(key.to_owned()).or_default().clone()
+        };
+        lock.lock_owned().await
+    }
+}
+
 impl HestiaBackend {
     /// A zone's records, from one shared `v-list-dns-records`; a zone that does not
     /// exist has none.
@@ -241,6 +262,7 @@ impl Service<DnsRecord> for HestiaBackend {
             spec.ttl,
         );
         let key = cache_key(owner, &zone);
+        let _zone = self.dns_zone_locks.lock(&key).await;
         self.write(&command, Touches::DnsRecords(owner, &key))
             .await
             .map_err(|e| missing_zone_or_owner(e, owner, &zone))?;
@@ -324,6 +346,7 @@ impl Service<DnsRecord> for HestiaBackend {
         let (owner, zone, _) = parse_id(&at.id).ok_or_else(|| malformed(&at.id))?;
         let missing =
             || PanelError::not_found(format!("hestia DNS record {} does not exist", at.id));
+        let _zone = self.dns_zone_locks.lock(&cache_key(owner, zone)).await;
         let current = locate(&self.load_zone(owner, zone).await?, at).ok_or_else(missing)?;
         let (_, _, number) = parse_id(&current.id).ok_or_else(|| malformed(&current.id))?;
         let name = patch.name.as_deref().unwrap_or(&current.name);
@@ -359,6 +382,7 @@ impl Service<DnsRecord> for HestiaBackend {
     /// content is left alone (it is not this resource's), and nothing found is done.
     async fn delete(&self, at: &Locator) -> PanelResult<()> {
         let (owner, zone, _) = parse_id(&at.id).ok_or_else(|| malformed(&at.id))?;
+        let _zone = self.dns_zone_locks.lock(&cache_key(owner, zone)).await;
         let Some(current) = locate(&self.load_zone(owner, zone).await?, at) else {
             return Ok(());
         };

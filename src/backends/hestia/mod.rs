@@ -98,6 +98,7 @@ pub struct HestiaBackend {
     cron_jobs: OwnerListCache<Vec<CronJob>>,
     /// One zone's DNS records, keyed `OWNER/ZONE`.
     dns_records: OwnerListCache<Vec<DnsRecord>>,
+    dns_zone_locks: dns_records::ZoneLocks,
     /// The package names, from one `v-list-user-packages json` per process.
     packages: OwnerListCache<Vec<String>>,
     fresh: FreshReads,
@@ -143,6 +144,7 @@ impl HestiaBackend {
             databases: OwnerListCache::new(),
             cron_jobs: OwnerListCache::new(),
             dns_records: OwnerListCache::new(),
+            dns_zone_locks: dns_records::ZoneLocks::default(),
             packages: OwnerListCache::new(),
             fresh: FreshReads::default(),
             search_width: config.max_concurrent_requests.clamp(1, SEARCH_WIDTH_MAX),
