@@ -6,7 +6,6 @@
 //! databases of the one domain (`GET /databases?domain=`) and the users of the one
 //! database (`GET /dbusers?dbId=`), both bounded by that object, not by the panel.
 
-use futures::stream::{self, StreamExt, TryStreamExt};
 use reqwest::Method;
 
 use super::client::HttpRequest;
@@ -38,9 +37,6 @@ const DATABASE_FIELDS: FieldMap = &[
     ("password", "password"),
     ("name", "name"),
 ];
-
-/// Customers whose domain lists are read at once when listing every database.
-const LIST_CONCURRENCY: usize = 8;
 
 /// `"{owner}/{domain name}/{database id}"`.
 #[derive(Clone, Debug, PartialEq)]
@@ -331,19 +327,7 @@ impl Service<Database> for PleskRestBackend {
     /// One owner's databases; without an owner, every customer's (databases are placed
     /// through their domains, and the domain lists name no owner).
     async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<Database>> {
-        let mut owners: Vec<i64> = match &filter.owner {
-            Some(owner) => vec![parse_number("owner", owner)?],
-            None => {
-                self.with_clients(|clients| clients.iter().filter_map(|c| c.id).collect())
-                    .await?
-            }
-        };
-        owners.sort_unstable();
-        let lists: Vec<_> = stream::iter(owners)
-            .map(|owner| async move { self.owner_domains(owner).await.map(|l| (owner, l)) })
-            .buffered(LIST_CONCURRENCY)
-            .try_collect()
-            .await?;
+        let lists = self.owners_domain_lists(filter).await?;
         // Domain id -> (owner, name).
         let placed: std::collections::HashMap<i64, (i64, String)> = lists
             .iter()

@@ -329,6 +329,28 @@ impl PleskRestBackend {
             .await
     }
 
+    /// The domain lists of one owner (`filter.owner`) or of every customer, a few
+    /// customers at a time, with the owner each belongs to, in owner order.
+    async fn owners_domain_lists(
+        &self,
+        filter: &crate::panel::ListFilter,
+    ) -> PanelResult<Vec<(i64, std::sync::Arc<Option<Domains>>)>> {
+        use futures::{stream, StreamExt, TryStreamExt};
+        let mut owners: Vec<i64> = match &filter.owner {
+            Some(owner) => vec![parse_number("owner", owner)?],
+            None => {
+                self.with_clients(|clients| clients.iter().filter_map(|c| c.id).collect())
+                    .await?
+            }
+        };
+        owners.sort_unstable();
+        stream::iter(owners)
+            .map(|owner| async move { self.owner_domains(owner).await.map(|l| (owner, l)) })
+            .buffered(LIST_CONCURRENCY)
+            .try_collect()
+            .await
+    }
+
     /// One customer's domains, fresh from the panel.
     async fn load_owner_domains(&self, owner: i64) -> PanelResult<Option<Domains>> {
         let request = HttpRequest::get(format!("clients/{owner}/domains"));
@@ -432,6 +454,9 @@ fn decode_answer<T: DeserializeOwned>(what: &str, body: &str) -> PanelResult<T> 
     serde_json::from_str(body)
         .map_err(|e| PanelError::protocol(format!("{what}: unexpected answer: {e}")))
 }
+
+/// Customers whose domain lists are read at once when listing every domain or database.
+const LIST_CONCURRENCY: usize = 8;
 
 fn parse_number(field: &str, value: &str) -> PanelResult<i64> {
     value.trim().parse().map_err(|_| {
