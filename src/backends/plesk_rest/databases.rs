@@ -22,8 +22,8 @@ use super::{
 use crate::backends::http::normalize_domain;
 use crate::panel::names::DomainName;
 use crate::panel::{
-    Database, DatabaseKey, DatabasePatch, DatabaseSpec, ListFilter, Locator, NamePrefix,
-    PanelError, PanelResult, Service,
+    ambiguous_database_name, Database, DatabaseKey, DatabasePatch, DatabaseSpec, ListFilter,
+    Locator, NamePrefix, PanelError, PanelResult, Service,
 };
 
 const DATABASE_FIELDS: FieldMap = &[
@@ -147,19 +147,8 @@ impl PleskRestBackend {
             })
             .collect();
         if matching.len() > 1 {
-            return Err(PanelError::invalid(
-                Some("name"),
-                format!(
-                    "{} databases of owner \"{owner}\" match name {name:?} (ids {}); look the \
-                     one you mean up by `id` instead",
-                    matching.len(),
-                    matching
-                        .iter()
-                        .map(|(id, _)| format!("\"{id}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ));
+            let ids: Vec<String> = matching.iter().map(|(id, _)| id.to_string()).collect();
+            return Err(ambiguous_database_name(&owner.to_string(), name, &ids));
         }
         let Some((id, db)) = matching.pop() else {
             return Ok(None);

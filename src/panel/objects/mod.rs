@@ -8,6 +8,6 @@ mod domain;
 mod user;
 
 pub use cron_job::{CronJob, CronJobKey, CronJobPatch, CronJobSpec};
-pub use database::{Database, DatabaseKey, DatabasePatch, DatabaseSpec};
+pub use database::{ambiguous_database_name, Database, DatabaseKey, DatabasePatch, DatabaseSpec};
 pub use domain::{Domain, DomainKey, DomainKind, DomainPatch, DomainSpec};
 pub use user::{User, UserKey, UserPatch, UserSpec};
