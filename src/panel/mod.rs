@@ -173,6 +173,10 @@ pub trait Panel: Send + Sync + Debug {
         None
     }
 
+    fn ftp_accounts(&self) -> Option<&dyn Service<FtpAccount>> {
+        None
+    }
+
     /// The names of the plans (packages) a user can be given, on panels whose
     /// capabilities say `user_plans_listed`; read at plan time so that a plan the
     /// panel lacks is refused before anything is created.
