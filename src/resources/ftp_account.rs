@@ -117,7 +117,7 @@ pub struct FtpAccountType;
 const PANEL_MAPPING: &str = "On HestiaCP an FTP account belongs to a web domain \
      (`v-add-web-domain-ftp`, listed in the `FTP_USER` / `FTP_PATH` fields of \
      `v-list-web-domain(s)`); on Plesk (REST API) it is an FTP user of a subscription \
-     (`/api/v2/ftpusers`). The Plesk XML API and PanelAlpha are not yet implemented by this \
+     (`/api/v2/ftpusers`) or XML API (`ftp-user`). PanelAlpha is not yet implemented by this \
      provider.";
 
 fn missing_password(what: &str) -> Diagnostics {
@@ -165,9 +165,11 @@ impl ObjectType for FtpAccountType {
          `bob/example.com/bob_deploy` |\n\
          | Plesk (REST API) | an FTP user of the subscription (`/api/v2/ftpusers`) | `login` \
          (unique on the server) | the FTP login, e.g. `deploy` |\n\
-         | Plesk (XML API) | not yet implemented by this provider | | |\n\
+         | Plesk (XML API) | an FTP user of the subscription (`ftp-user` `add`/`get`/`set`/`del`); \
+         `domain` must name the subscription itself | `login` (unique on the server) | the FTP \
+         login, e.g. `deploy` |\n\
          | PanelAlpha | not yet implemented by this provider | | |\n\n\
-         On panels marked \"not yet implemented\" the resource is refused at plan time.\n\n\
+         On PanelAlpha the resource is refused at plan time (not supported by this panel).\n\n\
          An account is identified by its owner, domain and login: an existing account with \
          that login is reported (with the import command) instead of being taken over, and an \
          account whose create answer was lost is found again by them. The password is \
@@ -176,7 +178,7 @@ impl ObjectType for FtpAccountType {
          ## Import\n\n\
          * HestiaCP: `USER/DOMAIN/FULL_LOGIN` (the full login as in `FTP_USER`), e.g. \
          `bob/example.com/bob_deploy`;\n\
-         * Plesk (REST API): the FTP login, e.g. `deploy`.\n\n\
+         * Plesk (REST and XML API): the FTP login, e.g. `deploy`.\n\n\
          ```shell\n\
          terraform import panel_ftp_account.deploy bob/example.com/bob_deploy\n\
          ```"

@@ -1,9 +1,9 @@
-//! `panel_ftp_account` through real Terraform on HestiaCP and Plesk REST: create (the
+//! `panel_ftp_account` through real Terraform on HestiaCP, Plesk REST and Plesk XML: create (the
 //! panel holds the account with its home), empty plan, password rotation (the panel's
 //! stored hash changes, nothing is replaced), a home change in place, import into a
 //! fresh directory by the documented id, drift when the account is deleted at the
 //! panel, destroy; a create whose answer is lost; the plan-time refusals of a home
-//! outside the site and of the panels this provider has no FTP accounts for yet.
+//! outside the site and on PanelAlpha, which this provider has no FTP accounts for yet.
 
 use serde_json::Value;
 
@@ -254,6 +254,7 @@ fn lost_create_answer(backend: Backend) {
     let tf = sim.terraform();
     let route = match backend {
         Backend::Hestia => "v-add-web-domain-ftp",
+        Backend::PleskXml => "xml ftp-user.add",
         _ => "POST /api/v2/ftpusers",
     };
     sim.set_faults(&serde_json::json!({"drop_after_commit": [{"route": route}]}));
@@ -353,7 +354,8 @@ fn not_implemented(backend: Backend) {
 
 #[test]
 fn plesk_xml() {
-    not_implemented(Backend::PleskXml);
+    run_lifecycle(Backend::PleskXml);
+    lost_create_answer(Backend::PleskXml);
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! FTP account cases: create / read / password and home changes / delete / import /
 //! find through the backend, checked in the simulator's state (the stored password
 //! hash changes on rotation); a create whose answer is lost, found again by its key;
-//! bad input refused before any request. The Plesk XML API and PanelAlpha have no FTP
-//! account service in this provider yet: their backends must say so (`None`).
+//! bad input refused before any request. PanelAlpha has no FTP account service in
+//! this provider yet: its backend must say so (`None`).
 
 use serde_json::{json, Value};
 use terraform_provider_panel::panel::{
@@ -64,7 +64,7 @@ fn sim_accounts(fx: &Fixture, dump: &Value) -> Vec<(String, String, String)> {
 
 /// Panels this provider has no FTP account service for yet.
 fn assert_no_service(fx: &Fixture) -> bool {
-    if matches!(fx.kind, PanelKind::PleskXml | PanelKind::PanelAlpha) {
+    if fx.kind == PanelKind::PanelAlpha {
         assert!(
             fx.panel.ftp_accounts().is_none(),
             "{}: FTP accounts are not implemented there, yet the backend offers them",
@@ -201,6 +201,7 @@ pub async fn lost_create_answer(kind: PanelKind) {
     assert_eq!(ok(ftp.find(&key).await, "find before"), None);
     let route = match kind {
         PanelKind::Hestia => "v-add-web-domain-ftp",
+        PanelKind::PleskXml => "xml ftp-user.add",
         _ => "POST /api/v2/ftpusers",
     };
     fx.control.clear_requests().await;

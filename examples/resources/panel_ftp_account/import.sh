@@ -2,5 +2,5 @@
 # HestiaCP: USER/DOMAIN/FULL_LOGIN (the full login as FTP_USER of v-list-web-domain shows it).
 terraform import panel_ftp_account.deploy siteowner/example.com/siteowner_deploy
 
-# Plesk (REST API): the FTP login.
+# Plesk (REST and XML API): the FTP login.
 terraform import panel_ftp_account.deploy deploy

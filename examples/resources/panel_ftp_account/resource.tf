@@ -1,8 +1,12 @@
-# Which panel the provider talks to: hestia or plesk_rest (the Plesk XML API and
-# PanelAlpha are not yet implemented by this provider for FTP accounts).
+# Which panel the provider talks to: hestia, plesk_rest or plesk_xml (PanelAlpha is
+# not yet implemented by this provider for FTP accounts).
 variable "panel_type" {
-  description = "The provider's type: hestia or plesk_rest."
+  description = "The provider's type: hestia, plesk_rest or plesk_xml."
   type        = string
+}
+
+locals {
+  plesk = startswith(var.panel_type, "plesk")
 }
 
 variable "user_password" {
@@ -38,8 +42,8 @@ resource "panel_user" "owner" {
 resource "panel_domain" "site" {
   name                       = "example.com"
   owner                      = panel_user.owner.id
-  system_password_wo         = var.panel_type == "plesk_rest" ? var.system_password : null
-  system_password_wo_version = var.panel_type == "plesk_rest" ? 1 : null
+  system_password_wo         = local.plesk ? var.system_password : null
+  system_password_wo_version = local.plesk ? 1 : null
 }
 
 # An FTP account confined to the uploads directory of the site. On HestiaCP the
