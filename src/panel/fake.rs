@@ -72,6 +72,7 @@ impl FakePanel {
                 domain_php_version: true,
                 domain_ip_address: true,
                 database_postgresql: true,
+                ftp_account_home_update: true,
                 ..Capabilities::default()
             },
             store: Mutex::new(Store::default()),

@@ -25,7 +25,7 @@ crate::model! {
             .use_state_for_unknown()
             .markdown(
                 "The panel's id for the account: `USER/DOMAIN/FULL_LOGIN` on HestiaCP, the FTP \
-                 login on Plesk.",
+                 login on Plesk, `USER_ID/ACCOUNT_ID/LOGIN@DOMAIN` on PanelAlpha.",
             ),
         owner: String
             .required()
@@ -54,14 +54,15 @@ crate::model! {
                  starting with a letter or digit. HestiaCP always prefixes it with the owner's \
                  login and `_` (`deploy` becomes `bob_deploy`, and `bob_ci` becomes \
                  `bob_bob_ci`); state keeps what is written here and `full_login` holds what \
-                 an FTP client logs in with. Changing it replaces the account.",
+                 an FTP client logs in with; PanelAlpha logs in as `login@domain` and stores \
+                 logins in lowercase. Changing it replaces the account.",
             ),
         full_login: String
             .computed()
             .use_state_for_unknown()
             .markdown(
                 "The login an FTP client uses: `OWNER_LOGIN` on HestiaCP, `login` itself on \
-                 Plesk.",
+                 Plesk, `login@domain` on PanelAlpha.",
             ),
         home: String
             .optional()
@@ -72,10 +73,11 @@ crate::model! {
             }))
             .markdown(
                 "The directory the account is confined to, relative to the domain's home \
-                 directory (HestiaCP: `/home/USER/web/DOMAIN`; Plesk: the subscription's home), \
-                 e.g. `public_html/uploads`. Defaults to `\"\"`, the home directory itself. A \
-                 path that climbs out of it (`..`), or holds `:` or control characters, is \
-                 refused at plan time. Changed in place.",
+                 directory (HestiaCP: `/home/USER/web/DOMAIN`; Plesk: the subscription's home; \
+                 PanelAlpha: the hosting account's home), e.g. `public_html/uploads`. Defaults \
+                 to `\"\"`, the home directory itself. A path that climbs out of it (`..`), or \
+                 holds `:` or control characters, is refused at plan time. Changed in place, \
+                 except on PanelAlpha, which cannot change it (refused at plan time).",
             ),
         password_wo: String
             .optional()
@@ -117,8 +119,9 @@ pub struct FtpAccountType;
 const PANEL_MAPPING: &str = "On HestiaCP an FTP account belongs to a web domain \
      (`v-add-web-domain-ftp`, listed in the `FTP_USER` / `FTP_PATH` fields of \
      `v-list-web-domain(s)`); on Plesk (REST API) it is an FTP user of a subscription \
-     (`/api/v2/ftpusers`) or XML API (`ftp-user`). PanelAlpha is not yet implemented by this \
-     provider.";
+     (`/api/v2/ftpusers`) or XML API (`ftp-user`); on PanelAlpha it is an FTP account of the \
+     hosting account holding the domain (`server-accounts/{id}/ftp-accounts`), logging in as \
+     `login@domain`.";
 
 fn missing_password(what: &str) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
@@ -168,8 +171,10 @@ impl ObjectType for FtpAccountType {
          | Plesk (XML API) | an FTP user of the subscription (`ftp-user` `add`/`get`/`set`/`del`); \
          `domain` must name the subscription itself | `login` (unique on the server) | the FTP \
          login, e.g. `deploy` |\n\
-         | PanelAlpha | not yet implemented by this provider | | |\n\n\
-         On PanelAlpha the resource is refused at plan time (not supported by this panel).\n\n\
+         | PanelAlpha | an FTP account of the hosting account holding `domain` \
+         (`server-accounts/{id}/ftp-accounts`); `home` is relative to the hosting account's home \
+         and cannot be changed after creation (refused at plan time) | `login@domain` | \
+         `USER_ID/ACCOUNT_ID/LOGIN@DOMAIN`, e.g. `3/7/deploy@example.com` |\n\n\
          An account is identified by its owner, domain and login: an existing account with \
          that login is reported (with the import command) instead of being taken over, and an \
          account whose create answer was lost is found again by them. The password is \
@@ -178,7 +183,8 @@ impl ObjectType for FtpAccountType {
          ## Import\n\n\
          * HestiaCP: `USER/DOMAIN/FULL_LOGIN` (the full login as in `FTP_USER`), e.g. \
          `bob/example.com/bob_deploy`;\n\
-         * Plesk (REST and XML API): the FTP login, e.g. `deploy`.\n\n\
+         * Plesk (REST and XML API): the FTP login, e.g. `deploy`;\n\
+         * PanelAlpha: `USER_ID/ACCOUNT_ID/LOGIN@DOMAIN`, e.g. `3/7/deploy@example.com`.\n\n\
          ```shell\n\
          terraform import panel_ftp_account.deploy bob/example.com/bob_deploy\n\
          ```"
@@ -203,15 +209,19 @@ impl ObjectType for FtpAccountType {
     fn data_attribute_description(name: &str) -> Option<String> {
         let text = match name {
             "id" => {
-                "The panel's id: `USER/DOMAIN/FULL_LOGIN` on HestiaCP, the FTP login on Plesk. \
-                 Set it to look the account up by id, or leave it out."
+                "The panel's id: `USER/DOMAIN/FULL_LOGIN` on HestiaCP, the FTP login on Plesk, \
+                 `USER_ID/ACCOUNT_ID/LOGIN@DOMAIN` on PanelAlpha. Set it to look the account up \
+                 by id, or leave it out."
             }
             "owner" => {
                 "The `id` of the owning user (`panel_user`). Set it together with `domain` and \
                  `login` to look the account up by them."
             }
             "domain" => "The web domain / subscription the account belongs to.",
-            "login" => "The login without the panel's prefix (HestiaCP: without `OWNER_`).",
+            "login" => {
+                "The login without what the panel adds (HestiaCP: the `OWNER_` prefix; \
+                 PanelAlpha: `@domain`)."
+            }
             "home" => "The home directory relative to the domain's home; `\"\"` for the home.",
             _ => return None,
         };
@@ -237,7 +247,7 @@ impl ObjectType for FtpAccountType {
         }
     }
 
-    fn plan(_panel: Option<&PanelHandle>, plan: &mut TypedPlan<FtpAccountModel>) {
+    fn plan(panel: Option<&PanelHandle>, plan: &mut TypedPlan<FtpAccountModel>) {
         let password = attr!(FtpAccountModel, password_wo);
         if plan.is_create() && plan.config.password_wo.is_null() {
             plan.error_at(
@@ -255,6 +265,33 @@ impl ObjectType for FtpAccountType {
                 "`password_wo_version` changed, which sends `password_wo` to the panel, but \
                  `password_wo` is not set.",
             );
+        }
+        let Some(panel) = panel else {
+            return;
+        };
+        let home_changes = !plan.is_create() && plan.changes(|m| &m.home);
+        if home_changes && !panel.capabilities.ftp_account_home_update {
+            let prior = plan
+                .prior
+                .as_ref()
+                .and_then(|p| p.home.str().map(|h| normal_home(h).unwrap_or_default()));
+            let planned = plan
+                .planned
+                .home
+                .str()
+                .map(|h| normal_home(h).unwrap_or_default());
+            if prior != planned {
+                plan.error_at(
+                    attr!(FtpAccountModel, home),
+                    "Setting Not Supported",
+                    format!(
+                        "The `{}` panel cannot change an FTP account's home directory after \
+                         creation; set `home` back, or replace the account (e.g. \
+                         `terraform apply -replace`).",
+                        panel.name()
+                    ),
+                );
+            }
         }
     }
 

@@ -1,9 +1,9 @@
-//! `panel_ftp_account` through real Terraform on HestiaCP, Plesk REST and Plesk XML: create (the
+//! `panel_ftp_account` through real Terraform on all four panels: create (the
 //! panel holds the account with its home), empty plan, password rotation (the panel's
 //! stored hash changes, nothing is replaced), a home change in place, import into a
 //! fresh directory by the documented id, drift when the account is deleted at the
 //! panel, destroy; a create whose answer is lost; the plan-time refusals of a home
-//! outside the site and on PanelAlpha, which this provider has no FTP accounts for yet.
+//! outside the site and of a home change on PanelAlpha, which cannot make it.
 
 use serde_json::Value;
 
@@ -14,6 +14,9 @@ const LOGIN: &str = "ftpowner";
 const EMAIL: &str = "ftp@ftp-owner.example";
 const PASSWORD: &str = "Ftp-0wner-Secret!";
 const SITE: &str = "ftp-site.example";
+/// The main domain PanelAlpha gives the first service of a fresh simulator; the site
+/// is an addon domain of it.
+const PANELALPHA_MAIN_DOMAIN: &str = "service1.panelalpha.test";
 
 #[derive(Clone, Copy)]
 struct Step {
@@ -45,11 +48,21 @@ fn config(backend: Backend, step: Step) -> String {
     } else {
         String::new()
     };
+    let (login, addon) = if backend == Backend::PanelAlpha {
+        (
+            "  plan  = \"Starter\"\n".to_owned(),
+            format!(
+                "  kind   = \"addon\"\n  parent = {}\n",
+                hcl_string(PANELALPHA_MAIN_DOMAIN)
+            ),
+        )
+    } else {
+        (format!("  login = {}\n", hcl_string(LOGIN)), String::new())
+    };
     format!(
-        "resource \"panel_user\" \"owner\" {{\n  login = {}\n  email = {}\n  name  = \"Ftp Owner\"\n  \
+        "resource \"panel_user\" \"owner\" {{\n{login}  email = {}\n  name  = \"Ftp Owner\"\n  \
          password_wo = {}\n}}\n\n\
-         resource \"panel_domain\" \"site\" {{\n  name  = {}\n  owner = panel_user.owner.id\n{system}}}\n\n{}",
-        hcl_string(LOGIN),
+         resource \"panel_domain\" \"site\" {{\n  name  = {}\n  owner = panel_user.owner.id\n{system}{addon}}}\n\n{}",
         hcl_string(EMAIL),
         hcl_string(PASSWORD),
         hcl_string(SITE),
@@ -76,6 +89,24 @@ fn sim_accounts(sim: &Sim) -> Vec<(String, String, String)> {
                 )
             })
             .collect(),
+        Backend::PanelAlpha => dump["accounts"]
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.values())
+            .flat_map(|a| {
+                a["ftp_accounts"]
+                    .as_object()
+                    .map(|m| m.values().cloned().collect::<Vec<_>>())
+                    .unwrap_or_default()
+            })
+            .map(|f| {
+                (
+                    text(&f["login"]),
+                    text(&f["directory"]),
+                    f["password"].to_string(),
+                )
+            })
+            .collect(),
         _ => dump["ftp_users"]
             .as_object()
             .into_iter()
@@ -94,12 +125,14 @@ fn sim_accounts(sim: &Sim) -> Vec<(String, String, String)> {
 fn full_login(backend: Backend) -> String {
     match backend {
         Backend::Hestia => format!("{LOGIN}_deploy"),
+        Backend::PanelAlpha => format!("deploy@{SITE}"),
         _ => "deploy".to_owned(),
     }
 }
 
 /// Deletes the account through the panel's own API, as a person at the panel would.
-fn delete_at_panel(sim: &Sim) {
+/// `id` is the account's id in state.
+fn delete_at_panel(sim: &Sim, id: &str) {
     let p = &sim.process;
     let request = match sim.backend {
         Backend::Hestia => sim.http.post(p.url("/api/")).form(&[
@@ -111,6 +144,21 @@ fn delete_at_panel(sim: &Sim) {
             ("arg2", SITE.to_owned()),
             ("arg3", full_login(sim.backend)),
         ]),
+        Backend::PanelAlpha => {
+            let mut parts = id.splitn(3, '/');
+            let (user, account, full) = (
+                parts.next().unwrap_or_default(),
+                parts.next().unwrap_or_default(),
+                parts.next().unwrap_or_default(),
+            );
+            sim.http
+                .delete(p.url(&format!(
+                    "/api/server-accounts/{account}/ftp-accounts/{full}"
+                )))
+                .header("Authorization", format!("Bearer {}", p.cred("token")))
+                .header("X-PanelAlpha-User", user)
+                .header("Accept", "application/json")
+        }
         _ => sim
             .http
             .delete(p.url("/api/v2/ftpusers/deploy"))
@@ -148,11 +196,14 @@ fn run_lifecycle(backend: Backend) {
     assert_eq!(state["full_login"], full_login(backend).as_str());
     assert_eq!(state["password_wo"], Value::Null, "write-only");
     let id = state["id"].as_str().unwrap_or_default().to_owned();
-    let expected_id = match backend {
-        Backend::Hestia => format!("{LOGIN}/{SITE}/{LOGIN}_deploy"),
-        _ => "deploy".to_owned(),
-    };
-    assert_eq!(id, expected_id, "[{backend:?}] the documented id");
+    match backend {
+        Backend::Hestia => assert_eq!(id, format!("{LOGIN}/{SITE}/{LOGIN}_deploy")),
+        Backend::PanelAlpha => assert!(
+            id.ends_with(&format!("/deploy@{SITE}")) && id.split('/').count() == 3,
+            "[{backend:?}] USER_ID/ACCOUNT_ID/LOGIN@DOMAIN: {id}"
+        ),
+        _ => assert_eq!(id, "deploy", "[{backend:?}] the documented id"),
+    }
     tf.assert_empty_plan(&format!("[{backend:?}] right after create"));
 
     // 2. Password rotation: in place, the panel's stored hash changes.
@@ -188,8 +239,27 @@ fn run_lifecycle(backend: Backend) {
         ..step2
     };
     tf.write("main.tf", &config(backend, step3));
-    tf.apply();
-    assert_eq!(sim_accounts(&sim)[0].1.trim_matches('/'), "private");
+    let step3 = if backend == Backend::PanelAlpha {
+        let outcome = tf.plan();
+        assert_eq!(outcome.code, 1, "{}", outcome.describe());
+        let said = outcome
+            .stderr
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            said.contains("Setting Not Supported")
+                && said.contains("The `panelalpha` panel cannot change an FTP account's home"),
+            "[{backend:?}] {}",
+            outcome.describe()
+        );
+        tf.write("main.tf", &config(backend, step2));
+        step2
+    } else {
+        tf.apply();
+        assert_eq!(sim_accounts(&sim)[0].1.trim_matches('/'), "private");
+        step3
+    };
     tf.assert_empty_plan(&format!("[{backend:?}] after the home change"));
 
     // 4. Import into a fresh working directory by the documented id.
@@ -214,7 +284,7 @@ fn run_lifecycle(backend: Backend) {
     );
 
     // 5. Drift: deleted at the panel, planned again, re-created.
-    delete_at_panel(&sim);
+    delete_at_panel(&sim, &id);
     assert!(sim_accounts(&sim).is_empty());
     let (code, plan) = tf.plan_detailed_exitcode(&[]);
     assert_eq!(code, 2, "{}", plan.describe());
@@ -255,6 +325,7 @@ fn lost_create_answer(backend: Backend) {
     let route = match backend {
         Backend::Hestia => "v-add-web-domain-ftp",
         Backend::PleskXml => "xml ftp-user.add",
+        Backend::PanelAlpha => "POST /api/server-accounts/{id}/ftp-accounts",
         _ => "POST /api/v2/ftpusers",
     };
     sim.set_faults(&serde_json::json!({"drop_after_commit": [{"route": route}]}));
@@ -335,23 +406,6 @@ fn plesk_rest() {
     lost_create_answer(Backend::PleskRest);
 }
 
-/// Panels this provider has no FTP accounts for yet: refused at plan time, naming the
-/// panel, nothing changed.
-fn not_implemented(backend: Backend) {
-    let sim = Sim::start(backend);
-    let said = format!(
-        "The `{}` panel has no FTP account objects, so `panel_ftp_account` cannot be used \
-         with it",
-        backend.provider_type()
-    );
-    expect_plan_error(
-        &sim,
-        &lone_block(""),
-        &["Not Supported By This Panel", said.as_str()],
-    );
-    assert!(sim.view().is_empty(), "a refused plan changed nothing");
-}
-
 #[test]
 fn plesk_xml() {
     run_lifecycle(Backend::PleskXml);
@@ -360,5 +414,6 @@ fn plesk_xml() {
 
 #[test]
 fn panelalpha() {
-    not_implemented(Backend::PanelAlpha);
+    run_lifecycle(Backend::PanelAlpha);
+    lost_create_answer(Backend::PanelAlpha);
 }

@@ -1,8 +1,8 @@
 //! FTP account cases: create / read / password and home changes / delete / import /
 //! find through the backend, checked in the simulator's state (the stored password
 //! hash changes on rotation); a create whose answer is lost, found again by its key;
-//! bad input refused before any request. PanelAlpha has no FTP account service in
-//! this provider yet: its backend must say so (`None`).
+//! bad input refused before any request. PanelAlpha cannot change an account's
+//! directory after creation: the backend refuses it naming `home`.
 
 use serde_json::{json, Value};
 use terraform_provider_panel::panel::{
@@ -58,35 +58,37 @@ fn sim_accounts(fx: &Fixture, dump: &Value) -> Vec<(String, String, String)> {
                 )
             })
             .collect(),
-        PanelKind::PanelAlpha => Vec::new(),
+        PanelKind::PanelAlpha => dump["accounts"]
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.values())
+            .flat_map(|a| {
+                a["ftp_accounts"]
+                    .as_object()
+                    .map(|m| m.values().cloned().collect::<Vec<_>>())
+                    .unwrap_or_default()
+            })
+            .map(|f| {
+                (
+                    text(&f["login"]),
+                    text(&f["directory"]),
+                    f["password"].to_string(),
+                )
+            })
+            .collect(),
     }
-}
-
-/// Panels this provider has no FTP account service for yet.
-fn assert_no_service(fx: &Fixture) -> bool {
-    if fx.kind == PanelKind::PanelAlpha {
-        assert!(
-            fx.panel.ftp_accounts().is_none(),
-            "{}: FTP accounts are not implemented there, yet the backend offers them",
-            fx.kind.as_str()
-        );
-        return true;
-    }
-    false
 }
 
 fn expected_full(fx: &Fixture, owner: &User, login: &str) -> String {
     match fx.kind {
         PanelKind::Hestia => format!("{}_{login}", owner.id),
+        PanelKind::PanelAlpha => format!("{login}@{SITE}"),
         _ => login.to_owned(),
     }
 }
 
 pub async fn lifecycle(kind: PanelKind) {
     let fx = Fixture::start(kind).await;
-    if assert_no_service(&fx) {
-        return;
-    }
     let owner = fx.create_owner("ftp").await;
     fx.create_site(&owner, SITE).await;
     let ftp = ftp(&fx);
@@ -155,6 +157,25 @@ pub async fn lifecycle(kind: PanelKind) {
     let stored = sim_accounts(&fx, &dump);
     assert_ne!(stored[0].2, first_hash, "the stored password hash changed");
 
+    if !fx.caps().ftp_account_home_update {
+        assert_invalid(
+            ftp.update(
+                &at,
+                &FtpAccountPatch {
+                    home: Some("private/data".into()),
+                    ..FtpAccountPatch::default()
+                },
+            )
+            .await,
+            "home",
+            "a home change where the panel cannot make it",
+        );
+        ok(ftp.delete(&at).await, "delete");
+        ok(ftp.delete(&at).await, "delete again is idempotent");
+        assert_eq!(ok(ftp.get(&at).await, "get after delete"), None);
+        assert!(sim_accounts(&fx, &fx.control.state().await).is_empty());
+        return;
+    }
     let moved = ok(
         ftp.update(
             &at,
@@ -190,9 +211,6 @@ pub async fn lifecycle(kind: PanelKind) {
 /// twice, and the lookup by key (what the engine does) finds it.
 pub async fn lost_create_answer(kind: PanelKind) {
     let fx = Fixture::start(kind).await;
-    if assert_no_service(&fx) {
-        return;
-    }
     let owner = fx.create_owner("ftplost").await;
     fx.create_site(&owner, SITE).await;
     let ftp = ftp(&fx);
@@ -202,6 +220,7 @@ pub async fn lost_create_answer(kind: PanelKind) {
     let route = match kind {
         PanelKind::Hestia => "v-add-web-domain-ftp",
         PanelKind::PleskXml => "xml ftp-user.add",
+        PanelKind::PanelAlpha => "POST /api/server-accounts/{id}/ftp-accounts",
         _ => "POST /api/v2/ftpusers",
     };
     fx.control.clear_requests().await;
@@ -231,9 +250,6 @@ pub async fn lost_create_answer(kind: PanelKind) {
 /// lacks is refused naming `domain`.
 pub async fn invalid_input(kind: PanelKind) {
     let fx = Fixture::start(kind).await;
-    if assert_no_service(&fx) {
-        return;
-    }
     let owner = fx.create_owner("ftpbad").await;
     fx.create_site(&owner, SITE).await;
     let ftp = ftp(&fx);

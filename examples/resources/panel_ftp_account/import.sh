@@ -4,3 +4,6 @@ terraform import panel_ftp_account.deploy siteowner/example.com/siteowner_deploy
 
 # Plesk (REST and XML API): the FTP login.
 terraform import panel_ftp_account.deploy deploy
+
+# PanelAlpha: USER_ID/ACCOUNT_ID/LOGIN@DOMAIN.
+terraform import panel_ftp_account.deploy 12/34/deploy@example.com

@@ -1,5 +1,6 @@
-# Which panel the provider talks to: hestia, plesk_rest or plesk_xml (PanelAlpha is
-# not yet implemented by this provider for FTP accounts).
+# Which panel the provider talks to: hestia, plesk_rest or plesk_xml. (On PanelAlpha
+# the owner needs a plan and the site is an addon domain of its hosting account; the
+# FTP account looks the same, and logs in as deploy@example.com.)
 variable "panel_type" {
   description = "The provider's type: hestia, plesk_rest or plesk_xml."
   type        = string

@@ -336,6 +336,8 @@ impl Panel for HestiaBackend {
             // A backtick is refused (`Invalid cron command format`, record 419); the
             // JSON listing escapes `"` but not `\`, so a backslash would not read back.
             cron_command_refuses: &['`', '\\'],
+            // `v-change-web-domain-ftp-path` (record 312).
+            ftp_account_home_update: true,
         }
     }
 

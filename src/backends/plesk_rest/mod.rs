@@ -416,6 +416,8 @@ impl Panel for PleskRestBackend {
             // No scheduled-task API: `cron_jobs()` is `None`.
             cron_job_suspend: false,
             cron_command_refuses: &[],
+            // FTP users' `home` is in the update request.
+            ftp_account_home_update: true,
         }
     }
 
