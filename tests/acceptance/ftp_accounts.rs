@@ -7,8 +7,9 @@
 
 use serde_json::Value;
 
+use super::adopt::adopt;
 use super::{Backend, Sim};
-use crate::support::terraform::hcl_string;
+use crate::support::terraform::{hcl_string, Terraform};
 
 const LOGIN: &str = "ftpowner";
 const EMAIL: &str = "ftp@ftp-owner.example";
@@ -206,6 +207,62 @@ fn run_lifecycle(backend: Backend) {
     }
     tf.assert_empty_plan(&format!("[{backend:?}] right after create"));
 
+    // 1b. `adopt` writes the account with references to its owner and domain, and the
+    // written configuration imports everything, changing nothing.
+    let mut adopted = Terraform::new();
+    for (name, value) in sim.provider_env() {
+        adopted.set_env(name, &value);
+    }
+    let out = adopted.dir().to_string_lossy().into_owned();
+    let log = adopt(&sim, &["--out", &out]);
+    let written: String = std::fs::read_dir(adopted.dir())
+        .unwrap_or_else(|err| panic!("{out}: {err}"))
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tf"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    assert_eq!(
+        written.matches("resource \"panel_ftp_account\"").count(),
+        1,
+        "[{backend:?}] adopt writes the account:\n{written}\n{log}"
+    );
+    let compact = written.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        compact.contains("owner = panel_user.") && compact.contains("domain = panel_domain."),
+        "[{backend:?}] the account refers to its owner and domain:\n{written}"
+    );
+    adopted.apply();
+    adopted.assert_empty_plan(&format!("[{backend:?}] after adopting:\n{written}"));
+
+    // 1c. The data sources: the owner's accounts, and one by owner + domain + login.
+    let owner_id = tf.state_attributes("panel_user.owner")["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let lookups = sim.terraform();
+    lookups.write(
+        "main.tf",
+        &format!(
+            "data \"panel_ftp_accounts\" \"all\" {{\n  owner  = {owner}\n  domain = {site}\n}}\n\n\
+             data \"panel_ftp_account\" \"by_login\" {{\n  owner  = {owner}\n  domain = {site}\n  \
+             login  = \"deploy\"\n}}\n\n\
+             output \"logins\" {{\n  value = data.panel_ftp_accounts.all.ftp_accounts[*].full_login\n}}\n\
+             output \"by_login\" {{\n  value = data.panel_ftp_account.by_login.id\n}}\n",
+            owner = hcl_string(&owner_id),
+            site = hcl_string(SITE),
+        ),
+    );
+    lookups.apply();
+    let outputs = lookups.run(&["output", "-json"]).success();
+    let outputs: Value = serde_json::from_str(&outputs.stdout)
+        .unwrap_or_else(|err| panic!("output -json: {err}: {}", outputs.stdout));
+    assert_eq!(
+        outputs["logins"]["value"],
+        serde_json::json!([full_login(backend)]),
+        "[{backend:?}] panel_ftp_accounts"
+    );
+    assert_eq!(outputs["by_login"]["value"], id.as_str());
+
     // 2. Password rotation: in place, the panel's stored hash changes.
     let step2 = Step {
         password: "Ftp-Passw0rd-Two!",
@@ -263,10 +320,6 @@ fn run_lifecycle(backend: Backend) {
     tf.assert_empty_plan(&format!("[{backend:?}] after the home change"));
 
     // 4. Import into a fresh working directory by the documented id.
-    let owner_id = tf.state_attributes("panel_user.owner")["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
     let imported = sim.terraform();
     imported.write(
         "main.tf",
