@@ -136,6 +136,9 @@ pub struct Capabilities {
     /// Characters the panel refuses or cannot read back in a cron job's command
     /// (HestiaCP: a backtick is refused, a backslash is listed unescaped).
     pub cron_command_refuses: &'static [char],
+    /// An FTP account's home directory can be changed after creation (PanelAlpha's
+    /// update takes only quota and password).
+    pub ftp_account_home_update: bool,
 }
 
 /// A panel's extra rules for new logins.
@@ -170,6 +173,10 @@ pub trait Panel: Send + Sync + Debug {
     }
 
     fn cron_jobs(&self) -> Option<&dyn Service<CronJob>> {
+        None
+    }
+
+    fn ftp_accounts(&self) -> Option<&dyn Service<FtpAccount>> {
         None
     }
 

@@ -6,6 +6,7 @@ pub mod cron_job;
 pub mod database;
 pub mod domain;
 pub mod engine;
+pub mod ftp_account;
 pub mod user;
 
 use std::sync::Arc;
@@ -41,6 +42,7 @@ pub fn registry() -> Registry {
     registry.register::<domain::DomainType>();
     registry.register::<database::DatabaseType>();
     registry.register::<cron_job::CronJobType>();
+    registry.register::<ftp_account::FtpAccountType>();
     registry
 }
 

@@ -13,6 +13,7 @@ mod defects;
 mod economy;
 mod examples;
 mod faults;
+mod ftp_accounts;
 mod lifecycle;
 mod plan_errors;
 

@@ -16,6 +16,7 @@ mod databases;
 mod domains;
 mod economy;
 mod faults;
+mod ftp_accounts;
 mod native_hestia;
 mod native_panelalpha;
 mod native_plesk_rest;
@@ -892,6 +893,15 @@ macro_rules! conformance_cases {
             case!(
                 cron_job_parallel_deletes,
                 super::cron_jobs::parallel_deletes
+            );
+            case!(ftp_account_lifecycle, super::ftp_accounts::lifecycle);
+            case!(
+                ftp_account_lost_create_answer,
+                super::ftp_accounts::lost_create_answer
+            );
+            case!(
+                ftp_account_invalid_input,
+                super::ftp_accounts::invalid_input
             );
         }
     };

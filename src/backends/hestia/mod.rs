@@ -49,6 +49,7 @@ mod cron_jobs;
 mod databases;
 mod domains;
 pub mod error;
+mod ftp_accounts;
 mod users;
 pub mod wire;
 
@@ -60,8 +61,8 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use crate::backends::http::OwnerListCache;
 use crate::backends::BackendConfig;
 use crate::panel::{
-    Capabilities, CronJob, Database, Domain, LoginRules, MainDomainOrigin, NamePrefix, Panel,
-    PanelError, PanelErrorKind, PanelKind, PanelObject, PanelResult, Service, User,
+    Capabilities, CronJob, Database, Domain, FtpAccount, LoginRules, MainDomainOrigin, NamePrefix,
+    Panel, PanelError, PanelErrorKind, PanelKind, PanelObject, PanelResult, Service, User,
 };
 
 use client::HestiaClient;
@@ -86,6 +87,8 @@ const SEARCH_WIDTH_MAX: usize = 16;
 pub(crate) struct WebDomainEntry {
     pub stored: String,
     pub domain: Domain,
+    /// Its FTP accounts: (full login, path as stored), from `FTP_USER` / `FTP_PATH`.
+    pub ftp: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -333,6 +336,8 @@ impl Panel for HestiaBackend {
             // A backtick is refused (`Invalid cron command format`, record 419); the
             // JSON listing escapes `"` but not `\`, so a backslash would not read back.
             cron_command_refuses: &['`', '\\'],
+            // `v-change-web-domain-ftp-path` (record 312).
+            ftp_account_home_update: true,
         }
     }
 
@@ -367,6 +372,10 @@ impl Panel for HestiaBackend {
     }
 
     fn databases(&self) -> Option<&dyn Service<Database>> {
+        Some(self)
+    }
+
+    fn ftp_accounts(&self) -> Option<&dyn Service<FtpAccount>> {
         Some(self)
     }
 

@@ -39,6 +39,7 @@ pub mod client;
 mod databases;
 mod domains;
 pub mod error;
+mod ftp_accounts;
 mod records;
 mod users;
 pub mod wire;
@@ -56,8 +57,8 @@ use self::wire::{
 use crate::backends::http::OwnerListCache;
 use crate::backends::BackendConfig;
 use crate::panel::{
-    cancel, Capabilities, Database, Domain, LoginRules, MainDomainOrigin, NamePrefix, Panel,
-    PanelError, PanelKind, PanelResult, Service, User,
+    cancel, Capabilities, Database, Domain, FtpAccount, LoginRules, MainDomainOrigin, NamePrefix,
+    Panel, PanelError, PanelKind, PanelResult, Service, User,
 };
 
 const NO_FIELDS: FieldMap = &[];
@@ -79,6 +80,8 @@ pub struct PleskRestBackend {
     databases: SharedList<Databases>,
     /// `GET /dbusers`: every database user, for refreshes of databases with a user.
     database_users: SharedList<DatabaseUsers>,
+    /// `GET /ftpusers`: every additional FTP account, for refreshes.
+    ftp_users: SharedList<Vec<wire::FtpUser>>,
     db_servers: OwnerListCache<Vec<DatabaseServer>>,
     server_ips: OwnerListCache<Vec<ServerIp>>,
 }
@@ -99,6 +102,9 @@ struct Touched {
     domains: DomainsChange,
     /// Databases and their users.
     databases: bool,
+    /// Additional FTP accounts (also gone with a deleted domain or customer, which
+    /// set `databases`).
+    ftp_users: bool,
 }
 
 /// How a write changes the customer list.
@@ -146,6 +152,7 @@ impl Touched {
             clients: ClientsChange::Removed(id),
             domains: DomainsChange::Of(id),
             databases: true,
+            ftp_users: true,
         }
     }
 
@@ -182,6 +189,7 @@ impl PleskRestBackend {
             owner_domains: OwnerListCache::new(),
             databases: SharedList::default(),
             database_users: SharedList::default(),
+            ftp_users: SharedList::default(),
             db_servers: OwnerListCache::new(),
             server_ips: OwnerListCache::new(),
         })
@@ -261,6 +269,9 @@ impl PleskRestBackend {
         if touched.databases {
             self.databases.invalidate();
             self.database_users.invalidate();
+        }
+        if touched.ftp_users || touched.databases {
+            self.ftp_users.invalidate();
         }
     }
 
@@ -427,6 +438,8 @@ impl Panel for PleskRestBackend {
             // No scheduled-task API: `cron_jobs()` is `None`.
             cron_job_suspend: false,
             cron_command_refuses: &[],
+            // FTP users' `home` is in the update request.
+            ftp_account_home_update: true,
         }
     }
 
@@ -445,6 +458,10 @@ impl Panel for PleskRestBackend {
     }
 
     fn databases(&self) -> Option<&dyn Service<Database>> {
+        Some(self)
+    }
+
+    fn ftp_accounts(&self) -> Option<&dyn Service<FtpAccount>> {
         Some(self)
     }
 }

@@ -44,6 +44,7 @@ pub mod client;
 mod databases;
 mod domains;
 pub mod error;
+mod ftp_accounts;
 mod users;
 pub mod wire;
 
@@ -55,8 +56,8 @@ use sha2::{Digest, Sha256};
 use crate::backends::http::{Idempotency, OwnerListCache};
 use crate::backends::BackendConfig;
 use crate::panel::{
-    Capabilities, Database, Domain, LoginRules, MainDomainOrigin, NamePrefix, Panel, PanelError,
-    PanelKind, PanelResult, Secret, Service, User,
+    Capabilities, Database, Domain, FtpAccount, LoginRules, MainDomainOrigin, NamePrefix, Panel,
+    PanelError, PanelKind, PanelResult, Secret, Service, User,
 };
 
 use client::PleskXmlClient;
@@ -579,6 +580,8 @@ impl Panel for PleskXmlBackend {
             // No scheduled-task operator: `cron_jobs()` is `None`.
             cron_job_suspend: false,
             cron_command_refuses: &[],
+            // FTP users' `home` is in the update request.
+            ftp_account_home_update: true,
         }
     }
 
@@ -598,6 +601,10 @@ impl Panel for PleskXmlBackend {
     }
 
     fn databases(&self) -> Option<&dyn Service<Database>> {
+        Some(self)
+    }
+
+    fn ftp_accounts(&self) -> Option<&dyn Service<FtpAccount>> {
         Some(self)
     }
 }

@@ -5,9 +5,11 @@
 pub mod cron_job;
 mod database;
 mod domain;
+pub mod ftp_account;
 mod user;
 
 pub use cron_job::{CronJob, CronJobKey, CronJobPatch, CronJobSpec};
 pub use database::{ambiguous_database_name, Database, DatabaseKey, DatabasePatch, DatabaseSpec};
 pub use domain::{Domain, DomainKey, DomainKind, DomainPatch, DomainSpec};
+pub use ftp_account::{FtpAccount, FtpAccountKey, FtpAccountPatch, FtpAccountSpec};
 pub use user::{User, UserKey, UserPatch, UserSpec};
