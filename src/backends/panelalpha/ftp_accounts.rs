@@ -188,17 +188,8 @@ impl Service<FtpAccount> for PanelAlphaBackend {
 
     async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<FtpAccount>> {
         let mut out = Vec::new();
-        for user in self.listed_owners(filter.owner.as_deref()).await? {
-            let mut accounts: Vec<i64> = self
-                .accounts_of(user, Source::Shared)
-                .await?
-                .iter()
-                .filter_map(|a| a.id)
-                .collect();
-            accounts.sort_unstable();
-            for account in accounts {
-                out.extend(self.ftp_accounts_of(user, account).await?);
-            }
+        for (user, account) in self.listed_accounts(filter.owner.as_deref()).await? {
+            out.extend(self.ftp_accounts_of(user, account).await?);
         }
         Ok(out)
     }

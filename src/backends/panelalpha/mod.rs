@@ -432,6 +432,23 @@ impl PanelAlphaBackend {
     }
 
     /// The users a list call covers: the one named, or every user.
+    /// `(user, hosting account)` of every account of the listed owners, in order: what
+    /// the per-account lists (cron jobs, FTP accounts) walk.
+    async fn listed_accounts(&self, owner: Option<&str>) -> PanelResult<Vec<(i64, i64)>> {
+        let mut out = Vec::new();
+        for user in self.listed_owners(owner).await? {
+            let mut accounts: Vec<i64> = self
+                .accounts_of(user, Source::Shared)
+                .await?
+                .iter()
+                .filter_map(|a| a.id)
+                .collect();
+            accounts.sort_unstable();
+            out.extend(accounts.into_iter().map(|account| (user, account)));
+        }
+        Ok(out)
+    }
+
     async fn listed_owners(&self, owner: Option<&str>) -> PanelResult<Vec<i64>> {
         match owner {
             Some(owner) => Ok(vec![parse_number("owner", owner)?]),
