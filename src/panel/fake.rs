@@ -25,6 +25,7 @@ pub struct Store {
     pub databases: BTreeMap<String, Database>,
     pub cron_jobs: BTreeMap<String, CronJob>,
     pub dns_records: BTreeMap<String, DnsRecord>,
+    pub ftp_accounts: BTreeMap<String, FtpAccount>,
     /// Every mutation that reached the store, in order: `create user alice`.
     pub log: Vec<String>,
 }
@@ -72,6 +73,7 @@ impl FakePanel {
                 domain_php_version: true,
                 domain_ip_address: true,
                 database_postgresql: true,
+                ftp_account_home_update: true,
                 ..Capabilities::default()
             },
             store: Mutex::new(Store::default()),
@@ -120,6 +122,10 @@ impl Panel for FakePanel {
     }
 
     fn cron_jobs(&self) -> Option<&dyn Service<CronJob>> {
+        Some(self)
+    }
+
+    fn ftp_accounts(&self) -> Option<&dyn Service<FtpAccount>> {
         Some(self)
     }
 
@@ -491,6 +497,91 @@ impl Service<CronJob> for FakePanel {
 }
 
 #[async_trait::async_trait]
+impl Service<FtpAccount> for FakePanel {
+    /// Logins are unique on the whole panel, as on an FTP server.
+    async fn create(&self, spec: &FtpAccountSpec) -> PanelResult<FtpAccount> {
+        let mut store = self.store();
+        if !store.users.contains_key(&spec.owner) {
+            return Err(missing_owner(&spec.owner));
+        }
+        if store.ftp_accounts.values().any(|a| a.login == spec.login) {
+            return Err(PanelError::already_exists(format!(
+                "FTP account {} already exists",
+                spec.login
+            )));
+        }
+        let account = FtpAccount {
+            id: store.next_id(),
+            owner: spec.owner.clone(),
+            domain: spec.domain.clone(),
+            login: spec.login.clone(),
+            full_login: spec.login.clone(),
+            home: spec.home.clone(),
+        };
+        store.log.push(format!("create FTP account {}", spec.login));
+        store
+            .ftp_accounts
+            .insert(account.id.clone(), account.clone());
+        Ok(account)
+    }
+
+    async fn get(&self, at: &Locator) -> PanelResult<Option<FtpAccount>> {
+        Ok(self.store().ftp_accounts.get(&at.id).cloned())
+    }
+
+    async fn find(&self, key: &FtpAccountKey) -> PanelResult<Option<FtpAccount>> {
+        Ok(self
+            .store()
+            .ftp_accounts
+            .values()
+            .find(|account| key.matches(account))
+            .cloned())
+    }
+
+    async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<FtpAccount>> {
+        Ok(self
+            .store()
+            .ftp_accounts
+            .values()
+            .filter(|a| filter.owner.as_ref().is_none_or(|o| &a.owner == o))
+            .cloned()
+            .collect())
+    }
+
+    async fn update(&self, at: &Locator, patch: &FtpAccountPatch) -> PanelResult<FtpAccount> {
+        let mut store = self.store();
+        store.log.push(format!("update FTP account {}", at.id));
+        let account = store
+            .ftp_accounts
+            .get_mut(&at.id)
+            .ok_or_else(|| PanelError::not_found(format!("no FTP account {}", at.id)))?;
+        if let Some(home) = &patch.home {
+            account.home = home.clone();
+        }
+        Ok(account.clone())
+    }
+
+    async fn delete(&self, at: &Locator) -> PanelResult<()> {
+        let mut store = self.store();
+        store.log.push(format!("delete FTP account {}", at.id));
+        store.ftp_accounts.remove(&at.id);
+        Ok(())
+    }
+
+    async fn import(&self, id: &str) -> PanelResult<Option<FtpAccount>> {
+        Ok(self.store().ftp_accounts.get(id).cloned())
+    }
+
+    fn import_id(&self, object: &FtpAccount) -> String {
+        object.id.clone()
+    }
+
+    fn import_format(&self) -> &'static str {
+        "ID"
+    }
+}
+
+#[async_trait::async_trait]
 impl Service<DnsRecord> for FakePanel {
     /// Identical records are allowed, as on HestiaCP (record 127).
     async fn create(&self, spec: &DnsRecordSpec) -> PanelResult<DnsRecord> {
@@ -628,6 +719,7 @@ pub struct Faulty {
     databases: FaultyService<Database>,
     cron_jobs: FaultyService<CronJob>,
     dns_records: FaultyService<DnsRecord>,
+    ftp_accounts: FaultyService<FtpAccount>,
 }
 
 #[derive(Debug)]
@@ -644,8 +736,9 @@ impl Faulty {
             users: FaultyService::new(&inner, &state),
             domains: FaultyService::new(&inner, &state),
             databases: FaultyService::new(&inner, &state),
-            cron_jobs: FaultyService::new(&inner, &state),
             dns_records: FaultyService::new(&inner, &state),
+            cron_jobs: FaultyService::new(&inner, &state),
+            ftp_accounts: FaultyService::new(&inner, &state),
             inner,
         }
     }
@@ -832,6 +925,12 @@ impl Panel for Faulty {
         self.inner
             .cron_jobs()
             .map(|_| &self.cron_jobs as &dyn Service<CronJob>)
+    }
+
+    fn ftp_accounts(&self) -> Option<&dyn Service<FtpAccount>> {
+        self.inner
+            .ftp_accounts()
+            .map(|_| &self.ftp_accounts as &dyn Service<FtpAccount>)
     }
 
     fn dns_records(&self) -> Option<&dyn Service<DnsRecord>> {

@@ -141,6 +141,9 @@ pub struct Capabilities {
     /// Characters the panel removes from or cannot read back in a TXT value (HestiaCP
     /// removes double quotes, records 116 and 147).
     pub dns_txt_refuses: &'static [char],
+    /// An FTP account's home directory can be changed after creation (PanelAlpha's
+    /// update takes only quota and password).
+    pub ftp_account_home_update: bool,
 }
 
 /// A panel's extra rules for new logins.
@@ -175,6 +178,10 @@ pub trait Panel: Send + Sync + Debug {
     }
 
     fn cron_jobs(&self) -> Option<&dyn Service<CronJob>> {
+        None
+    }
+
+    fn ftp_accounts(&self) -> Option<&dyn Service<FtpAccount>> {
         None
     }
 

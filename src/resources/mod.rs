@@ -7,6 +7,7 @@ pub mod database;
 pub mod dns_record;
 pub mod domain;
 pub mod engine;
+pub mod ftp_account;
 pub mod user;
 
 use std::sync::Arc;
@@ -43,6 +44,7 @@ pub fn registry() -> Registry {
     registry.register::<database::DatabaseType>();
     registry.register::<cron_job::CronJobType>();
     registry.register::<dns_record::DnsRecordType>();
+    registry.register::<ftp_account::FtpAccountType>();
     registry
 }
 

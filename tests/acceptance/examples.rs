@@ -45,6 +45,7 @@ const EXAMPLE_PASSWORDS: &[(&str, &str)] = &[
     ("TF_VAR_user_password", "Ex4mple-User-Pass"),
     ("TF_VAR_database_password", "Ex4mple-Db-Pass"),
     ("TF_VAR_system_password", "Ex4mple-Sys-Pass"),
+    ("TF_VAR_ftp_password", "Ex4mple-Ftp-Pass"),
 ];
 
 /// A working directory with one example as a reader uses it: the example file beside

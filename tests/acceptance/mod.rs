@@ -14,6 +14,7 @@ mod dns_records;
 mod economy;
 mod examples;
 mod faults;
+mod ftp_accounts;
 mod lifecycle;
 mod plan_errors;
 

@@ -17,6 +17,7 @@ mod dns_records;
 mod domains;
 mod economy;
 mod faults;
+mod ftp_accounts;
 mod native_hestia;
 mod native_panelalpha;
 mod native_plesk_rest;
@@ -893,6 +894,15 @@ macro_rules! conformance_cases {
             case!(
                 cron_job_parallel_deletes,
                 super::cron_jobs::parallel_deletes
+            );
+            case!(ftp_account_lifecycle, super::ftp_accounts::lifecycle);
+            case!(
+                ftp_account_lost_create_answer,
+                super::ftp_accounts::lost_create_answer
+            );
+            case!(
+                ftp_account_invalid_input,
+                super::ftp_accounts::invalid_input
             );
             case!(dns_record_lifecycle, super::dns_records::lifecycle);
             case!(dns_record_renumbering, super::dns_records::renumbering);

@@ -3,8 +3,8 @@
 //! database's id is its full name as the panel stores it, `OWNER_NAME`.
 
 use crate::panel::{
-    Database, DatabaseKey, DatabasePatch, DatabaseSpec, ListFilter, Locator, NamePrefix,
-    PanelError, PanelResult, Secret, Service,
+    ambiguous_database_name, Database, DatabaseKey, DatabasePatch, DatabaseSpec, ListFilter,
+    Locator, NamePrefix, PanelError, PanelResult, Secret, Service,
 };
 
 use super::wire::{self, DatabaseRecord};
@@ -223,20 +223,10 @@ impl Service<Database> for HestiaBackend {
         }
         match matching.len() {
             0 | 1 => Ok(matching.pop().cloned()),
-            count => Err(PanelError::invalid(
-                Some("name"),
-                format!(
-                    "{count} databases of owner {:?} match name {:?} (ids {}); look the one \
-                     you mean up by `id` instead",
-                    key.owner,
-                    key.name,
-                    matching
-                        .iter()
-                        .map(|db| format!("{:?}", db.id))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )),
+            _ => {
+                let ids: Vec<String> = matching.iter().map(|db| db.id.clone()).collect();
+                Err(ambiguous_database_name(&key.owner, &key.name, &ids))
+            }
         }
     }
 

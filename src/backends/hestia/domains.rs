@@ -36,12 +36,32 @@ pub(crate) fn entry_from_record(
             ip_address: non_empty(&record.ip),
         },
         stored,
+        ftp: ftp_pairs(&record.ftp_user, &record.ftp_path),
     }
+}
+
+/// The parallel `FTP_USER` / `FTP_PATH` lists as (full login, path) pairs; a missing
+/// path is empty (record 309).
+fn ftp_pairs(users: &str, paths: &str) -> Vec<(String, String)> {
+    if users.trim().is_empty() {
+        return Vec::new();
+    }
+    let mut paths = paths.split(':');
+    users
+        .split(':')
+        .map(|user| {
+            (
+                user.trim().to_owned(),
+                paths.next().unwrap_or_default().to_owned(),
+            )
+        })
+        .filter(|(user, _)| !user.is_empty())
+        .collect()
 }
 
 /// The normal form of a domain id or name as state, a configuration or an import id
 /// gives it; `None` for text that cannot name a domain.
-fn normal_name(text: &str) -> Option<DomainName> {
+pub(super) fn normal_name(text: &str) -> Option<DomainName> {
     let text = text.trim();
     if text.is_empty() {
         return None;
@@ -65,7 +85,7 @@ fn domain_name_for_hestia(name: &str) -> PanelResult<DomainName> {
 
 /// The spellings the panel may store `name` under: as the provider adds names
 /// (punycode), then in Unicode (as a person adding it in the panel's UI would).
-fn spellings(name: &DomainName) -> Vec<String> {
+pub(super) fn spellings(name: &DomainName) -> Vec<String> {
     let ascii = name.as_str().to_owned();
     let unicode = name.to_unicode();
     if unicode == ascii {
@@ -77,7 +97,7 @@ fn spellings(name: &DomainName) -> Vec<String> {
 
 impl HestiaBackend {
     /// `name` among `owner`'s domains (the shared list).
-    async fn domain_of(
+    pub(super) async fn domain_of(
         &self,
         owner: &str,
         name: &DomainName,

@@ -111,6 +111,21 @@ pub fn infer_field(command: &str, message: &str) -> Option<&'static str> {
             None
         };
     }
+    if command.contains("-ftp") {
+        // `absolute path /home is invalid` (records 305, 313), `ftp user X already exists`
+        // (302), `invalid ftp_user format` (306), `web domain X doesn't exist` (307).
+        return if lower.contains("absolute path") || lower.contains("path") {
+            Some("home")
+        } else if lower.contains("ftp_user") || lower.contains("ftp user") {
+            Some("login")
+        } else if lower.contains("domain") {
+            Some("domain")
+        } else if lower.starts_with("user ") || lower.contains(" user ") {
+            Some("owner")
+        } else {
+            None
+        };
+    }
     if object == "cron job" {
         // `invalid min format :: 60` (records 410-417), `Invalid cron command format`
         // (419), `user X doesn't exist` / `invalid user format` (422).

@@ -50,6 +50,7 @@ mod databases;
 mod dns_records;
 mod domains;
 pub mod error;
+mod ftp_accounts;
 mod users;
 pub mod wire;
 
@@ -61,8 +62,9 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use crate::backends::http::OwnerListCache;
 use crate::backends::BackendConfig;
 use crate::panel::{
-    Capabilities, CronJob, Database, DnsRecord, Domain, LoginRules, MainDomainOrigin, NamePrefix,
-    Panel, PanelError, PanelErrorKind, PanelKind, PanelObject, PanelResult, Service, User,
+    Capabilities, CronJob, Database, DnsRecord, Domain, FtpAccount, LoginRules, MainDomainOrigin,
+    NamePrefix, Panel, PanelError, PanelErrorKind, PanelKind, PanelObject, PanelResult, Service,
+    User,
 };
 
 use client::HestiaClient;
@@ -87,6 +89,8 @@ const SEARCH_WIDTH_MAX: usize = 16;
 pub(crate) struct WebDomainEntry {
     pub stored: String,
     pub domain: Domain,
+    /// Its FTP accounts: (full login, path as stored), from `FTP_USER` / `FTP_PATH`.
+    pub ftp: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -349,6 +353,8 @@ impl Panel for HestiaBackend {
             // its JSON listing would not escape a backslash: both refused at plan time.
             dns_record_owner_required: true,
             dns_txt_refuses: dns_records::TXT_REFUSED,
+            // `v-change-web-domain-ftp-path` (record 312).
+            ftp_account_home_update: true,
         }
     }
 
@@ -383,6 +389,10 @@ impl Panel for HestiaBackend {
     }
 
     fn databases(&self) -> Option<&dyn Service<Database>> {
+        Some(self)
+    }
+
+    fn ftp_accounts(&self) -> Option<&dyn Service<FtpAccount>> {
         Some(self)
     }
 

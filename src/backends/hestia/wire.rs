@@ -280,10 +280,73 @@ pub struct UserRecord {
 #[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]
 pub struct WebDomainRecord {
     pub ip: String,
+    /// The domain's FTP accounts' full logins, `:`-separated (record 309).
+    pub ftp_user: String,
+    /// Their paths, in the same order (record 309: the first as given, the others
+    /// with a leading `/`).
+    pub ftp_path: String,
     pub document_root: String,
     pub alias: String,
     pub backend: String,
     pub suspended: String,
+}
+
+/// `v-add-web-domain-ftp USER DOMAIN FTP_USER FTP_PASSWORD [FTP_PATH]`: the panel
+/// stores the login as `USER_FTP_USER` (records 301, 303).
+pub fn add_web_domain_ftp(
+    owner: &str,
+    domain: &str,
+    login: &str,
+    password: &Secret,
+    path: &str,
+) -> Command {
+    let command = Command::mutation("v-add-web-domain-ftp")
+        .arg(owner)
+        .arg(domain)
+        .arg(login)
+        .secret(password);
+    if path.is_empty() {
+        command
+    } else {
+        command.arg(path)
+    }
+}
+
+/// `v-change-web-domain-ftp-password USER DOMAIN FULL_LOGIN PASSWORD` (record 310).
+pub fn change_web_domain_ftp_password(
+    owner: &str,
+    domain: &str,
+    full_login: &str,
+    password: &Secret,
+) -> Command {
+    Command::mutation("v-change-web-domain-ftp-password")
+        .arg(owner)
+        .arg(domain)
+        .arg(full_login)
+        .secret(password)
+}
+
+/// `v-change-web-domain-ftp-path USER DOMAIN FULL_LOGIN PATH` (record 312); the
+/// domain's home itself is `.` (the script resolves the path under it).
+pub fn change_web_domain_ftp_path(
+    owner: &str,
+    domain: &str,
+    full_login: &str,
+    path: &str,
+) -> Command {
+    Command::mutation("v-change-web-domain-ftp-path")
+        .arg(owner)
+        .arg(domain)
+        .arg(full_login)
+        .arg(if path.is_empty() { "." } else { path })
+}
+
+/// `v-delete-web-domain-ftp USER DOMAIN FULL_LOGIN` (records 317, 318).
+pub fn delete_web_domain_ftp(owner: &str, domain: &str, full_login: &str) -> Command {
+    Command::mutation("v-delete-web-domain-ftp")
+        .arg(owner)
+        .arg(domain)
+        .arg(full_login)
 }
 
 /// One entry of `v-list-databases USER json`.

@@ -314,17 +314,8 @@ impl Service<CronJob> for PanelAlphaBackend {
 
     async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<CronJob>> {
         let mut out = Vec::new();
-        for user in self.listed_owners(filter.owner.as_deref()).await? {
-            let mut accounts: Vec<i64> = self
-                .accounts_of(user, Source::Shared)
-                .await?
-                .iter()
-                .filter_map(|a| a.id)
-                .collect();
-            accounts.sort_unstable();
-            for account in accounts {
-                out.extend(self.cron_jobs_of(user, account).await?);
-            }
+        for (user, account) in self.listed_accounts(filter.owner.as_deref()).await? {
+            out.extend(self.cron_jobs_of(user, account).await?);
         }
         Ok(out)
     }

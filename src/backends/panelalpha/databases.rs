@@ -17,8 +17,8 @@ use super::{
 };
 use crate::backends::http::normalize_domain;
 use crate::panel::{
-    Database, DatabaseKey, DatabasePatch, DatabaseSpec, ListFilter, Locator, NamePrefix,
-    PanelError, PanelErrorKind, PanelResult, Service,
+    ambiguous_database_name, Database, DatabaseKey, DatabasePatch, DatabaseSpec, ListFilter,
+    Locator, NamePrefix, PanelError, PanelErrorKind, PanelResult, Service,
 };
 
 const DATABASE_FIELDS: FieldMap = &[("name", "name"), ("database", "name")];
@@ -588,20 +588,10 @@ impl Service<Database> for PanelAlphaBackend {
         matching.dedup_by(|a, b| a.id == b.id);
         match matching.len() {
             0 | 1 => Ok(matching.pop()),
-            count => Err(PanelError::invalid(
-                Some("name"),
-                format!(
-                    "{count} databases of owner {:?} match name {:?} (ids {}); look the one \
-                     you mean up by `id` instead",
-                    key.owner,
-                    key.name,
-                    matching
-                        .iter()
-                        .map(|db| format!("{:?}", db.id))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )),
+            _ => {
+                let ids: Vec<String> = matching.iter().map(|db| db.id.clone()).collect();
+                Err(ambiguous_database_name(&key.owner, &key.name, &ids))
+            }
         }
     }
 

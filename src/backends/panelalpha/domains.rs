@@ -124,7 +124,7 @@ impl PanelAlphaBackend {
 
     /// The account of `accounts` that holds `domain`: as its main domain, or in its
     /// domain list.
-    async fn account_holding(
+    pub(super) async fn account_holding(
         &self,
         user: i64,
         accounts: &[ServerAccount],

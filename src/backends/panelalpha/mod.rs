@@ -60,6 +60,7 @@ mod cron_jobs;
 mod databases;
 mod domains;
 pub mod error;
+mod ftp_accounts;
 mod users;
 pub mod wire;
 
@@ -150,6 +151,8 @@ enum Touch {
     Databases { user: i64, account: i64 },
     /// One hosting account's crontab.
     CronJobs { user: i64, account: i64 },
+    /// One hosting account's FTP accounts.
+    FtpAccounts { user: i64, account: i64 },
 }
 
 pub struct PanelAlphaBackend {
@@ -171,6 +174,7 @@ pub struct PanelAlphaBackend {
     databases: OwnerListCache<Option<Vec<DatabaseItem>>>,
     database_users: OwnerListCache<Option<Vec<DatabaseUserItem>>>,
     cron_jobs: OwnerListCache<Option<Vec<cron_jobs::CronItem>>>,
+    ftp_accounts: OwnerListCache<Option<Vec<ftp_accounts::FtpItem>>>,
     crontab_locks: cron_jobs::CrontabLocks,
 }
 
@@ -196,6 +200,7 @@ impl PanelAlphaBackend {
             databases: OwnerListCache::new(),
             database_users: OwnerListCache::new(),
             cron_jobs: OwnerListCache::new(),
+            ftp_accounts: OwnerListCache::new(),
             crontab_locks: cron_jobs::CrontabLocks::default(),
         })
     }
@@ -233,6 +238,7 @@ impl PanelAlphaBackend {
                 self.databases.invalidate_all();
                 self.database_users.invalidate_all();
                 self.cron_jobs.invalidate_all();
+                self.ftp_accounts.invalidate_all();
             }
             Touch::Services(user) => {
                 self.services.invalidate_all();
@@ -240,7 +246,9 @@ impl PanelAlphaBackend {
                 self.accounts.invalidate(&user.to_string());
             }
             Touch::Domains { user, account } => {
-                self.domains.invalidate(&account_key(user, account))
+                // A domain's deletion takes its FTP accounts with it.
+                self.domains.invalidate(&account_key(user, account));
+                self.ftp_accounts.invalidate(&account_key(user, account));
             }
             Touch::Databases { user, account } => {
                 let key = account_key(user, account);
@@ -249,6 +257,9 @@ impl PanelAlphaBackend {
             }
             Touch::CronJobs { user, account } => {
                 self.cron_jobs.invalidate(&account_key(user, account))
+            }
+            Touch::FtpAccounts { user, account } => {
+                self.ftp_accounts.invalidate(&account_key(user, account))
             }
         }
     }
@@ -421,6 +432,23 @@ impl PanelAlphaBackend {
     }
 
     /// The users a list call covers: the one named, or every user.
+    /// `(user, hosting account)` of every account of the listed owners, in order: what
+    /// the per-account lists (cron jobs, FTP accounts) walk.
+    async fn listed_accounts(&self, owner: Option<&str>) -> PanelResult<Vec<(i64, i64)>> {
+        let mut out = Vec::new();
+        for user in self.listed_owners(owner).await? {
+            let mut accounts: Vec<i64> = self
+                .accounts_of(user, Source::Shared)
+                .await?
+                .iter()
+                .filter_map(|a| a.id)
+                .collect();
+            accounts.sort_unstable();
+            out.extend(accounts.into_iter().map(|account| (user, account)));
+        }
+        Ok(out)
+    }
+
     async fn listed_owners(&self, owner: Option<&str>) -> PanelResult<Vec<i64>> {
         match owner {
             Some(owner) => Ok(vec![parse_number("owner", owner)?]),
@@ -478,6 +506,8 @@ impl Panel for PanelAlphaBackend {
             // DNS records: not yet implemented by this provider (`dns_records()` is None).
             dns_record_owner_required: false,
             dns_txt_refuses: &[],
+            // The FTP account update takes quota and password only (endpoints.json #261).
+            ftp_account_home_update: false,
         }
     }
 
@@ -504,6 +534,10 @@ impl Panel for PanelAlphaBackend {
     }
 
     fn cron_jobs(&self) -> Option<&dyn crate::panel::Service<crate::panel::CronJob>> {
+        Some(self)
+    }
+
+    fn ftp_accounts(&self) -> Option<&dyn crate::panel::Service<crate::panel::FtpAccount>> {
         Some(self)
     }
 }

@@ -6,7 +6,6 @@
 //! databases of the one domain (`GET /databases?domain=`) and the users of the one
 //! database (`GET /dbusers?dbId=`), both bounded by that object, not by the panel.
 
-use futures::stream::{self, StreamExt, TryStreamExt};
 use reqwest::Method;
 
 use super::client::HttpRequest;
@@ -23,8 +22,8 @@ use super::{
 use crate::backends::http::normalize_domain;
 use crate::panel::names::DomainName;
 use crate::panel::{
-    Database, DatabaseKey, DatabasePatch, DatabaseSpec, ListFilter, Locator, NamePrefix,
-    PanelError, PanelResult, Service,
+    ambiguous_database_name, Database, DatabaseKey, DatabasePatch, DatabaseSpec, ListFilter,
+    Locator, NamePrefix, PanelError, PanelResult, Service,
 };
 
 const DATABASE_FIELDS: FieldMap = &[
@@ -38,9 +37,6 @@ const DATABASE_FIELDS: FieldMap = &[
     ("password", "password"),
     ("name", "name"),
 ];
-
-/// Customers whose domain lists are read at once when listing every database.
-const LIST_CONCURRENCY: usize = 8;
 
 /// `"{owner}/{domain name}/{database id}"`.
 #[derive(Clone, Debug, PartialEq)]
@@ -151,19 +147,8 @@ impl PleskRestBackend {
             })
             .collect();
         if matching.len() > 1 {
-            return Err(PanelError::invalid(
-                Some("name"),
-                format!(
-                    "{} databases of owner \"{owner}\" match name {name:?} (ids {}); look the \
-                     one you mean up by `id` instead",
-                    matching.len(),
-                    matching
-                        .iter()
-                        .map(|(id, _)| format!("\"{id}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ));
+            let ids: Vec<String> = matching.iter().map(|(id, _)| id.to_string()).collect();
+            return Err(ambiguous_database_name(&owner.to_string(), name, &ids));
         }
         let Some((id, db)) = matching.pop() else {
             return Ok(None);
@@ -331,19 +316,7 @@ impl Service<Database> for PleskRestBackend {
     /// One owner's databases; without an owner, every customer's (databases are placed
     /// through their domains, and the domain lists name no owner).
     async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<Database>> {
-        let mut owners: Vec<i64> = match &filter.owner {
-            Some(owner) => vec![parse_number("owner", owner)?],
-            None => {
-                self.with_clients(|clients| clients.iter().filter_map(|c| c.id).collect())
-                    .await?
-            }
-        };
-        owners.sort_unstable();
-        let lists: Vec<_> = stream::iter(owners)
-            .map(|owner| async move { self.owner_domains(owner).await.map(|l| (owner, l)) })
-            .buffered(LIST_CONCURRENCY)
-            .try_collect()
-            .await?;
+        let lists = self.owners_domain_lists(filter).await?;
         // Domain id -> (owner, name).
         let placed: std::collections::HashMap<i64, (i64, String)> = lists
             .iter()

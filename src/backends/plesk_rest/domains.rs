@@ -7,7 +7,6 @@
 //! name uses the API's filter (`GET /domains?name=`) and asks the owner
 //! (`GET /domains/{id}/client`) only when the name exists.
 
-use futures::stream::{self, StreamExt, TryStreamExt};
 use reqwest::Method;
 
 use super::client::HttpRequest;
@@ -45,9 +44,6 @@ const DOMAIN_FIELDS: FieldMap = &[
 
 /// The FTP (system user) login Plesk accepts is short; keep it at 16 characters.
 const FTP_LOGIN_MAX: usize = 16;
-
-/// Customers whose domain lists are read at once when listing every domain.
-const LIST_CONCURRENCY: usize = 8;
 
 /// `"{owner}/{domain}"`, or a bare Plesk domain id (import).
 #[derive(Debug, PartialEq)]
@@ -293,19 +289,7 @@ impl Service<Domain> for PleskRestBackend {
     /// One owner's domains (`GET /clients/{id}/domains`); without an owner, every
     /// customer's (the domain lists name no owner), a few customers at a time.
     async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<Domain>> {
-        let mut owners: Vec<i64> = match &filter.owner {
-            Some(owner) => vec![parse_number("owner", owner)?],
-            None => {
-                self.with_clients(|clients| clients.iter().filter_map(|c| c.id).collect())
-                    .await?
-            }
-        };
-        owners.sort_unstable();
-        let lists: Vec<_> = stream::iter(owners)
-            .map(|owner| async move { self.owner_domains(owner).await.map(|l| (owner, l)) })
-            .buffered(LIST_CONCURRENCY)
-            .try_collect()
-            .await?;
+        let lists = self.owners_domain_lists(filter).await?;
         Ok(lists
             .iter()
             .filter_map(|(owner, list)| Some((*owner, list.as_ref().as_ref()?)))

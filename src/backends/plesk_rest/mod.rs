@@ -40,6 +40,7 @@ mod databases;
 mod dns_records;
 mod domains;
 pub mod error;
+mod ftp_accounts;
 mod records;
 mod users;
 pub mod wire;
@@ -57,8 +58,8 @@ use self::wire::{
 use crate::backends::http::OwnerListCache;
 use crate::backends::BackendConfig;
 use crate::panel::{
-    cancel, Capabilities, Database, DnsRecord, Domain, LoginRules, MainDomainOrigin, NamePrefix,
-    Panel, PanelError, PanelKind, PanelResult, Service, User,
+    cancel, Capabilities, Database, DnsRecord, Domain, FtpAccount, LoginRules, MainDomainOrigin,
+    NamePrefix, Panel, PanelError, PanelKind, PanelResult, Service, User,
 };
 
 const NO_FIELDS: FieldMap = &[];
@@ -80,6 +81,8 @@ pub struct PleskRestBackend {
     databases: SharedList<Databases>,
     /// `GET /dbusers`: every database user, for refreshes of databases with a user.
     database_users: SharedList<DatabaseUsers>,
+    /// `GET /ftpusers`: every additional FTP account, for refreshes.
+    ftp_users: SharedList<Vec<wire::FtpUser>>,
     db_servers: OwnerListCache<Vec<DatabaseServer>>,
     server_ips: OwnerListCache<Vec<ServerIp>>,
     /// `GET /dns/records?domain=ZONE` per zone.
@@ -102,6 +105,9 @@ struct Touched {
     domains: DomainsChange,
     /// Databases and their users.
     databases: bool,
+    /// Additional FTP accounts (also gone with a deleted domain or customer, which
+    /// set `databases`).
+    ftp_users: bool,
 }
 
 /// How a write changes the customer list.
@@ -149,6 +155,7 @@ impl Touched {
             clients: ClientsChange::Removed(id),
             domains: DomainsChange::Of(id),
             databases: true,
+            ftp_users: true,
         }
     }
 
@@ -185,6 +192,7 @@ impl PleskRestBackend {
             owner_domains: OwnerListCache::new(),
             databases: SharedList::default(),
             database_users: SharedList::default(),
+            ftp_users: SharedList::default(),
             db_servers: OwnerListCache::new(),
             server_ips: OwnerListCache::new(),
             dns_records: OwnerListCache::new(),
@@ -266,6 +274,9 @@ impl PleskRestBackend {
             self.databases.invalidate();
             self.database_users.invalidate();
         }
+        if touched.ftp_users || touched.databases {
+            self.ftp_users.invalidate();
+        }
     }
 
     // ---- shared lists ------------------------------------------------------------------
@@ -330,6 +341,28 @@ impl PleskRestBackend {
     async fn owner_domains(&self, owner: i64) -> PanelResult<std::sync::Arc<Option<Domains>>> {
         self.owner_domains
             .get_or_load(&owner.to_string(), || self.load_owner_domains(owner))
+            .await
+    }
+
+    /// The domain lists of one owner (`filter.owner`) or of every customer, a few
+    /// customers at a time, with the owner each belongs to, in owner order.
+    async fn owners_domain_lists(
+        &self,
+        filter: &crate::panel::ListFilter,
+    ) -> PanelResult<Vec<(i64, std::sync::Arc<Option<Domains>>)>> {
+        use futures::{stream, StreamExt, TryStreamExt};
+        let mut owners: Vec<i64> = match &filter.owner {
+            Some(owner) => vec![parse_number("owner", owner)?],
+            None => {
+                self.with_clients(|clients| clients.iter().filter_map(|c| c.id).collect())
+                    .await?
+            }
+        };
+        owners.sort_unstable();
+        stream::iter(owners)
+            .map(|owner| async move { self.owner_domains(owner).await.map(|l| (owner, l)) })
+            .buffered(LIST_CONCURRENCY)
+            .try_collect()
             .await
     }
 
@@ -412,6 +445,8 @@ impl Panel for PleskRestBackend {
             // DNS records of a subscription's or site's zone (`/dns/records`); no owner.
             dns_record_owner_required: false,
             dns_txt_refuses: &[],
+            // FTP users' `home` is in the update request.
+            ftp_account_home_update: true,
         }
     }
 
@@ -436,6 +471,10 @@ impl Panel for PleskRestBackend {
     fn dns_records(&self) -> Option<&dyn Service<DnsRecord>> {
         Some(self)
     }
+
+    fn ftp_accounts(&self) -> Option<&dyn Service<FtpAccount>> {
+        Some(self)
+    }
 }
 
 /// The answer to a write, decoded.
@@ -443,6 +482,9 @@ fn decode_answer<T: DeserializeOwned>(what: &str, body: &str) -> PanelResult<T> 
     serde_json::from_str(body)
         .map_err(|e| PanelError::protocol(format!("{what}: unexpected answer: {e}")))
 }
+
+/// Customers whose domain lists are read at once when listing every domain or database.
+const LIST_CONCURRENCY: usize = 8;
 
 fn parse_number(field: &str, value: &str) -> PanelResult<i64> {
     value.trim().parse().map_err(|_| {

@@ -283,3 +283,36 @@ mod tests {
         assert_eq!(body, serde_json::json!({"ip_addresses": ["203.0.113.10"]}));
     }
 }
+
+/// `GET /ftpusers` item (`FtpUser`). `home` is the directory below the subscription's
+/// home the account is confined to (`/httpdocs`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct FtpUser {
+    #[serde(default, deserialize_with = "lenient_id")]
+    pub id: Option<i64>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub home: String,
+    /// The domain the account was created for (its id).
+    #[serde(default, deserialize_with = "lenient_id")]
+    pub parent_domain: Option<i64>,
+}
+
+/// `POST /ftpusers` (`FtpUserRequest`).
+#[derive(Serialize)]
+pub struct FtpUserRequest<'a> {
+    pub name: &'a str,
+    pub password: &'a str,
+    pub home: String,
+    pub parent_domain: DomainReference,
+}
+
+/// `PUT /ftpusers/{name}` (`FtpUserUpdateRequest`: a partial update).
+#[derive(Serialize, Default)]
+pub struct FtpUserUpdateRequest<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub home: Option<String>,
+}

@@ -12,8 +12,8 @@ use super::{
 };
 use crate::backends::http::normalize_domain;
 use crate::panel::{
-    Database, DatabaseKey, DatabasePatch, DatabaseSpec, ListFilter, Locator, PanelError,
-    PanelResult, Service,
+    ambiguous_database_name, Database, DatabaseKey, DatabasePatch, DatabaseSpec, ListFilter,
+    Locator, PanelError, PanelResult, Service,
 };
 
 /// A database as the backend keeps it: only the fields a neutral database is made of.
@@ -212,18 +212,8 @@ fn same_name(stored: &str, written: &str) -> bool {
 }
 
 fn ambiguous<'a>(owner: &str, name: &str, ids: impl Iterator<Item = &'a String>) -> PanelError {
-    let ids: Vec<String> = ids
-        .map(|id| format!("{:?}", object_id(owner, id)))
-        .collect();
-    PanelError::invalid(
-        Some("name"),
-        format!(
-            "{} databases of owner {owner:?} match name {name:?} (ids {}); look the one you \
-             mean up by `id` instead",
-            ids.len(),
-            ids.join(", ")
-        ),
-    )
+    let ids: Vec<String> = ids.map(|id| object_id(owner, id)).collect();
+    ambiguous_database_name(owner, name, &ids)
 }
 
 #[async_trait::async_trait]

@@ -44,6 +44,7 @@ pub mod client;
 mod databases;
 mod domains;
 pub mod error;
+mod ftp_accounts;
 mod users;
 pub mod wire;
 
@@ -55,8 +56,8 @@ use sha2::{Digest, Sha256};
 use crate::backends::http::{Idempotency, OwnerListCache};
 use crate::backends::BackendConfig;
 use crate::panel::{
-    Capabilities, Database, Domain, LoginRules, MainDomainOrigin, NamePrefix, Panel, PanelError,
-    PanelKind, PanelResult, Secret, Service, User,
+    Capabilities, Database, Domain, FtpAccount, LoginRules, MainDomainOrigin, NamePrefix, Panel,
+    PanelError, PanelKind, PanelResult, Secret, Service, User,
 };
 
 use client::PleskXmlClient;
@@ -582,6 +583,8 @@ impl Panel for PleskXmlBackend {
             // DNS records: not yet implemented by this provider (`dns_records()` is None).
             dns_record_owner_required: false,
             dns_txt_refuses: &[],
+            // FTP users' `home` is in the update request.
+            ftp_account_home_update: true,
         }
     }
 
@@ -601,6 +604,10 @@ impl Panel for PleskXmlBackend {
     }
 
     fn databases(&self) -> Option<&dyn Service<Database>> {
+        Some(self)
+    }
+
+    fn ftp_accounts(&self) -> Option<&dyn Service<FtpAccount>> {
         Some(self)
     }
 }

@@ -1068,3 +1068,78 @@ pub(crate) mod tests {
         );
     }
 }
+
+// ---------------------------------------------------------------- FTP users
+
+/// `<ftp-user><add>` (`FtpUserAddInputType`: name, password, home, ..., webspace-id).
+pub fn ftp_user_add(webspace_id: &str, name: &str, password: &Secret, home: &str) -> String {
+    build(|w| {
+        w.open("ftp-user")
+            .open("add")
+            .text("name", name)
+            .text("password", password.expose())
+            .text("home", home)
+            .text("webspace-id", webspace_id)
+            .close("add")
+            .close("ftp-user");
+    })
+}
+
+/// `<ftp-user><get>` by name.
+pub fn ftp_user_get(name: &str) -> String {
+    build(|w| {
+        w.open("ftp-user").open("get");
+        filter(w, Some(("name", name)));
+        w.close("get").close("ftp-user");
+    })
+}
+
+/// `<ftp-user><get>` of every account.
+pub fn ftp_user_get_all() -> String {
+    build(|w| {
+        w.open("ftp-user").open("get");
+        filter(w, None);
+        w.close("get").close("ftp-user");
+    })
+}
+
+/// `<ftp-user><set>` by name: the password and/or the home.
+pub fn ftp_user_set(name: &str, password: Option<&Secret>, home: Option<&str>) -> String {
+    build(|w| {
+        w.open("ftp-user").open("set");
+        filter(w, Some(("name", name)));
+        w.open("values");
+        if let Some(password) = password {
+            w.text("password", password.expose());
+        }
+        if let Some(home) = home {
+            w.text("home", home);
+        }
+        w.close("values").close("set").close("ftp-user");
+    })
+}
+
+/// `<ftp-user><del>` by name.
+pub fn ftp_user_del(name: &str) -> String {
+    build(|w| {
+        w.open("ftp-user").open("del");
+        filter(w, Some(("name", name)));
+        w.close("del").close("ftp-user");
+    })
+}
+
+/// An FTP user from a `ftp-user get` result (`FtpUserGetResultType`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FtpUserRecord {
+    pub name: String,
+    pub home: String,
+    pub webspace_id: String,
+}
+
+pub fn ftp_user_record(result: &Element) -> Option<FtpUserRecord> {
+    Some(FtpUserRecord {
+        name: result.non_empty("name")?.to_owned(),
+        home: result.text_of("home").unwrap_or_default().to_owned(),
+        webspace_id: result.non_empty("webspace-id")?.to_owned(),
+    })
+}

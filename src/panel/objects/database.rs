@@ -2,7 +2,7 @@
 //! subscription + database user, PanelAlpha MySQL database + MySQL user).
 
 use super::super::service::{Locator, PanelObject, Service};
-use super::super::{Panel, Secret};
+use super::super::{Panel, PanelError, Secret};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Database {
@@ -44,6 +44,22 @@ pub struct DatabaseKey {
     pub domain: Option<String>,
 }
 
+/// A lookup by name found several databases of one owner (a name that matches with and
+/// without the panel's prefix, or in two places): the error names them all, so the user
+/// can look the one meant up by `id`.
+pub fn ambiguous_database_name(owner: &str, name: &str, ids: &[String]) -> PanelError {
+    let ids: Vec<String> = ids.iter().map(|id| format!("{id:?}")).collect();
+    PanelError::invalid(
+        Some("name"),
+        format!(
+            "{} databases of owner {owner:?} match name {name:?} (ids {}); look the one you \
+             mean up by `id` instead",
+            ids.len(),
+            ids.join(", ")
+        ),
+    )
+}
+
 impl PanelObject for Database {
     type Spec = DatabaseSpec;
     type Patch = DatabasePatch;
@@ -72,5 +88,31 @@ impl PanelObject for Database {
 
     fn service(panel: &dyn Panel) -> Option<&dyn Service<Self>> {
         panel.databases()
+    }
+}
+
+#[cfg(test)]
+mod ambiguity_tests {
+    use super::*;
+
+    #[test]
+    fn an_ambiguous_name_names_the_attribute_the_owner_and_every_match() {
+        let error =
+            ambiguous_database_name("bob", "shop", &["bob/shop".into(), "bob/bob_shop".into()]);
+        assert_eq!(
+            error.kind,
+            crate::panel::PanelErrorKind::InvalidInput {
+                field: Some("name".into())
+            }
+        );
+        assert!(
+            error
+                .message
+                .starts_with("2 databases of owner \"bob\" match name \"shop\"")
+                && error.message.contains("\"bob/shop\", \"bob/bob_shop\"")
+                && error.message.contains("by `id`"),
+            "{}",
+            error.message
+        );
     }
 }

@@ -18,6 +18,7 @@ use crate::resources::cron_job::CronJobType;
 use crate::resources::database::DatabaseType;
 use crate::resources::dns_record::DnsRecordType;
 use crate::resources::domain::DomainType;
+use crate::resources::ftp_account::FtpAccountType;
 use crate::resources::user::UserType;
 use crate::tfvalue::Value;
 
@@ -144,6 +145,28 @@ impl Case for CronJobType {
 
     fn count(fake: &FakePanel) -> usize {
         fake.store().cron_jobs.len()
+    }
+}
+
+impl Case for FtpAccountType {
+    fn prepare(fake: &FakePanel) {
+        add_owner(fake);
+    }
+
+    fn create(name: &str) -> (Value, Value) {
+        let planned = planned_of::<Self>(&[
+            ("owner", Value::string("1")),
+            ("domain", Value::string("example.com")),
+            ("login", Value::string(name)),
+            ("home", Value::string("")),
+        ]);
+        let mut config = planned.unknowns_to_null();
+        config.set_attr("password_wo", Value::string("Ftp-Passw0rd"));
+        (planned, config)
+    }
+
+    fn count(fake: &FakePanel) -> usize {
+        fake.store().ftp_accounts.len()
     }
 }
 
@@ -443,6 +466,10 @@ macro_rules! every_type {
             use super::*;
             $(#[tokio::test] async fn $case() { super::$case::<CronJobType>().await; })*
         }
+        mod ftp_account {
+            use super::*;
+            $(#[tokio::test] async fn $case() { super::$case::<FtpAccountType>().await; })*
+        }
         mod dns_record {
             use super::*;
             $(#[tokio::test] async fn $case() { super::$case::<DnsRecordType>().await; })*
@@ -531,6 +558,7 @@ fn every_fake_fixture_is_plannable() {
     check::<DatabaseType>();
     check::<CronJobType>();
     check::<DnsRecordType>();
+    check::<FtpAccountType>();
 }
 
 mod planning {
