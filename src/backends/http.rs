@@ -27,8 +27,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, CONTENT_TYPE, LOCATION, RETRY_AFTER};
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::OnceCell;
 
+use super::limit::{Load, RequestLimit};
 use super::{BackendConfig, Credentials};
 use crate::panel::{Effect, PanelError, PanelErrorKind, PanelKind, PanelResult};
 pub use crate::redact::Redactor;
@@ -306,7 +307,7 @@ pub fn not_the_api(
 #[derive(Clone)]
 pub struct HttpTransport {
     client: reqwest::Client,
-    limiter: Arc<Semaphore>,
+    limiter: Arc<RequestLimit>,
     retry: RetryPolicy,
     /// Time for one call, all its tries and waits included (`request_timeout`).
     budget: Duration,
@@ -324,7 +325,7 @@ impl std::fmt::Debug for HttpTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpTransport")
             .field("origin", &self.origin)
-            .field("max_concurrent", &self.limiter.available_permits())
+            .field("max_concurrent", &self.limiter.current())
             .field("retry", &self.retry)
             .field("budget", &self.budget)
             .finish_non_exhaustive()
@@ -384,7 +385,7 @@ impl HttpTransport {
             .unwrap_or_else(|_| "the configured endpoint".to_owned());
         Ok(Self {
             client,
-            limiter: Arc::new(Semaphore::new(config.max_concurrent_requests.max(1))),
+            limiter: Arc::new(RequestLimit::new(config.max_concurrent_requests)),
             retry: RetryPolicy::default(),
             budget: config.request_timeout,
             redactor,
@@ -426,7 +427,7 @@ impl HttpTransport {
         loop {
             // The semaphore is never closed, so acquire only fails if it were; treat
             // that as a transport failure rather than panicking.
-            let permit = self.limiter.acquire().await.map_err(|_| {
+            let permit = self.limiter.acquire().await.ok_or_else(|| {
                 PanelError::transport("the request limiter was closed").nothing_done()
             })?;
             // The budget starts once the request can leave: time spent queued behind
@@ -439,6 +440,9 @@ impl HttpTransport {
             }
             let try_number = earlier_tries.len() + 1;
             let attempt = self.send_once(call, &build, remaining).await;
+            if let Ok(response) = &attempt.outcome {
+                self.report_load(&permit, response);
+            }
             drop(permit);
             let may_try_again = try_number < self.retry.max_tries as usize;
             // Another try needs a moment of the budget after the wait, or it could only
@@ -512,6 +516,35 @@ impl HttpTransport {
                     );
                     return Err(scrub(call.redactor, error));
                 }
+            }
+        }
+    }
+
+    /// Lowers the limit on a load signal (429 or the backend's busy answer), raises it
+    /// back as answers come, and says so in the log when it changes.
+    fn report_load(&self, permit: &super::limit::LimitPermit<'_>, response: &HttpResponse) {
+        let overloaded = response.status == 429 || self.busy.is_some_and(|busy| busy(response));
+        let load = if overloaded {
+            Load::Overloaded
+        } else {
+            Load::Answered
+        };
+        if let Some(limit) = permit.report(load) {
+            if overloaded {
+                tracing::warn!(
+                    panel = self.kind.as_str(),
+                    "the panel at {} signals load (HTTP {}): at most {limit} of {} requests at once until it answers again",
+                    self.origin,
+                    response.status,
+                    self.limiter.ceiling()
+                );
+            } else {
+                tracing::debug!(
+                    panel = self.kind.as_str(),
+                    "the panel at {} answers again: at most {limit} of {} requests at once",
+                    self.origin,
+                    self.limiter.ceiling()
+                );
             }
         }
     }
@@ -1151,6 +1184,101 @@ mod tests {
         let response = send(&url, WRITE).await.unwrap();
         assert_eq!(response.status, 201);
         assert_eq!(hits.load(Ordering::SeqCst), 2);
+    }
+
+    /// A server that answers after 40 ms, 429 while `refusing` is set and 200 otherwise,
+    /// and records the most requests it ever had in flight at once since the last reset.
+    async fn load_server() -> (String, Arc<std::sync::atomic::AtomicBool>, Arc<AtomicUsize>) {
+        use std::sync::atomic::AtomicBool;
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let refusing = Arc::new(AtomicBool::new(true));
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let (refuse, peak_seen) = (refusing.clone(), peak.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut socket, _)) = listener.accept().await else {
+                    return;
+                };
+                let (refuse, in_flight, peak) =
+                    (refuse.clone(), in_flight.clone(), peak_seen.clone());
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 8192];
+                    let _ = socket.read(&mut buf).await;
+                    let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(40)).await;
+                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                    let status = if refuse.load(Ordering::SeqCst) {
+                        429
+                    } else {
+                        200
+                    };
+                    let answer = format!(
+                        "HTTP/1.1 {status} X\r\nRetry-After: 0\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                    );
+                    let _ = socket.write_all(answer.as_bytes()).await;
+                });
+            }
+        });
+        (format!("http://{addr}"), refusing, peak)
+    }
+
+    #[tokio::test]
+    async fn a_loaded_panel_gets_fewer_requests_at_once_until_it_answers_again() {
+        let (url, refusing, peak) = load_server().await;
+        let mut settings = config(url.clone());
+        settings.max_concurrent_requests = 8;
+        let transport = fast(HttpTransport::new(&settings).unwrap());
+        let redactor = transport.redactor([]);
+        let burst = |n: usize| {
+            let transport = transport.clone();
+            let url = url.clone();
+            let redactor = redactor.clone();
+            async move {
+                let calls = (0..n).map(|_| {
+                    let (transport, url, redactor) =
+                        (transport.clone(), url.clone(), redactor.clone());
+                    async move {
+                        transport
+                            .send(&call(&redactor, READ), |c| c.get(&url))
+                            .await
+                            .map(|r| r.status)
+                    }
+                });
+                futures::future::join_all(calls).await
+            }
+        };
+        // Every request is refused: the first round halves the limit, the retries (sent
+        // after the lowering) halve it again, and so on down to one.
+        let refused = burst(8).await;
+        assert!(refused.iter().all(|r| matches!(r, Ok(429) | Err(_))));
+        assert_eq!(
+            peak.load(Ordering::SeqCst),
+            8,
+            "the first round goes out at the ceiling"
+        );
+        let lowered = transport.limiter.current();
+        assert!(lowered <= 2, "limit after a refused burst: {lowered}");
+        // The panel recovers: what follows goes out at the lowered limit at first, and
+        // the limit climbs back to the ceiling as answers come.
+        refusing.store(false, Ordering::SeqCst);
+        peak.store(0, Ordering::SeqCst);
+        let first = burst(8).await;
+        assert!(first.iter().all(|r| matches!(r, Ok(200))));
+        let early_peak = peak.load(Ordering::SeqCst);
+        assert!(
+            early_peak < 8,
+            "right after the load signals at most {early_peak} went out at once"
+        );
+        for _ in 0..6 {
+            burst(16).await;
+        }
+        assert_eq!(transport.limiter.current(), 8);
+        peak.store(0, Ordering::SeqCst);
+        burst(8).await;
+        assert_eq!(peak.load(Ordering::SeqCst), 8, "back at the ceiling");
     }
 
     #[tokio::test]

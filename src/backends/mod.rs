@@ -12,6 +12,7 @@ use std::time::Duration;
 
 pub mod hestia;
 pub mod http;
+mod limit;
 pub mod plesk_xml;
 pub mod rest;
 
