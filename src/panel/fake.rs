@@ -74,6 +74,8 @@ impl FakePanel {
                 domain_ip_address: true,
                 database_postgresql: true,
                 ftp_account_home_update: true,
+                dns_record_ttl: true,
+                dns_record_update_keeps_id: true,
                 ..Capabilities::default()
             },
             store: Mutex::new(Store::default()),

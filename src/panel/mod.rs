@@ -141,6 +141,11 @@ pub struct Capabilities {
     /// Characters the panel removes from or cannot read back in a TXT value (HestiaCP
     /// removes double quotes, records 116 and 147).
     pub dns_txt_refuses: &'static [char],
+    /// A DNS record has a TTL of its own the API sets and reports (not Plesk XML).
+    pub dns_record_ttl: bool,
+    /// A DNS record keeps its id when its name, value or priority changes (Plesk XML
+    /// has no record update: the change is a new record with a new id).
+    pub dns_record_update_keeps_id: bool,
     /// An FTP account's home directory can be changed after creation (PanelAlpha's
     /// update takes only quota and password).
     pub ftp_account_home_update: bool,

@@ -310,6 +310,42 @@ impl ObjectType for DnsRecordType {
                 ),
             );
         }
+        if !capabilities.dns_record_ttl {
+            if plan.config.ttl.is_known() {
+                plan.error_at(
+                    attr!(DnsRecordModel, ttl),
+                    "Setting Not Supported",
+                    format!(
+                        "The `{name}` panel has no TTL for a single DNS record (the zone's \
+                         TTL applies): remove `ttl`."
+                    ),
+                );
+            }
+            if plan.planned.ttl.is_unknown() {
+                plan.planned.ttl = Field::Null;
+            }
+        }
+        if !capabilities.dns_record_update_keeps_id {
+            if let Some(prior) = plan.prior.clone() {
+                let zone = plan.planned.zone.str().unwrap_or_default().to_owned();
+                let rtype = plan.planned.r#type.str().unwrap_or_default().to_owned();
+                let name_changes = match (prior.name.str(), plan.planned.name.str()) {
+                    (Some(before), Some(now)) => !same_name(before, now, &zone),
+                    _ => !plan.planned.name.is_known(),
+                };
+                let value_changes = match (prior.value.str(), plan.planned.value.str()) {
+                    (Some(before), Some(now)) => !same_value(&rtype, before, now),
+                    _ => !plan.planned.value.is_known(),
+                };
+                let priority_changes = plan.planned.priority.is_unknown()
+                    || (plan.planned.priority.is_known()
+                        && prior.priority != plan.planned.priority);
+                if name_changes || value_changes || priority_changes {
+                    // The panel makes a new record for the change (see its backend).
+                    plan.planned.id = Field::Unknown;
+                }
+            }
+        }
         if plan.planned.r#type.str() == Some("TXT") {
             if let Some(value) = plan.planned.value.str() {
                 let refused: Vec<String> = capabilities

@@ -353,6 +353,8 @@ impl Panel for HestiaBackend {
             // its JSON listing would not escape a backslash: both refused at plan time.
             dns_record_owner_required: true,
             dns_txt_refuses: dns_records::TXT_REFUSED,
+            dns_record_ttl: true,
+            dns_record_update_keeps_id: true,
             // `v-change-web-domain-ftp-path` (record 312).
             ftp_account_home_update: true,
         }

@@ -506,6 +506,8 @@ impl Panel for PanelAlphaBackend {
             // DNS records: not yet implemented by this provider (`dns_records()` is None).
             dns_record_owner_required: false,
             dns_txt_refuses: &[],
+            dns_record_ttl: true,
+            dns_record_update_keeps_id: true,
             // The FTP account update takes quota and password only (endpoints.json #261).
             ftp_account_home_update: false,
         }

@@ -445,6 +445,8 @@ impl Panel for PleskRestBackend {
             // DNS records of a subscription's or site's zone (`/dns/records`); no owner.
             dns_record_owner_required: false,
             dns_txt_refuses: &[],
+            dns_record_ttl: true,
+            dns_record_update_keeps_id: true,
             // FTP users' `home` is in the update request.
             ftp_account_home_update: true,
         }

@@ -63,7 +63,7 @@ fn looks_absolute(written: &str) -> bool {
 }
 
 /// Kind and parent of a site within its family (see the module docs of the backend).
-fn site_kind(site: &DomainRecord, family: &Family<'_>) -> (DomainKind, String) {
+pub(super) fn site_kind(site: &DomainRecord, family: &Family<'_>) -> (DomainKind, String) {
     let main = &family.webspace.name;
     if site.name.ends_with(&format!(".{main}")) {
         return (DomainKind::Subdomain, main.clone());

@@ -42,6 +42,7 @@
 
 pub mod client;
 mod databases;
+mod dns_records;
 mod domains;
 pub mod error;
 mod ftp_accounts;
@@ -56,8 +57,8 @@ use sha2::{Digest, Sha256};
 use crate::backends::http::{Idempotency, OwnerListCache};
 use crate::backends::BackendConfig;
 use crate::panel::{
-    Capabilities, Database, Domain, FtpAccount, LoginRules, MainDomainOrigin, NamePrefix, Panel,
-    PanelError, PanelKind, PanelResult, Secret, Service, User,
+    Capabilities, Database, DnsRecord, Domain, FtpAccount, LoginRules, MainDomainOrigin,
+    NamePrefix, Panel, PanelError, PanelKind, PanelResult, Secret, Service, User,
 };
 
 use client::PleskXmlClient;
@@ -243,6 +244,8 @@ pub struct PleskXmlBackend {
     login_lookups: OwnerListCache<Option<String>>,
     /// The IP new subscriptions get when the spec names none (key [`PANEL`]).
     default_ip: OwnerListCache<String>,
+    /// `dns get_rec` by site-id, per zone name.
+    dns_records: OwnerListCache<Vec<DnsRecord>>,
 }
 
 /// Longest FTP login produced; Plesk has long accepted 16-character system users.
@@ -360,6 +363,7 @@ impl PleskXmlBackend {
             logins: Mutex::new(HashMap::new()),
             login_lookups: OwnerListCache::new(),
             default_ip: OwnerListCache::new(),
+            dns_records: OwnerListCache::new(),
         })
     }
 
@@ -580,9 +584,13 @@ impl Panel for PleskXmlBackend {
             // No scheduled-task operator: `cron_jobs()` is `None`.
             cron_job_suspend: false,
             cron_command_refuses: &[],
-            // DNS records: not yet implemented by this provider (`dns_records()` is None).
+            // DNS records of a subscription's or addon domain's zone (`dns` operator); no
+            // owner, no TTL, no record update (a change adds the new record, then deletes
+            // the old one: a new id).
             dns_record_owner_required: false,
             dns_txt_refuses: &[],
+            dns_record_ttl: false,
+            dns_record_update_keeps_id: false,
             // FTP users' `home` is in the update request.
             ftp_account_home_update: true,
         }
@@ -608,6 +616,10 @@ impl Panel for PleskXmlBackend {
     }
 
     fn ftp_accounts(&self) -> Option<&dyn Service<FtpAccount>> {
+        Some(self)
+    }
+
+    fn dns_records(&self) -> Option<&dyn Service<DnsRecord>> {
         Some(self)
     }
 }

@@ -1143,3 +1143,73 @@ pub fn ftp_user_record(result: &Element) -> Option<FtpUserRecord> {
         webspace_id: result.non_empty("webspace-id")?.to_owned(),
     })
 }
+
+// ---------------------------------------------------------------- DNS records
+
+/// `<dns><add_rec>` (`dnsRecord`: site-id, type, host, value, opt?). The schema has no
+/// TTL for a record.
+pub fn dns_add_rec(site_id: &str, rtype: &str, host: &str, value: &str, opt: &str) -> String {
+    build(|w| {
+        w.open("dns")
+            .open("add_rec")
+            .text("site-id", site_id)
+            .text("type", rtype)
+            .text("host", host)
+            .text("value", value);
+        if !opt.is_empty() {
+            w.text("opt", opt);
+        }
+        w.close("add_rec").close("dns");
+    })
+}
+
+/// `<dns><get_rec>` of the zones of several sites at once (`dnsSelectionFilterType`:
+/// `site-id` 0..∞), one result per record.
+pub fn dns_get_rec_of_sites(site_ids: &[String]) -> String {
+    build(|w| {
+        w.open("dns").open("get_rec");
+        filter_many(w, "site-id", site_ids);
+        w.close("get_rec").close("dns");
+    })
+}
+
+/// `<dns><get_rec>` of one record by id.
+pub fn dns_get_rec(id: &str) -> String {
+    build(|w| {
+        w.open("dns").open("get_rec");
+        filter(w, Some(("id", id)));
+        w.close("get_rec").close("dns");
+    })
+}
+
+/// `<dns><del_rec>` of one record by id.
+pub fn dns_del_rec(id: &str) -> String {
+    build(|w| {
+        w.open("dns").open("del_rec");
+        filter(w, Some(("id", id)));
+        w.close("del_rec").close("dns");
+    })
+}
+
+/// A record from a `dns get_rec` result (`id`, `data`: site-id, type, host, value, opt).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DnsRecordData {
+    pub id: String,
+    pub site_id: String,
+    pub rtype: String,
+    pub host: String,
+    pub value: String,
+    pub opt: String,
+}
+
+pub fn dns_record_data(result: &Element) -> Option<DnsRecordData> {
+    let data = result.child("data")?;
+    Some(DnsRecordData {
+        id: result.non_empty("id")?.to_owned(),
+        site_id: data.text_of("site-id").unwrap_or_default().to_owned(),
+        rtype: data.non_empty("type")?.to_owned(),
+        host: data.text_of("host").unwrap_or_default().to_owned(),
+        value: data.text_of("value").unwrap_or_default().to_owned(),
+        opt: data.text_of("opt").unwrap_or_default().to_owned(),
+    })
+}
