@@ -2,9 +2,10 @@
 //! backend, checked with the panel's own listing; records the panel numbers again
 //! (HestiaCP hands a deleted highest number to the next record) and records Terraform
 //! does not own; a create whose answer is lost, found again by content; refusals naming
-//! the attribute. HestiaCP and Plesk REST are implemented: elsewhere the backend must
-//! offer no service (the resource is refused at plan time, and the docs say "not yet
-//! implemented by this provider").
+//! the attribute. HestiaCP, Plesk REST and Plesk XML are implemented: elsewhere the
+//! backend must offer no service (the resource is refused at plan time, and the docs say
+//! "not yet implemented by this provider"). Plesk XML has no record update: a change is
+//! a new record (new id) added before the old one is deleted ([`xml_change`]).
 
 use serde_json::{json, Value};
 use terraform_provider_panel::panel::{
@@ -44,7 +45,10 @@ fn at(record: &DnsRecord) -> Locator {
 
 /// Not implemented on this panel: no service at all (never a half-working one).
 fn not_implemented(fx: &Fixture) -> bool {
-    if !matches!(fx.kind, PanelKind::Hestia | PanelKind::PleskRest) {
+    if !matches!(
+        fx.kind,
+        PanelKind::Hestia | PanelKind::PleskRest | PanelKind::PleskXml
+    ) {
         assert!(
             fx.panel.dns_records().is_none(),
             "{}: DNS records are not implemented there, yet the backend offers a service",
@@ -109,9 +113,14 @@ async fn plesk(fx: &Fixture, method: reqwest::Method, path: &str, body: Option<V
     response.text().await.unwrap_or_default()
 }
 
-/// The zone's records as the panel lists them: `(id, name, type, value)`.
+fn is_plesk(kind: PanelKind) -> bool {
+    matches!(kind, PanelKind::PleskRest | PanelKind::PleskXml)
+}
+
+/// The zone's records as the panel lists them: `(id, name, type, value)`. Both Plesk
+/// kinds are one server: its REST listing is the panel's own view for both.
 async fn panel_records(fx: &Fixture, owner: &str) -> Vec<(String, String, String, String)> {
-    if fx.kind == PanelKind::PleskRest {
+    if is_plesk(fx.kind) {
         let body = plesk(
             fx,
             reqwest::Method::GET,
@@ -156,7 +165,7 @@ async fn panel_records(fx: &Fixture, owner: &str) -> Vec<(String, String, String
 /// An owner with the zone `ZONE` (HestiaCP adds its default records).
 async fn owner_with_zone(fx: &Fixture, tag: &str) -> User {
     let owner = fx.create_owner(tag).await;
-    if fx.kind == PanelKind::PleskRest {
+    if is_plesk(fx.kind) {
         fx.create_site(&owner, ZONE).await;
     } else {
         hestia(fx, "v-add-dns-domain", &[&owner.id, ZONE, "192.0.2.10"]).await;
@@ -255,25 +264,56 @@ pub async fn lifecycle(kind: PanelKind) {
     }
     assert_eq!(listed.len(), before.len() + 4);
 
-    // In place: value, name, TTL; the id stays.
+    // In place: value, name, TTL; the id stays. Plesk XML: no TTL, and a change is a
+    // new record with a new id, the old one gone.
+    let keeps_id = fx.caps().dns_record_update_keeps_id;
     let patch = DnsRecordPatch {
         value: Some("192.0.2.30".into()),
-        ttl: Some(600),
+        ttl: fx.caps().dns_record_ttl.then_some(600),
         ..DnsRecordPatch::default()
     };
     let changed = ok(dns.update(&at(&a), &patch).await, "update A");
-    assert_eq!(changed.id, a.id);
-    assert_eq!(
-        (changed.value.as_str(), changed.ttl),
-        ("192.0.2.30", Some(600))
-    );
+    assert_eq!(changed.id == a.id, keeps_id, "{} -> {}", a.id, changed.id);
+    let ttl = if fx.caps().dns_record_ttl {
+        Some(600)
+    } else {
+        None
+    };
+    assert_eq!((changed.value.as_str(), changed.ttl), ("192.0.2.30", ttl));
+    if !fx.caps().dns_record_ttl {
+        let patch = DnsRecordPatch {
+            ttl: Some(600),
+            ..DnsRecordPatch::default()
+        };
+        assert_invalid(dns.update(&at(&changed), &patch).await, "ttl", "a TTL");
+        let mut with_ttl = spec(&owner, "A", "ttl", "192.0.2.40", None);
+        with_ttl.ttl = Some(600);
+        assert_invalid(dns.create(&with_ttl).await, "ttl", "a TTL");
+    }
     let patch = DnsRecordPatch {
         value: Some(format!("{long} more")),
         ..DnsRecordPatch::default()
     };
     let txt2 = ok(dns.update(&at(&txt), &patch).await, "update TXT");
     assert_eq!(txt2.value, format!("{long} more"));
-    assert_eq!(txt2.id, txt.id);
+    assert_eq!(txt2.id == txt.id, keeps_id);
+    let later = fx.backend();
+    assert_eq!(
+        ok(
+            service::<DnsRecord>(later.as_ref())
+                .expect("service")
+                .get(&at(&txt))
+                .await,
+            "the old TXT through its locator"
+        ),
+        None,
+        "after the change, the old content is found nowhere"
+    );
+    let empty = ok(
+        dns.update(&at(&txt2), &DnsRecordPatch::default()).await,
+        "an empty change",
+    );
+    assert_eq!(empty, txt2, "an empty change changes nothing");
 
     // Import by the documented ids.
     assert_eq!(
@@ -281,7 +321,7 @@ pub async fn lifecycle(kind: PanelKind) {
         Some(&changed)
     );
     let by_content = match kind {
-        PanelKind::PleskRest => format!("{ZONE}/MX/@/mx2.conf-dns.com"),
+        PanelKind::PleskRest | PanelKind::PleskXml => format!("{ZONE}/MX/@/mx2.conf-dns.com"),
         _ => format!("{}/{ZONE}/MX/@/mx2.conf-dns.com", owner.id),
     };
     assert_eq!(
@@ -324,7 +364,7 @@ pub async fn renumbering(kind: PanelKind) {
     );
     // At the panel: the last record goes, and a person adds another one.
     let number = last.id.rsplit('/').next().unwrap_or_default().to_owned();
-    if kind == PanelKind::PleskRest {
+    if is_plesk(kind) {
         plesk(
             &fx,
             reqwest::Method::DELETE,
@@ -402,6 +442,7 @@ pub async fn lost_create_answer(kind: PanelKind) {
     fx.control.clear_requests().await;
     let route = match kind {
         PanelKind::PleskRest => "POST /api/v2/dns/records",
+        PanelKind::PleskXml => "xml dns.add_rec",
         _ => "v-add-dns-record",
     };
     fx.control
@@ -539,4 +580,104 @@ pub async fn parallel_changes(kind: PanelKind) {
         "{}: the parallel deletes removed exactly Terraform's records",
         kind.as_str()
     );
+}
+
+/// Plesk XML has no record update: a change adds the new record, then deletes the old.
+/// A lost answer to the add is found again by content and the change completes; a
+/// failed delete of the old record takes the new one away again, so nothing changes.
+pub async fn xml_change(kind: PanelKind) {
+    if kind != PanelKind::PleskXml {
+        return;
+    }
+    let fx = Fixture::start(kind).await;
+    let owner = owner_with_zone(&fx, "xmlchg").await;
+    let dns = dns(&fx);
+    let record = ok(
+        dns.create(&spec(&owner, "MX", "mx", "mx1.conf-dns.com", Some(10)))
+            .await,
+        "create",
+    );
+    let before = panel_records(&fx, &owner.id).await;
+
+    // The add's answer is lost after the panel committed: found, and the old goes.
+    fx.control
+        .faults(json!({"drop_after_commit": [{"route": "xml dns.add_rec"}]}))
+        .await;
+    let patch = DnsRecordPatch {
+        priority: Some(20),
+        ..DnsRecordPatch::default()
+    };
+    let changed = ok(dns.update(&at(&record), &patch).await, "update, add lost");
+    assert_eq!(changed.priority, Some(20));
+    assert_ne!(changed.id, record.id);
+    let after = panel_records(&fx, &owner.id).await;
+    assert_eq!(after.len(), before.len(), "one record for one: {after:?}");
+    assert!(
+        after
+            .iter()
+            .any(|r| r.0 == changed.id.rsplit('/').next().unwrap_or_default()),
+        "{after:?}"
+    );
+    assert!(
+        !after
+            .iter()
+            .any(|r| r.0 == record.id.rsplit('/').next().unwrap_or_default()),
+        "the old record is gone: {after:?}"
+    );
+
+    // The delete of the old record fails: the new one is taken away again.
+    let before = panel_records(&fx, &owner.id).await;
+    fx.control
+        .faults(json!({"fail_next": [{"status": 500, "route": "xml dns.del_rec", "count": 1}]}))
+        .await;
+    let patch = DnsRecordPatch {
+        value: Some("mx3.conf-dns.com".into()),
+        ..DnsRecordPatch::default()
+    };
+    let error = match dns.update(&at(&changed), &patch).await {
+        Ok(record) => panic!("the update succeeded although the delete failed: {record:?}"),
+        Err(e) => e,
+    };
+    assert!(error.message.contains("nothing was changed"), "{error:?}");
+    assert_eq!(
+        panel_records(&fx, &owner.id).await,
+        before,
+        "the zone is as before the failed change"
+    );
+    assert_eq!(
+        ok(
+            fx.backend()
+                .dns_records()
+                .expect("service")
+                .get(&at(&changed))
+                .await,
+            "get"
+        )
+        .as_ref(),
+        Some(&changed),
+        "the record in state is still there"
+    );
+
+    // The new content is held by another record already: refused, nothing changed.
+    let other = ok(
+        dns.create(&spec(&owner, "MX", "mx", "mx4.conf-dns.com", Some(20)))
+            .await,
+        "another",
+    );
+    let patch = DnsRecordPatch {
+        value: Some("mx4.conf-dns.com".into()),
+        ..DnsRecordPatch::default()
+    };
+    let before = panel_records(&fx, &owner.id).await;
+    match dns.update(&at(&changed), &patch).await {
+        Ok(record) => panic!("changed onto another record's content: {record:?}"),
+        Err(e) => assert_eq!(
+            e.kind,
+            terraform_provider_panel::panel::PanelErrorKind::AlreadyExists,
+            "{e:?}"
+        ),
+    }
+    assert_eq!(panel_records(&fx, &owner.id).await, before);
+    ok(dns.delete(&at(&other)).await, "delete other");
+    ok(dns.delete(&at(&changed)).await, "delete");
 }

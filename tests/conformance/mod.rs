@@ -915,6 +915,7 @@ macro_rules! conformance_cases {
                 dns_record_parallel_changes,
                 super::dns_records::parallel_changes
             );
+            case!(dns_record_xml_change, super::dns_records::xml_change);
         }
     };
 }
