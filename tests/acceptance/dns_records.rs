@@ -1,10 +1,12 @@
-//! `panel_dns_record` through real Terraform on HestiaCP and Plesk REST: A, MX and TXT records (one
+//! `panel_dns_record` through real Terraform on HestiaCP, Plesk REST and Plesk XML: A, MX and TXT records (one
 //! longer than 255 bytes with `;`, a space and an apostrophe; one at the apex written
 //! as the zone's name) beside the zone's own records, an empty plan, a value changed
 //! in place, import by id and by content into a fresh directory, drift when a record is
 //! deleted at the panel, destroy that leaves every record Terraform does not own, and
-//! the plan-time refusals. Plesk XML and PanelAlpha are not yet implemented by this
-//! provider: the plan is refused there.
+//! the plan-time refusals. Plesk XML has no TTL and no record update: a change there
+//! is a new record with a new id (the old one deleted after it), and `ttl` is refused
+//! at plan time. PanelAlpha is not yet implemented by this provider: the plan is
+//! refused there.
 
 use serde_json::Value;
 
@@ -26,7 +28,7 @@ fn config(backend: Backend, www: &str, with_records: bool) -> String {
     );
     // HestiaCP: the zone is the owner's DNS domain (added at the panel); Plesk: the
     // subscription's zone.
-    let (owner, zone) = if backend == Backend::PleskRest {
+    let (owner, zone) = if backend.is_plesk() {
         text += &format!(
             "\nresource \"panel_domain\" \"zone\" {{\n  name  = \"{ZONE}\"\n  \
              owner = panel_user.owner.id\n  system_password_wo = \"Sys-Passw0rd!dns\"\n  \
@@ -84,17 +86,18 @@ fn plesk_call(sim: &Sim, method: reqwest::Method, path: &str) -> String {
 
 /// How the panel lists a name: relative on HestiaCP, fully qualified on Plesk.
 fn listed_name(sim: &Sim, name: &str) -> String {
-    match (sim.backend, name) {
-        (Backend::PleskRest, "@") => format!("{ZONE}."),
-        (Backend::PleskRest, _) => format!("{name}.{ZONE}."),
+    match (sim.backend.is_plesk(), name) {
+        (true, "@") => format!("{ZONE}."),
+        (true, _) => format!("{name}.{ZONE}."),
         _ => name.to_owned(),
     }
 }
 
 /// The zone's records as the panel lists them: `(id, name, type, value)`, values as
-/// listed (TXT with the quotes HestiaCP adds).
+/// listed (TXT with the quotes HestiaCP adds). Both Plesk APIs are one server: its REST
+/// listing is the panel's own view for both.
 fn panel_records(sim: &Sim) -> Vec<(String, String, String, String)> {
-    if sim.backend == Backend::PleskRest {
+    if sim.backend.is_plesk() {
         let body = plesk_call(
             sim,
             reqwest::Method::GET,
@@ -202,13 +205,18 @@ fn run_lifecycle(backend: Backend) {
     assert_eq!(state("panel_dns_record.dkim")["value"], long_txt().as_str());
     assert_eq!(state("panel_dns_record.mx")["priority"], 20);
     assert_eq!(state("panel_dns_record.verify")["name"], "tf-dns.com.");
+    let default_ttl = match backend {
+        Backend::Hestia => Value::from(14400),
+        Backend::PleskXml => Value::Null,
+        _ => Value::from(86400),
+    };
     assert_eq!(
         state("panel_dns_record.www")["ttl"],
-        if hestia { 14400 } else { 86400 },
-        "the panel's default TTL"
+        default_ttl,
+        "the panel's default TTL (none on Plesk XML)"
     );
     tf.assert_empty_plan("right after create");
-    let ids: Vec<String> = ADDRESSES
+    let mut ids: Vec<String> = ADDRESSES
         .iter()
         .map(|a| state(a)["id"].as_str().unwrap_or_default().to_owned())
         .collect();
@@ -311,7 +319,8 @@ fn run_lifecycle(backend: Backend) {
     );
     assert_eq!(outputs["by_id"]["value"], long_txt().as_str());
 
-    // 2. A value changed in place keeps the id.
+    // 2. A value changed in place keeps the id (Plesk XML: a new record, a new id,
+    // the old record gone).
     tf.write("main.tf", &config(backend, "192.0.2.30", true));
     let (code, plan) = tf.plan_detailed_exitcode(&[]);
     assert_eq!(code, 2, "{}", plan.describe());
@@ -322,7 +331,17 @@ fn run_lifecycle(backend: Backend) {
         plan.stdout
     );
     tf.apply();
-    assert_eq!(state("panel_dns_record.www")["id"], ids[0].as_str());
+    let new_id = state("panel_dns_record.www")["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    if backend == Backend::PleskXml {
+        assert_ne!(new_id, ids[0], "a new record");
+        assert!(new_id.starts_with(&prefix), "{new_id}");
+        ids[0] = new_id;
+    } else {
+        assert_eq!(new_id, ids[0]);
+    }
     let records = panel_records(&sim);
     assert!(
         has(&sim, &records, "host1", "A", "192.0.2.30"),
@@ -338,7 +357,7 @@ fn run_lifecycle(backend: Backend) {
     let imported = sim.terraform();
     imported.write("main.tf", &config(backend, "192.0.2.30", true));
     imported.import("panel_user.owner", LOGIN);
-    if !hestia {
+    if backend.is_plesk() {
         imported.import("panel_domain.zone", ZONE);
     }
     for (address, id) in ADDRESSES.iter().zip(&ids) {
@@ -447,6 +466,17 @@ fn run_lifecycle(backend: Backend) {
         "192.0.2.1",
         &["Priority Not Allowed", "MX and SRV records only"],
     );
+    if backend == Backend::PleskXml {
+        refused(
+            "  ttl = 600\n",
+            "A",
+            "192.0.2.1",
+            &[
+                "Setting Not Supported",
+                "The `plesk_xml` panel has no TTL for a single DNS record",
+            ],
+        );
+    }
     if hestia {
         refused(
             "",
@@ -473,7 +503,7 @@ fn twenty_records(backend: Backend) {
     if backend == Backend::Hestia {
         panel_call(&sim, "v-add-dns-domain", &[LOGIN, ZONE, "192.0.2.10"]);
     }
-    let (owner, zone) = if backend == Backend::PleskRest {
+    let (owner, zone) = if backend.is_plesk() {
         ("", "panel_domain.zone.name".to_owned())
     } else {
         ("  owner = panel_user.owner.id\n", format!("\"{ZONE}\""))
@@ -513,7 +543,9 @@ fn twenty_records(backend: Backend) {
     let listings: u64 = routes
         .iter()
         .filter(|(route, _)| {
-            route.contains("v-list-dns-records") || route.contains("GET /api/v2/dns/records")
+            route.contains("v-list-dns-records")
+                || route.contains("GET /api/v2/dns/records")
+                || route.contains("dns.get_rec")
         })
         .map(|(_, n)| n)
         .sum();
@@ -550,6 +582,12 @@ fn plesk_rest() {
     twenty_records(Backend::PleskRest);
 }
 
+#[test]
+fn plesk_xml() {
+    run_lifecycle(Backend::PleskXml);
+    twenty_records(Backend::PleskXml);
+}
+
 fn not_implemented(backend: Backend) {
     let sim = Sim::start(backend);
     let tf = sim.terraform();
@@ -577,7 +615,7 @@ fn not_implemented(backend: Backend) {
 
 #[test]
 fn not_implemented_elsewhere() {
-    for backend in [Backend::PleskXml, Backend::PanelAlpha] {
+    for backend in [Backend::PanelAlpha] {
         not_implemented(backend);
     }
 }
