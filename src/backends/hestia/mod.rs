@@ -355,6 +355,8 @@ impl Panel for HestiaBackend {
             dns_txt_refuses: dns_records::TXT_REFUSED,
             // `v-change-web-domain-ftp-path` (record 312).
             ftp_account_home_update: true,
+            database_user_max_databases: None,
+            database_user_databases_update: false,
         }
     }
 

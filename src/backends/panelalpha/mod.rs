@@ -508,6 +508,8 @@ impl Panel for PanelAlphaBackend {
             dns_txt_refuses: &[],
             // The FTP account update takes quota and password only (endpoints.json #261).
             ftp_account_home_update: false,
+            database_user_max_databases: None,
+            database_user_databases_update: true,
         }
     }
 

@@ -447,6 +447,8 @@ impl Panel for PleskRestBackend {
             dns_txt_refuses: &[],
             // FTP users' `home` is in the update request.
             ftp_account_home_update: true,
+            database_user_max_databases: Some(1),
+            database_user_databases_update: false,
         }
     }
 
