@@ -57,6 +57,7 @@
 
 pub mod client;
 mod cron_jobs;
+mod database_users;
 mod databases;
 mod domains;
 pub mod error;
@@ -540,6 +541,10 @@ impl Panel for PanelAlphaBackend {
     }
 
     fn ftp_accounts(&self) -> Option<&dyn crate::panel::Service<crate::panel::FtpAccount>> {
+        Some(self)
+    }
+
+    fn database_users(&self) -> Option<&dyn crate::panel::Service<crate::panel::DatabaseUser>> {
         Some(self)
     }
 }

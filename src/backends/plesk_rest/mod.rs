@@ -36,6 +36,7 @@
 
 mod cache;
 pub mod client;
+mod database_users;
 mod databases;
 mod dns_records;
 mod domains;
@@ -475,6 +476,10 @@ impl Panel for PleskRestBackend {
     }
 
     fn ftp_accounts(&self) -> Option<&dyn Service<FtpAccount>> {
+        Some(self)
+    }
+
+    fn database_users(&self) -> Option<&dyn Service<crate::panel::DatabaseUser>> {
         Some(self)
     }
 }

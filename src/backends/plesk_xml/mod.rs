@@ -41,6 +41,7 @@
 //!   accepted too.
 
 pub mod client;
+mod database_users;
 mod databases;
 mod domains;
 pub mod error;
@@ -610,6 +611,10 @@ impl Panel for PleskXmlBackend {
     }
 
     fn ftp_accounts(&self) -> Option<&dyn Service<FtpAccount>> {
+        Some(self)
+    }
+
+    fn database_users(&self) -> Option<&dyn Service<crate::panel::DatabaseUser>> {
         Some(self)
     }
 }
