@@ -26,6 +26,7 @@ pub struct Store {
     pub cron_jobs: BTreeMap<String, CronJob>,
     pub dns_records: BTreeMap<String, DnsRecord>,
     pub ftp_accounts: BTreeMap<String, FtpAccount>,
+    pub database_users: BTreeMap<String, DatabaseUser>,
     /// Every mutation that reached the store, in order: `create user alice`.
     pub log: Vec<String>,
 }
@@ -132,6 +133,10 @@ impl Panel for FakePanel {
     }
 
     fn dns_records(&self) -> Option<&dyn Service<DnsRecord>> {
+        Some(self)
+    }
+
+    fn database_users(&self) -> Option<&dyn Service<DatabaseUser>> {
         Some(self)
     }
 }
@@ -671,6 +676,130 @@ impl Service<DnsRecord> for FakePanel {
     }
 }
 
+impl FakePanel {
+    /// The databases a database user may be granted: existing ones of its owner.
+    fn check_grants(store: &Store, owner: &str, databases: &[String]) -> PanelResult<()> {
+        for id in databases {
+            match store.databases.get(id) {
+                Some(db) if db.owner == owner => {}
+                Some(_) => {
+                    return Err(PanelError::invalid(
+                        Some("databases"),
+                        format!("database {id} belongs to another user"),
+                    ))
+                }
+                None => {
+                    return Err(PanelError::invalid(
+                        Some("databases"),
+                        format!("database {id} does not exist"),
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl Service<DatabaseUser> for FakePanel {
+    /// Names are unique per owner.
+    async fn create(&self, spec: &DatabaseUserSpec) -> PanelResult<DatabaseUser> {
+        let mut store = self.store();
+        if !store.users.contains_key(&spec.owner) {
+            return Err(missing_owner(&spec.owner));
+        }
+        Self::check_grants(&store, &spec.owner, &spec.databases)?;
+        if store
+            .database_users
+            .values()
+            .any(|u| u.owner == spec.owner && u.name == spec.name)
+        {
+            return Err(PanelError::already_exists(format!(
+                "database user {} already exists",
+                spec.name
+            )));
+        }
+        let mut databases = spec.databases.clone();
+        databases.sort();
+        let user = DatabaseUser {
+            id: store.next_id(),
+            owner: spec.owner.clone(),
+            name: spec.name.clone(),
+            databases,
+        };
+        store
+            .log
+            .push(format!("create database user {}", spec.name));
+        store.database_users.insert(user.id.clone(), user.clone());
+        Ok(user)
+    }
+
+    async fn get(&self, at: &Locator) -> PanelResult<Option<DatabaseUser>> {
+        Ok(self.store().database_users.get(&at.id).cloned())
+    }
+
+    async fn find(&self, key: &DatabaseUserKey) -> PanelResult<Option<DatabaseUser>> {
+        Ok(self
+            .store()
+            .database_users
+            .values()
+            .find(|u| u.owner == key.owner && u.name == key.name)
+            .cloned())
+    }
+
+    async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<DatabaseUser>> {
+        Ok(self
+            .store()
+            .database_users
+            .values()
+            .filter(|u| filter.owner.as_ref().is_none_or(|o| &u.owner == o))
+            .cloned()
+            .collect())
+    }
+
+    async fn update(&self, at: &Locator, patch: &DatabaseUserPatch) -> PanelResult<DatabaseUser> {
+        let mut store = self.store();
+        store.log.push(format!("update database user {}", at.id));
+        let owner = store
+            .database_users
+            .get(&at.id)
+            .map(|u| u.owner.clone())
+            .ok_or_else(|| PanelError::not_found(format!("no database user {}", at.id)))?;
+        if let Some(databases) = &patch.databases {
+            Self::check_grants(&store, &owner, databases)?;
+        }
+        let user = store
+            .database_users
+            .get_mut(&at.id)
+            .ok_or_else(|| PanelError::not_found(format!("no database user {}", at.id)))?;
+        if let Some(databases) = &patch.databases {
+            let mut databases = databases.clone();
+            databases.sort();
+            user.databases = databases;
+        }
+        Ok(user.clone())
+    }
+
+    async fn delete(&self, at: &Locator) -> PanelResult<()> {
+        let mut store = self.store();
+        store.log.push(format!("delete database user {}", at.id));
+        store.database_users.remove(&at.id);
+        Ok(())
+    }
+
+    async fn import(&self, id: &str) -> PanelResult<Option<DatabaseUser>> {
+        Ok(self.store().database_users.get(id).cloned())
+    }
+
+    fn import_id(&self, object: &DatabaseUser) -> String {
+        object.id.clone()
+    }
+
+    fn import_format(&self) -> &'static str {
+        "ID"
+    }
+}
+
 /// A fault [`Faulty`] injects into the next matching call.
 #[derive(Clone, Debug)]
 pub enum Fault {
@@ -722,6 +851,7 @@ pub struct Faulty {
     cron_jobs: FaultyService<CronJob>,
     dns_records: FaultyService<DnsRecord>,
     ftp_accounts: FaultyService<FtpAccount>,
+    database_users: FaultyService<DatabaseUser>,
 }
 
 #[derive(Debug)]
@@ -741,6 +871,7 @@ impl Faulty {
             dns_records: FaultyService::new(&inner, &state),
             cron_jobs: FaultyService::new(&inner, &state),
             ftp_accounts: FaultyService::new(&inner, &state),
+            database_users: FaultyService::new(&inner, &state),
             inner,
         }
     }
@@ -939,5 +1070,11 @@ impl Panel for Faulty {
         self.inner
             .dns_records()
             .map(|_| &self.dns_records as &dyn Service<DnsRecord>)
+    }
+
+    fn database_users(&self) -> Option<&dyn Service<DatabaseUser>> {
+        self.inner
+            .database_users()
+            .map(|_| &self.database_users as &dyn Service<DatabaseUser>)
     }
 }

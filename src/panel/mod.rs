@@ -149,6 +149,11 @@ pub struct Capabilities {
     /// An FTP account's home directory can be changed after creation (PanelAlpha's
     /// update takes only quota and password).
     pub ftp_account_home_update: bool,
+    /// How many databases one database user can be granted (Plesk: one; `None`: any).
+    pub database_user_max_databases: Option<usize>,
+    /// A database user's databases can be changed after creation (PanelAlpha's
+    /// privileges); else a change replaces the user.
+    pub database_user_databases_update: bool,
 }
 
 /// A panel's extra rules for new logins.
@@ -191,6 +196,10 @@ pub trait Panel: Send + Sync + Debug {
     }
 
     fn dns_records(&self) -> Option<&dyn Service<DnsRecord>> {
+        None
+    }
+
+    fn database_users(&self) -> Option<&dyn Service<DatabaseUser>> {
         None
     }
 

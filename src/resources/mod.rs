@@ -4,6 +4,7 @@
 
 pub mod cron_job;
 pub mod database;
+pub mod database_user;
 pub mod dns_record;
 pub mod domain;
 pub mod engine;
@@ -45,6 +46,7 @@ pub fn registry() -> Registry {
     registry.register::<cron_job::CronJobType>();
     registry.register::<dns_record::DnsRecordType>();
     registry.register::<ftp_account::FtpAccountType>();
+    registry.register::<database_user::DatabaseUserType>();
     registry
 }
 

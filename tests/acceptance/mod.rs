@@ -9,6 +9,7 @@
 
 mod adopt;
 mod cron_jobs;
+mod database_users;
 mod defects;
 mod dns_records;
 mod economy;

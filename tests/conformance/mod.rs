@@ -12,6 +12,7 @@
 //! Tests are grouped per backend: `cargo test conformance::hestia::` runs one backend.
 
 mod cron_jobs;
+mod database_users;
 mod databases;
 mod dns_records;
 mod domains;
@@ -916,6 +917,15 @@ macro_rules! conformance_cases {
                 super::dns_records::parallel_changes
             );
             case!(dns_record_xml_change, super::dns_records::xml_change);
+            case!(database_user_lifecycle, super::database_users::lifecycle);
+            case!(
+                database_user_lost_create_answer,
+                super::database_users::lost_create_answer
+            );
+            case!(
+                database_user_invalid_input,
+                super::database_users::invalid_input
+            );
         }
     };
 }

@@ -357,6 +357,8 @@ impl Panel for HestiaBackend {
             dns_record_update_keeps_id: true,
             // `v-change-web-domain-ftp-path` (record 312).
             ftp_account_home_update: true,
+            database_user_max_databases: None,
+            database_user_databases_update: false,
         }
     }
 

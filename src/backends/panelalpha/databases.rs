@@ -22,7 +22,7 @@ use crate::panel::{
 };
 
 const DATABASE_FIELDS: FieldMap = &[("name", "name"), ("database", "name")];
-const DATABASE_USER_FIELDS: FieldMap = &[
+pub(super) const DATABASE_USER_FIELDS: FieldMap = &[
     ("name", "user"),
     ("user", "user"),
     ("password", "password"),
@@ -33,7 +33,7 @@ const DATABASE_USER_FIELDS: FieldMap = &[
 /// Whether the stored name `stored` is the name `written` in configuration or an
 /// import id: the stored name itself, or `written` behind the account's `prefix`
 /// (when the panel did not say its prefix, behind any `<word>_`).
-fn names_match(stored: &str, written: &str, prefix: &str) -> bool {
+pub(super) fn names_match(stored: &str, written: &str, prefix: &str) -> bool {
     if stored.eq_ignore_ascii_case(written) {
         return true;
     }
@@ -50,7 +50,7 @@ fn names_match(stored: &str, written: &str, prefix: &str) -> bool {
 }
 
 /// The stored form of `written`: as is when it carries the prefix already.
-fn with_prefix(written: &str, prefix: &str) -> String {
+pub(super) fn with_prefix(written: &str, prefix: &str) -> String {
     if prefix.is_empty() || written.starts_with(prefix) {
         written.to_owned()
     } else {
@@ -60,7 +60,12 @@ fn with_prefix(written: &str, prefix: &str) -> String {
 
 /// Refuses a MySQL name (database or user) whose stored form, `prefix` + `name` unless
 /// the name carries the prefix already, exceeds `max` characters.
-fn check_mysql_name(field: &str, name: &str, prefix: &str, max: usize) -> PanelResult<()> {
+pub(super) fn check_mysql_name(
+    field: &str,
+    name: &str,
+    prefix: &str,
+    max: usize,
+) -> PanelResult<()> {
     if name.is_empty() {
         return Err(PanelError::invalid(
             Some(field),
@@ -92,7 +97,7 @@ fn check_mysql_name(field: &str, name: &str, prefix: &str, max: usize) -> PanelR
 
 /// The name the panel stored, from a create answer (`{"name": ...}`). Without one, the
 /// requested name with the account prefix, which is what the panel adds.
-fn stored_name(answer: &serde_json::Value, requested: &str, prefix: &str) -> String {
+pub(super) fn stored_name(answer: &serde_json::Value, requested: &str, prefix: &str) -> String {
     answer
         .get("name")
         .or_else(|| answer.get("database"))
@@ -159,7 +164,7 @@ impl TakenUser<'_> {
 }
 
 impl PanelAlphaBackend {
-    async fn database_list(
+    pub(super) async fn database_list(
         &self,
         user: i64,
         account: i64,
@@ -171,7 +176,7 @@ impl PanelAlphaBackend {
             .await
     }
 
-    async fn database_user_list(
+    pub(super) async fn database_user_list(
         &self,
         user: i64,
         account: i64,

@@ -57,6 +57,7 @@
 
 pub mod client;
 mod cron_jobs;
+mod database_users;
 mod databases;
 mod domains;
 pub mod error;
@@ -510,6 +511,8 @@ impl Panel for PanelAlphaBackend {
             dns_record_update_keeps_id: true,
             // The FTP account update takes quota and password only (endpoints.json #261).
             ftp_account_home_update: false,
+            database_user_max_databases: None,
+            database_user_databases_update: true,
         }
     }
 
@@ -540,6 +543,10 @@ impl Panel for PanelAlphaBackend {
     }
 
     fn ftp_accounts(&self) -> Option<&dyn crate::panel::Service<crate::panel::FtpAccount>> {
+        Some(self)
+    }
+
+    fn database_users(&self) -> Option<&dyn crate::panel::Service<crate::panel::DatabaseUser>> {
         Some(self)
     }
 }

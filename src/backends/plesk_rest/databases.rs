@@ -40,14 +40,14 @@ const DATABASE_FIELDS: FieldMap = &[
 
 /// `"{owner}/{domain name}/{database id}"`.
 #[derive(Clone, Debug, PartialEq)]
-struct DatabaseId {
-    owner: i64,
-    domain: String,
-    database: i64,
+pub(super) struct DatabaseId {
+    pub(super) owner: i64,
+    pub(super) domain: String,
+    pub(super) database: i64,
 }
 
 impl DatabaseId {
-    fn parse(id: &str) -> PanelResult<Self> {
+    pub(super) fn parse(id: &str) -> PanelResult<Self> {
         let mut parts = id.split('/');
         match (parts.next(), parts.next(), parts.next(), parts.next()) {
             (Some(owner), Some(domain), Some(database), None) => Ok(Self {

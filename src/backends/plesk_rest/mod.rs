@@ -36,6 +36,7 @@
 
 mod cache;
 pub mod client;
+mod database_users;
 mod databases;
 mod dns_records;
 mod domains;
@@ -449,6 +450,8 @@ impl Panel for PleskRestBackend {
             dns_record_update_keeps_id: true,
             // FTP users' `home` is in the update request.
             ftp_account_home_update: true,
+            database_user_max_databases: Some(1),
+            database_user_databases_update: false,
         }
     }
 
@@ -475,6 +478,10 @@ impl Panel for PleskRestBackend {
     }
 
     fn ftp_accounts(&self) -> Option<&dyn Service<FtpAccount>> {
+        Some(self)
+    }
+
+    fn database_users(&self) -> Option<&dyn Service<crate::panel::DatabaseUser>> {
         Some(self)
     }
 }

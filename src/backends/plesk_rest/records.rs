@@ -243,6 +243,11 @@ impl DatabaseUsers {
         users
     }
 
+    /// Every listed user (for `panel_database_user`).
+    pub fn all(&self) -> impl Iterator<Item = &DatabaseUser> {
+        self.by_id.values()
+    }
+
     /// The user a database reports: its default user, else the first user with access
     /// to it only. A database without a default user has none (so a refresh of
     /// databases without users needs no user list at all).

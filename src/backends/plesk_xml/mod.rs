@@ -41,6 +41,7 @@
 //!   accepted too.
 
 pub mod client;
+mod database_users;
 mod databases;
 mod dns_records;
 mod domains;
@@ -593,6 +594,8 @@ impl Panel for PleskXmlBackend {
             dns_record_update_keeps_id: false,
             // FTP users' `home` is in the update request.
             ftp_account_home_update: true,
+            database_user_max_databases: Some(1),
+            database_user_databases_update: false,
         }
     }
 
@@ -620,6 +623,10 @@ impl Panel for PleskXmlBackend {
     }
 
     fn dns_records(&self) -> Option<&dyn Service<DnsRecord>> {
+        Some(self)
+    }
+
+    fn database_users(&self) -> Option<&dyn Service<crate::panel::DatabaseUser>> {
         Some(self)
     }
 }

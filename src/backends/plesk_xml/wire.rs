@@ -626,6 +626,24 @@ pub fn set_db_user_password(user_id: &str, password: &Secret) -> String {
     })
 }
 
+/// Every database user (`get-db-users` with an empty filter), or one by its id.
+pub fn db_users_get(user_id: Option<&str>) -> String {
+    build(|w| {
+        w.open("database").open("get-db-users");
+        filter(w, user_id.map(|id| ("id", id)));
+        w.close("get-db-users").close("database");
+    })
+}
+
+/// `del-db-user` of one user by id (its database stays).
+pub fn del_db_user(user_id: &str) -> String {
+    build(|w| {
+        w.open("database").open("del-db-user");
+        filter(w, Some(("id", user_id)));
+        w.close("del-db-user").close("database");
+    })
+}
+
 pub fn del_db(db_id: &str) -> String {
     build(|w| {
         w.open("database").open("del-db");

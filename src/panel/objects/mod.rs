@@ -4,6 +4,7 @@
 
 pub mod cron_job;
 mod database;
+pub mod database_user;
 pub mod dns_record;
 mod domain;
 pub mod ftp_account;
@@ -11,6 +12,7 @@ mod user;
 
 pub use cron_job::{CronJob, CronJobKey, CronJobPatch, CronJobSpec};
 pub use database::{ambiguous_database_name, Database, DatabaseKey, DatabasePatch, DatabaseSpec};
+pub use database_user::{DatabaseUser, DatabaseUserKey, DatabaseUserPatch, DatabaseUserSpec};
 pub use dns_record::{DnsRecord, DnsRecordKey, DnsRecordPatch, DnsRecordSpec};
 pub use domain::{Domain, DomainKey, DomainKind, DomainPatch, DomainSpec};
 pub use ftp_account::{FtpAccount, FtpAccountKey, FtpAccountPatch, FtpAccountSpec};

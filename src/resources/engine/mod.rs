@@ -182,6 +182,12 @@ pub trait ObjectType: Send + Sync + 'static {
     fn adopt_skips(_panel: &PanelHandle, _attribute: &str) -> bool {
         false
     }
+
+    /// What to use instead, added to the diagnostic of a panel that has no objects of
+    /// this type (`panel_database_user` on HestiaCP: `panel_database.user`).
+    fn unsupported_hint(_panel: &PanelHandle) -> Option<String> {
+        None
+    }
 }
 
 /// The service for `T`'s objects on this panel, or the diagnostic that it has none.
@@ -190,10 +196,13 @@ pub(crate) fn service_of<T: ObjectType>(
 ) -> Result<&dyn crate::panel::Service<T::Object>, Diagnostics> {
     panel.service::<T::Object>().ok_or_else(|| {
         let mut diagnostics = Diagnostics::new();
+        let hint = T::unsupported_hint(panel)
+            .map(|hint| format!(" {hint}"))
+            .unwrap_or_default();
         diagnostics.error(
             "Not Supported By This Panel",
             format!(
-                "The `{}` panel has no {} objects, so `{}` cannot be used with it.",
+                "The `{}` panel has no {} objects, so `{}` cannot be used with it.{hint}",
                 panel.name(),
                 <T::Object as PanelObject>::NOUN,
                 T::TYPE_NAME

@@ -16,6 +16,7 @@ use crate::panel::fake::{FakePanel, Fault, Faulty};
 use crate::panel::{PanelHandle, PanelKind, Service};
 use crate::resources::cron_job::CronJobType;
 use crate::resources::database::DatabaseType;
+use crate::resources::database_user::DatabaseUserType;
 use crate::resources::dns_record::DnsRecordType;
 use crate::resources::domain::DomainType;
 use crate::resources::ftp_account::FtpAccountType;
@@ -189,6 +190,38 @@ impl Case for DnsRecordType {
 
     fn count(fake: &FakePanel) -> usize {
         fake.store().dns_records.len()
+    }
+}
+
+impl Case for DatabaseUserType {
+    fn prepare(fake: &FakePanel) {
+        add_owner(fake);
+        let spec = crate::panel::DatabaseSpec {
+            name: "shop".into(),
+            owner: "1".into(),
+            domain: None,
+            engine: "mysql".into(),
+            user: None,
+            password: None,
+        };
+        let created =
+            futures::executor::block_on(Service::<crate::panel::Database>::create(fake, &spec));
+        assert!(created.is_ok());
+    }
+
+    fn create(name: &str) -> (Value, Value) {
+        let planned = planned_of::<Self>(&[
+            ("owner", Value::string("1")),
+            ("name", Value::string(name)),
+            ("databases", Value::Set(vec![Value::string("2")])),
+        ]);
+        let mut config = planned.unknowns_to_null();
+        config.set_attr("password_wo", Value::string("Db-Passw0rd"));
+        (planned, config)
+    }
+
+    fn count(fake: &FakePanel) -> usize {
+        fake.store().database_users.len()
     }
 }
 
@@ -474,6 +507,10 @@ macro_rules! every_type {
             use super::*;
             $(#[tokio::test] async fn $case() { super::$case::<DnsRecordType>().await; })*
         }
+        mod database_user {
+            use super::*;
+            $(#[tokio::test] async fn $case() { super::$case::<DatabaseUserType>().await; })*
+        }
     };
 }
 
@@ -559,6 +596,7 @@ fn every_fake_fixture_is_plannable() {
     check::<CronJobType>();
     check::<DnsRecordType>();
     check::<FtpAccountType>();
+    check::<DatabaseUserType>();
 }
 
 mod planning {
