@@ -26,6 +26,7 @@ pub struct Store {
     pub cron_jobs: BTreeMap<String, CronJob>,
     pub dns_records: BTreeMap<String, DnsRecord>,
     pub ftp_accounts: BTreeMap<String, FtpAccount>,
+    pub mail_domains: BTreeMap<String, MailDomain>,
     /// Every mutation that reached the store, in order: `create user alice`.
     pub log: Vec<String>,
 }
@@ -74,6 +75,7 @@ impl FakePanel {
                 domain_ip_address: true,
                 database_postgresql: true,
                 ftp_account_home_update: true,
+                mail_domain_switch: true,
                 ..Capabilities::default()
             },
             store: Mutex::new(Store::default()),
@@ -130,6 +132,10 @@ impl Panel for FakePanel {
     }
 
     fn dns_records(&self) -> Option<&dyn Service<DnsRecord>> {
+        Some(self)
+    }
+
+    fn mail_domains(&self) -> Option<&dyn Service<MailDomain>> {
         Some(self)
     }
 }
@@ -582,6 +588,89 @@ impl Service<FtpAccount> for FakePanel {
 }
 
 #[async_trait::async_trait]
+impl Service<MailDomain> for FakePanel {
+    /// A domain receives mail for one owner only.
+    async fn create(&self, spec: &MailDomainSpec) -> PanelResult<MailDomain> {
+        let mut store = self.store();
+        if !store.users.contains_key(&spec.owner) {
+            return Err(missing_owner(&spec.owner));
+        }
+        if store
+            .mail_domains
+            .values()
+            .any(|m| mail_domain::same_domain(&m.domain, &spec.domain))
+        {
+            return Err(PanelError::already_exists(format!(
+                "mail domain {} already exists",
+                spec.domain
+            )));
+        }
+        let mail = MailDomain {
+            id: store.next_id(),
+            owner: spec.owner.clone(),
+            domain: spec.domain.clone(),
+        };
+        store
+            .log
+            .push(format!("create mail domain {}", spec.domain));
+        store.mail_domains.insert(mail.id.clone(), mail.clone());
+        Ok(mail)
+    }
+
+    async fn get(&self, at: &Locator) -> PanelResult<Option<MailDomain>> {
+        Ok(self.store().mail_domains.get(&at.id).cloned())
+    }
+
+    async fn find(&self, key: &MailDomainKey) -> PanelResult<Option<MailDomain>> {
+        Ok(self
+            .store()
+            .mail_domains
+            .values()
+            .find(|m| key.matches(m))
+            .cloned())
+    }
+
+    async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<MailDomain>> {
+        Ok(self
+            .store()
+            .mail_domains
+            .values()
+            .filter(|m| filter.owner.as_ref().is_none_or(|o| &m.owner == o))
+            .cloned()
+            .collect())
+    }
+
+    async fn update(&self, at: &Locator, _patch: &MailDomainPatch) -> PanelResult<MailDomain> {
+        let mut store = self.store();
+        store.log.push(format!("update mail domain {}", at.id));
+        store
+            .mail_domains
+            .get(&at.id)
+            .cloned()
+            .ok_or_else(|| PanelError::not_found(format!("no mail domain {}", at.id)))
+    }
+
+    async fn delete(&self, at: &Locator) -> PanelResult<()> {
+        let mut store = self.store();
+        store.log.push(format!("delete mail domain {}", at.id));
+        store.mail_domains.remove(&at.id);
+        Ok(())
+    }
+
+    async fn import(&self, id: &str) -> PanelResult<Option<MailDomain>> {
+        Ok(self.store().mail_domains.get(id).cloned())
+    }
+
+    fn import_id(&self, object: &MailDomain) -> String {
+        object.id.clone()
+    }
+
+    fn import_format(&self) -> &'static str {
+        "ID"
+    }
+}
+
+#[async_trait::async_trait]
 impl Service<DnsRecord> for FakePanel {
     /// Identical records are allowed, as on HestiaCP (record 127).
     async fn create(&self, spec: &DnsRecordSpec) -> PanelResult<DnsRecord> {
@@ -720,6 +809,7 @@ pub struct Faulty {
     cron_jobs: FaultyService<CronJob>,
     dns_records: FaultyService<DnsRecord>,
     ftp_accounts: FaultyService<FtpAccount>,
+    mail_domains: FaultyService<MailDomain>,
 }
 
 #[derive(Debug)]
@@ -739,6 +829,7 @@ impl Faulty {
             dns_records: FaultyService::new(&inner, &state),
             cron_jobs: FaultyService::new(&inner, &state),
             ftp_accounts: FaultyService::new(&inner, &state),
+            mail_domains: FaultyService::new(&inner, &state),
             inner,
         }
     }
@@ -937,5 +1028,11 @@ impl Panel for Faulty {
         self.inner
             .dns_records()
             .map(|_| &self.dns_records as &dyn Service<DnsRecord>)
+    }
+
+    fn mail_domains(&self) -> Option<&dyn Service<MailDomain>> {
+        self.inner
+            .mail_domains()
+            .map(|_| &self.mail_domains as &dyn Service<MailDomain>)
     }
 }

@@ -144,6 +144,9 @@ pub struct Capabilities {
     /// An FTP account's home directory can be changed after creation (PanelAlpha's
     /// update takes only quota and password).
     pub ftp_account_home_update: bool,
+    /// Mail can be switched on and off for a domain (HestiaCP mail domains, Plesk's mail
+    /// service); false where every domain receives mail (PanelAlpha).
+    pub mail_domain_switch: bool,
 }
 
 /// A panel's extra rules for new logins.
@@ -186,6 +189,10 @@ pub trait Panel: Send + Sync + Debug {
     }
 
     fn dns_records(&self) -> Option<&dyn Service<DnsRecord>> {
+        None
+    }
+
+    fn mail_domains(&self) -> Option<&dyn Service<MailDomain>> {
         None
     }
 

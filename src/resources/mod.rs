@@ -8,6 +8,7 @@ pub mod dns_record;
 pub mod domain;
 pub mod engine;
 pub mod ftp_account;
+pub mod mail_domain;
 pub mod user;
 
 use std::sync::Arc;
@@ -45,6 +46,7 @@ pub fn registry() -> Registry {
     registry.register::<cron_job::CronJobType>();
     registry.register::<dns_record::DnsRecordType>();
     registry.register::<ftp_account::FtpAccountType>();
+    registry.register::<mail_domain::MailDomainType>();
     registry
 }
 

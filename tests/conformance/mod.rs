@@ -18,6 +18,7 @@ mod domains;
 mod economy;
 mod faults;
 mod ftp_accounts;
+mod mail_domains;
 mod native_hestia;
 mod native_panelalpha;
 mod native_plesk_rest;
@@ -914,6 +915,15 @@ macro_rules! conformance_cases {
             case!(
                 dns_record_parallel_changes,
                 super::dns_records::parallel_changes
+            );
+            case!(mail_domain_lifecycle, super::mail_domains::lifecycle);
+            case!(
+                mail_domain_lost_create_answer,
+                super::mail_domains::lost_create_answer
+            );
+            case!(
+                mail_domain_invalid_input,
+                super::mail_domains::invalid_input
             );
         }
     };

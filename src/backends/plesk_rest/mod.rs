@@ -447,6 +447,9 @@ impl Panel for PleskRestBackend {
             dns_txt_refuses: &[],
             // FTP users' `home` is in the update request.
             ftp_account_home_update: true,
+            // `mail --on` / `--off DOMAIN` through `/cli/mail/call` could switch it, but
+            // neither the REST API nor a documented utility reads it back: no service.
+            mail_domain_switch: false,
         }
     }
 

@@ -45,6 +45,7 @@ mod databases;
 mod domains;
 pub mod error;
 mod ftp_accounts;
+mod mail_domains;
 mod users;
 pub mod wire;
 
@@ -56,8 +57,8 @@ use sha2::{Digest, Sha256};
 use crate::backends::http::{Idempotency, OwnerListCache};
 use crate::backends::BackendConfig;
 use crate::panel::{
-    Capabilities, Database, Domain, FtpAccount, LoginRules, MainDomainOrigin, NamePrefix, Panel,
-    PanelError, PanelKind, PanelResult, Secret, Service, User,
+    Capabilities, Database, Domain, FtpAccount, LoginRules, MailDomain, MainDomainOrigin,
+    NamePrefix, Panel, PanelError, PanelKind, PanelResult, Secret, Service, User,
 };
 
 use client::PleskXmlClient;
@@ -585,6 +586,8 @@ impl Panel for PleskXmlBackend {
             dns_txt_refuses: &[],
             // FTP users' `home` is in the update request.
             ftp_account_home_update: true,
+            // `mail` `enable` / `disable`.
+            mail_domain_switch: true,
         }
     }
 
@@ -608,6 +611,10 @@ impl Panel for PleskXmlBackend {
     }
 
     fn ftp_accounts(&self) -> Option<&dyn Service<FtpAccount>> {
+        Some(self)
+    }
+
+    fn mail_domains(&self) -> Option<&dyn Service<MailDomain>> {
         Some(self)
     }
 }

@@ -7,6 +7,7 @@ mod database;
 pub mod dns_record;
 mod domain;
 pub mod ftp_account;
+pub mod mail_domain;
 mod user;
 
 pub use cron_job::{CronJob, CronJobKey, CronJobPatch, CronJobSpec};
@@ -14,4 +15,5 @@ pub use database::{ambiguous_database_name, Database, DatabaseKey, DatabasePatch
 pub use dns_record::{DnsRecord, DnsRecordKey, DnsRecordPatch, DnsRecordSpec};
 pub use domain::{Domain, DomainKey, DomainKind, DomainPatch, DomainSpec};
 pub use ftp_account::{FtpAccount, FtpAccountKey, FtpAccountPatch, FtpAccountSpec};
+pub use mail_domain::{MailDomain, MailDomainKey, MailDomainPatch, MailDomainSpec};
 pub use user::{User, UserKey, UserPatch, UserSpec};

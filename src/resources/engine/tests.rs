@@ -19,6 +19,7 @@ use crate::resources::database::DatabaseType;
 use crate::resources::dns_record::DnsRecordType;
 use crate::resources::domain::DomainType;
 use crate::resources::ftp_account::FtpAccountType;
+use crate::resources::mail_domain::MailDomainType;
 use crate::resources::user::UserType;
 use crate::tfvalue::Value;
 
@@ -167,6 +168,25 @@ impl Case for FtpAccountType {
 
     fn count(fake: &FakePanel) -> usize {
         fake.store().ftp_accounts.len()
+    }
+}
+
+impl Case for MailDomainType {
+    fn prepare(fake: &FakePanel) {
+        add_owner(fake);
+    }
+
+    fn create(name: &str) -> (Value, Value) {
+        let planned = planned_of::<Self>(&[
+            ("owner", Value::string("1")),
+            ("domain", Value::string(format!("{name}.example.com"))),
+        ]);
+        let config = planned.unknowns_to_null();
+        (planned, config)
+    }
+
+    fn count(fake: &FakePanel) -> usize {
+        fake.store().mail_domains.len()
     }
 }
 
@@ -474,6 +494,10 @@ macro_rules! every_type {
             use super::*;
             $(#[tokio::test] async fn $case() { super::$case::<DnsRecordType>().await; })*
         }
+        mod mail_domain {
+            use super::*;
+            $(#[tokio::test] async fn $case() { super::$case::<MailDomainType>().await; })*
+        }
     };
 }
 
@@ -559,6 +583,7 @@ fn every_fake_fixture_is_plannable() {
     check::<CronJobType>();
     check::<DnsRecordType>();
     check::<FtpAccountType>();
+    check::<MailDomainType>();
 }
 
 mod planning {
