@@ -7,6 +7,7 @@
 //! subscription's. The id is the domain's ASCII name.
 
 use crate::backends::http::normalize_domain;
+use crate::panel::names::DomainName;
 use crate::panel::{
     ListFilter, Locator, MailDomain, MailDomainKey, MailDomainPatch, MailDomainSpec, PanelError,
     PanelResult, Service,
@@ -130,6 +131,9 @@ impl PleskXmlBackend {
 #[async_trait::async_trait]
 impl Service<MailDomain> for PleskXmlBackend {
     async fn create(&self, spec: &MailDomainSpec) -> PanelResult<MailDomain> {
+        DomainName::parse(&spec.domain).map_err(|problem| {
+            PanelError::invalid(Some("domain"), format!("{:?} {problem}", spec.domain))
+        })?;
         let name = normalize_domain(&spec.domain)
             .map_err(|e| PanelError::invalid(Some("domain"), e.message))?;
         let table = self.site_table().await?;
