@@ -27,6 +27,7 @@ pub struct Store {
     pub dns_records: BTreeMap<String, DnsRecord>,
     pub ftp_accounts: BTreeMap<String, FtpAccount>,
     pub database_users: BTreeMap<String, DatabaseUser>,
+    pub mail_domains: BTreeMap<String, MailDomain>,
     /// Every mutation that reached the store, in order: `create user alice`.
     pub log: Vec<String>,
 }
@@ -77,6 +78,7 @@ impl FakePanel {
                 ftp_account_home_update: true,
                 dns_record_ttl: true,
                 dns_record_update_keeps_id: true,
+                mail_domain_switch: true,
                 ..Capabilities::default()
             },
             store: Mutex::new(Store::default()),
@@ -137,6 +139,10 @@ impl Panel for FakePanel {
     }
 
     fn database_users(&self) -> Option<&dyn Service<DatabaseUser>> {
+        Some(self)
+    }
+
+    fn mail_domains(&self) -> Option<&dyn Service<MailDomain>> {
         Some(self)
     }
 }
@@ -589,6 +595,89 @@ impl Service<FtpAccount> for FakePanel {
 }
 
 #[async_trait::async_trait]
+impl Service<MailDomain> for FakePanel {
+    /// A domain receives mail for one owner only.
+    async fn create(&self, spec: &MailDomainSpec) -> PanelResult<MailDomain> {
+        let mut store = self.store();
+        if !store.users.contains_key(&spec.owner) {
+            return Err(missing_owner(&spec.owner));
+        }
+        if store
+            .mail_domains
+            .values()
+            .any(|m| mail_domain::same_domain(&m.domain, &spec.domain))
+        {
+            return Err(PanelError::already_exists(format!(
+                "mail domain {} already exists",
+                spec.domain
+            )));
+        }
+        let mail = MailDomain {
+            id: store.next_id(),
+            owner: spec.owner.clone(),
+            domain: spec.domain.clone(),
+        };
+        store
+            .log
+            .push(format!("create mail domain {}", spec.domain));
+        store.mail_domains.insert(mail.id.clone(), mail.clone());
+        Ok(mail)
+    }
+
+    async fn get(&self, at: &Locator) -> PanelResult<Option<MailDomain>> {
+        Ok(self.store().mail_domains.get(&at.id).cloned())
+    }
+
+    async fn find(&self, key: &MailDomainKey) -> PanelResult<Option<MailDomain>> {
+        Ok(self
+            .store()
+            .mail_domains
+            .values()
+            .find(|m| key.matches(m))
+            .cloned())
+    }
+
+    async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<MailDomain>> {
+        Ok(self
+            .store()
+            .mail_domains
+            .values()
+            .filter(|m| filter.owner.as_ref().is_none_or(|o| &m.owner == o))
+            .cloned()
+            .collect())
+    }
+
+    async fn update(&self, at: &Locator, _patch: &MailDomainPatch) -> PanelResult<MailDomain> {
+        let mut store = self.store();
+        store.log.push(format!("update mail domain {}", at.id));
+        store
+            .mail_domains
+            .get(&at.id)
+            .cloned()
+            .ok_or_else(|| PanelError::not_found(format!("no mail domain {}", at.id)))
+    }
+
+    async fn delete(&self, at: &Locator) -> PanelResult<()> {
+        let mut store = self.store();
+        store.log.push(format!("delete mail domain {}", at.id));
+        store.mail_domains.remove(&at.id);
+        Ok(())
+    }
+
+    async fn import(&self, id: &str) -> PanelResult<Option<MailDomain>> {
+        Ok(self.store().mail_domains.get(id).cloned())
+    }
+
+    fn import_id(&self, object: &MailDomain) -> String {
+        object.id.clone()
+    }
+
+    fn import_format(&self) -> &'static str {
+        "ID"
+    }
+}
+
+#[async_trait::async_trait]
 impl Service<DnsRecord> for FakePanel {
     /// Identical records are allowed, as on HestiaCP (record 127).
     async fn create(&self, spec: &DnsRecordSpec) -> PanelResult<DnsRecord> {
@@ -852,6 +941,7 @@ pub struct Faulty {
     dns_records: FaultyService<DnsRecord>,
     ftp_accounts: FaultyService<FtpAccount>,
     database_users: FaultyService<DatabaseUser>,
+    mail_domains: FaultyService<MailDomain>,
 }
 
 #[derive(Debug)]
@@ -872,6 +962,7 @@ impl Faulty {
             cron_jobs: FaultyService::new(&inner, &state),
             ftp_accounts: FaultyService::new(&inner, &state),
             database_users: FaultyService::new(&inner, &state),
+            mail_domains: FaultyService::new(&inner, &state),
             inner,
         }
     }
@@ -1076,5 +1167,11 @@ impl Panel for Faulty {
         self.inner
             .database_users()
             .map(|_| &self.database_users as &dyn Service<DatabaseUser>)
+    }
+
+    fn mail_domains(&self) -> Option<&dyn Service<MailDomain>> {
+        self.inner
+            .mail_domains()
+            .map(|_| &self.mail_domains as &dyn Service<MailDomain>)
     }
 }

@@ -154,6 +154,9 @@ pub struct Capabilities {
     /// A database user's databases can be changed after creation (PanelAlpha's
     /// privileges); else a change replaces the user.
     pub database_user_databases_update: bool,
+    /// Mail can be switched on and off for a domain (HestiaCP mail domains, Plesk's mail
+    /// service); false where every domain receives mail (PanelAlpha).
+    pub mail_domain_switch: bool,
 }
 
 /// A panel's extra rules for new logins.
@@ -200,6 +203,10 @@ pub trait Panel: Send + Sync + Debug {
     }
 
     fn database_users(&self) -> Option<&dyn Service<DatabaseUser>> {
+        None
+    }
+
+    fn mail_domains(&self) -> Option<&dyn Service<MailDomain>> {
         None
     }
 

@@ -19,6 +19,7 @@ mod domains;
 mod economy;
 mod faults;
 mod ftp_accounts;
+mod mail_domains;
 mod native_hestia;
 mod native_panelalpha;
 mod native_plesk_rest;
@@ -925,6 +926,15 @@ macro_rules! conformance_cases {
             case!(
                 database_user_invalid_input,
                 super::database_users::invalid_input
+            );
+            case!(mail_domain_lifecycle, super::mail_domains::lifecycle);
+            case!(
+                mail_domain_lost_create_answer,
+                super::mail_domains::lost_create_answer
+            );
+            case!(
+                mail_domain_invalid_input,
+                super::mail_domains::invalid_input
             );
         }
     };

@@ -51,6 +51,7 @@ mod dns_records;
 mod domains;
 pub mod error;
 mod ftp_accounts;
+mod mail_domains;
 mod users;
 pub mod wire;
 
@@ -62,9 +63,9 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use crate::backends::http::OwnerListCache;
 use crate::backends::BackendConfig;
 use crate::panel::{
-    Capabilities, CronJob, Database, DnsRecord, Domain, FtpAccount, LoginRules, MainDomainOrigin,
-    NamePrefix, Panel, PanelError, PanelErrorKind, PanelKind, PanelObject, PanelResult, Service,
-    User,
+    Capabilities, CronJob, Database, DnsRecord, Domain, FtpAccount, LoginRules, MailDomain,
+    MainDomainOrigin, NamePrefix, Panel, PanelError, PanelErrorKind, PanelKind, PanelObject,
+    PanelResult, Service, User,
 };
 
 use client::HestiaClient;
@@ -103,6 +104,8 @@ pub struct HestiaBackend {
     /// One zone's DNS records, keyed `OWNER/ZONE`.
     dns_records: OwnerListCache<Vec<DnsRecord>>,
     dns_zone_locks: dns_records::ZoneLocks,
+    /// One owner's mail domains.
+    mail_domains: OwnerListCache<Vec<MailDomain>>,
     /// The package names, from one `v-list-user-packages json` per process.
     packages: OwnerListCache<Vec<String>>,
     fresh: FreshReads,
@@ -124,6 +127,8 @@ pub(crate) enum Touches<'a> {
     DnsRecords(&'a str, &'a str),
     /// A whole user, created or deleted with everything it owns.
     Owner(&'a str),
+    /// One owner's mail domains.
+    MailDomains(&'a str),
 }
 
 impl Touches<'_> {
@@ -134,7 +139,8 @@ impl Touches<'_> {
             | Touches::Databases(o)
             | Touches::CronJobs(o)
             | Touches::DnsRecords(o, _)
-            | Touches::Owner(o) => o.to_owned(),
+            | Touches::Owner(o)
+            | Touches::MailDomains(o) => o.to_owned(),
         }
     }
 }
@@ -149,6 +155,7 @@ impl HestiaBackend {
             cron_jobs: OwnerListCache::new(),
             dns_records: OwnerListCache::new(),
             dns_zone_locks: dns_records::ZoneLocks::default(),
+            mail_domains: OwnerListCache::new(),
             packages: OwnerListCache::new(),
             fresh: FreshReads::default(),
             search_width: config.max_concurrent_requests.clamp(1, SEARCH_WIDTH_MAX),
@@ -182,12 +189,14 @@ impl HestiaBackend {
             Touches::Databases(owner) => self.databases.invalidate(owner),
             Touches::CronJobs(owner) => self.cron_jobs.invalidate(owner),
             Touches::DnsRecords(_, zone) => self.dns_records.invalidate(zone),
+            Touches::MailDomains(owner) => self.mail_domains.invalidate(owner),
             Touches::Owner(owner) => {
                 self.users.invalidate(ALL_USERS);
                 self.domains.invalidate(owner);
                 self.databases.invalidate(owner);
                 self.cron_jobs.invalidate(owner);
                 self.dns_records.invalidate_all();
+                self.mail_domains.invalidate(owner);
             }
         }
         self.fresh.forget_owner(&touches.owner());
@@ -359,6 +368,8 @@ impl Panel for HestiaBackend {
             ftp_account_home_update: true,
             database_user_max_databases: None,
             database_user_databases_update: false,
+            // `v-add-mail-domain` / `v-delete-mail-domain`.
+            mail_domain_switch: true,
         }
     }
 
@@ -405,6 +416,10 @@ impl Panel for HestiaBackend {
     }
 
     fn dns_records(&self) -> Option<&dyn Service<DnsRecord>> {
+        Some(self)
+    }
+
+    fn mail_domains(&self) -> Option<&dyn Service<MailDomain>> {
         Some(self)
     }
 }

@@ -373,6 +373,34 @@ pub fn change_cron_job(owner: &str, job: &str, fields: &[&str; 5], command: &str
         .arg(command)
 }
 
+/// `v-add-mail-domain USER DOMAIN` (record 200: antispam, antivirus and DKIM take the
+/// panel's defaults).
+pub fn add_mail_domain(owner: &str, domain: &str) -> Command {
+    Command::mutation("v-add-mail-domain")
+        .arg(owner)
+        .arg(domain)
+}
+
+/// `v-list-mail-domains USER json` (record 206).
+pub fn list_mail_domains(owner: &str) -> Command {
+    Command::read("v-list-mail-domains").arg(owner).arg("json")
+}
+
+/// `v-list-mail-domain USER DOMAIN json` (record 207).
+pub fn list_mail_domain(owner: &str, domain: &str) -> Command {
+    Command::read("v-list-mail-domain")
+        .arg(owner)
+        .arg(domain)
+        .arg("json")
+}
+
+/// `v-delete-mail-domain USER DOMAIN` (record 244).
+pub fn delete_mail_domain(owner: &str, domain: &str) -> Command {
+    Command::mutation("v-delete-mail-domain")
+        .arg(owner)
+        .arg(domain)
+}
+
 pub fn list_cron_jobs(owner: &str) -> Command {
     Command::read("v-list-cron-jobs").arg(owner).arg("json")
 }

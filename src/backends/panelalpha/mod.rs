@@ -62,6 +62,7 @@ mod databases;
 mod domains;
 pub mod error;
 mod ftp_accounts;
+mod mail_domains;
 mod users;
 pub mod wire;
 
@@ -176,6 +177,7 @@ pub struct PanelAlphaBackend {
     database_users: OwnerListCache<Option<Vec<DatabaseUserItem>>>,
     cron_jobs: OwnerListCache<Option<Vec<cron_jobs::CronItem>>>,
     ftp_accounts: OwnerListCache<Option<Vec<ftp_accounts::FtpItem>>>,
+    mail_domains: OwnerListCache<Option<Vec<mail_domains::MailDomainItem>>>,
     crontab_locks: cron_jobs::CrontabLocks,
 }
 
@@ -202,6 +204,7 @@ impl PanelAlphaBackend {
             database_users: OwnerListCache::new(),
             cron_jobs: OwnerListCache::new(),
             ftp_accounts: OwnerListCache::new(),
+            mail_domains: OwnerListCache::new(),
             crontab_locks: cron_jobs::CrontabLocks::default(),
         })
     }
@@ -240,6 +243,7 @@ impl PanelAlphaBackend {
                 self.database_users.invalidate_all();
                 self.cron_jobs.invalidate_all();
                 self.ftp_accounts.invalidate_all();
+                self.mail_domains.invalidate_all();
             }
             Touch::Services(user) => {
                 self.services.invalidate_all();
@@ -250,6 +254,7 @@ impl PanelAlphaBackend {
                 // A domain's deletion takes its FTP accounts with it.
                 self.domains.invalidate(&account_key(user, account));
                 self.ftp_accounts.invalidate(&account_key(user, account));
+                self.mail_domains.invalidate(&account_key(user, account));
             }
             Touch::Databases { user, account } => {
                 let key = account_key(user, account);
@@ -513,6 +518,8 @@ impl Panel for PanelAlphaBackend {
             ftp_account_home_update: false,
             database_user_max_databases: None,
             database_user_databases_update: true,
+            // Every domain of a hosting account is an email domain; the API only lists them.
+            mail_domain_switch: false,
         }
     }
 
@@ -547,6 +554,10 @@ impl Panel for PanelAlphaBackend {
     }
 
     fn database_users(&self) -> Option<&dyn crate::panel::Service<crate::panel::DatabaseUser>> {
+        Some(self)
+    }
+
+    fn mail_domains(&self) -> Option<&dyn crate::panel::Service<crate::panel::MailDomain>> {
         Some(self)
     }
 }

@@ -452,6 +452,9 @@ impl Panel for PleskRestBackend {
             ftp_account_home_update: true,
             database_user_max_databases: Some(1),
             database_user_databases_update: false,
+            // `mail --on` / `--off DOMAIN` through `/cli/mail/call` could switch it, but
+            // neither the REST API nor a documented utility reads it back: no service.
+            mail_domain_switch: false,
         }
     }
 

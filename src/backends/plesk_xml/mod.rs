@@ -47,6 +47,7 @@ mod dns_records;
 mod domains;
 pub mod error;
 mod ftp_accounts;
+mod mail_domains;
 mod users;
 pub mod wire;
 
@@ -58,7 +59,8 @@ use sha2::{Digest, Sha256};
 use crate::backends::http::{Idempotency, OwnerListCache};
 use crate::backends::BackendConfig;
 use crate::panel::{
-    Capabilities, Database, DnsRecord, Domain, FtpAccount, LoginRules, MainDomainOrigin,
+    Capabilities, Database, DnsRecord, Domain, FtpAccount, LoginRules, MailDomain,
+    MainDomainOrigin,
     NamePrefix, Panel, PanelError, PanelKind, PanelResult, Secret, Service, User,
 };
 
@@ -596,6 +598,8 @@ impl Panel for PleskXmlBackend {
             ftp_account_home_update: true,
             database_user_max_databases: Some(1),
             database_user_databases_update: false,
+            // `mail` `enable` / `disable`.
+            mail_domain_switch: true,
         }
     }
 
@@ -627,6 +631,10 @@ impl Panel for PleskXmlBackend {
     }
 
     fn database_users(&self) -> Option<&dyn Service<crate::panel::DatabaseUser>> {
+        Some(self)
+    }
+
+    fn mail_domains(&self) -> Option<&dyn Service<MailDomain>> {
         Some(self)
     }
 }

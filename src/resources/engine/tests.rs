@@ -20,6 +20,7 @@ use crate::resources::database_user::DatabaseUserType;
 use crate::resources::dns_record::DnsRecordType;
 use crate::resources::domain::DomainType;
 use crate::resources::ftp_account::FtpAccountType;
+use crate::resources::mail_domain::MailDomainType;
 use crate::resources::user::UserType;
 use crate::tfvalue::Value;
 
@@ -168,6 +169,25 @@ impl Case for FtpAccountType {
 
     fn count(fake: &FakePanel) -> usize {
         fake.store().ftp_accounts.len()
+    }
+}
+
+impl Case for MailDomainType {
+    fn prepare(fake: &FakePanel) {
+        add_owner(fake);
+    }
+
+    fn create(name: &str) -> (Value, Value) {
+        let planned = planned_of::<Self>(&[
+            ("owner", Value::string("1")),
+            ("domain", Value::string(format!("{name}.example.com"))),
+        ]);
+        let config = planned.unknowns_to_null();
+        (planned, config)
+    }
+
+    fn count(fake: &FakePanel) -> usize {
+        fake.store().mail_domains.len()
     }
 }
 
@@ -511,6 +531,11 @@ macro_rules! every_type {
             use super::*;
             $(#[tokio::test] async fn $case() { super::$case::<DatabaseUserType>().await; })*
         }
+
+        mod mail_domain {
+            use super::*;
+            $(#[tokio::test] async fn $case() { super::$case::<MailDomainType>().await; })*
+        }
     };
 }
 
@@ -597,6 +622,7 @@ fn every_fake_fixture_is_plannable() {
     check::<DnsRecordType>();
     check::<FtpAccountType>();
     check::<DatabaseUserType>();
+    check::<MailDomainType>();
 }
 
 mod planning {
