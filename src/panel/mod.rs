@@ -144,6 +144,10 @@ pub struct Capabilities {
     /// An FTP account's home directory can be changed after creation (PanelAlpha's
     /// update takes only quota and password).
     pub ftp_account_home_update: bool,
+    /// The panel can request (and renews) a Let's Encrypt certificate for a domain.
+    pub certificate_lets_encrypt: bool,
+    /// The panel can install an uploaded certificate with its private key.
+    pub certificate_upload: bool,
 }
 
 /// A panel's extra rules for new logins.
@@ -186,6 +190,10 @@ pub trait Panel: Send + Sync + Debug {
     }
 
     fn dns_records(&self) -> Option<&dyn Service<DnsRecord>> {
+        None
+    }
+
+    fn certificates(&self) -> Option<&dyn Service<Certificate>> {
         None
     }
 

@@ -2,6 +2,7 @@
 //! description that the [`engine`] turns into a resource and two data sources. Each
 //! type is listed here exactly once.
 
+pub mod certificate;
 pub mod cron_job;
 pub mod database;
 pub mod dns_record;
@@ -45,6 +46,7 @@ pub fn registry() -> Registry {
     registry.register::<cron_job::CronJobType>();
     registry.register::<dns_record::DnsRecordType>();
     registry.register::<ftp_account::FtpAccountType>();
+    registry.register::<certificate::CertificateType>();
     registry
 }
 

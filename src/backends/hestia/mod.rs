@@ -355,6 +355,9 @@ impl Panel for HestiaBackend {
             dns_txt_refuses: dns_records::TXT_REFUSED,
             // `v-change-web-domain-ftp-path` (record 312).
             ftp_account_home_update: true,
+            // `v-add-letsencrypt-domain` and `v-add-web-domain-ssl` (records 505, 520).
+            certificate_lets_encrypt: true,
+            certificate_upload: true,
         }
     }
 

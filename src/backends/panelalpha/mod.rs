@@ -508,6 +508,9 @@ impl Panel for PanelAlphaBackend {
             dns_txt_refuses: &[],
             // The FTP account update takes quota and password only (endpoints.json #261).
             ftp_account_home_update: false,
+            // No certificate service yet (see the panel_certificate docs).
+            certificate_lets_encrypt: false,
+            certificate_upload: false,
         }
     }
 

@@ -447,6 +447,9 @@ impl Panel for PleskRestBackend {
             dns_txt_refuses: &[],
             // FTP users' `home` is in the update request.
             ftp_account_home_update: true,
+            // The REST API has no certificate resource (see the panel_certificate docs).
+            certificate_lets_encrypt: false,
+            certificate_upload: false,
         }
     }
 

@@ -585,6 +585,9 @@ impl Panel for PleskXmlBackend {
             dns_txt_refuses: &[],
             // FTP users' `home` is in the update request.
             ftp_account_home_update: true,
+            // No certificate service yet (see the panel_certificate docs).
+            certificate_lets_encrypt: false,
+            certificate_upload: false,
         }
     }
 

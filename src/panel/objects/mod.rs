@@ -2,6 +2,7 @@
 //! Terraform resources use, so `PanelErrorKind::InvalidInput { field }` can be turned
 //! into an attribute path.
 
+pub mod certificate;
 pub mod cron_job;
 mod database;
 pub mod dns_record;
@@ -9,6 +10,10 @@ mod domain;
 pub mod ftp_account;
 mod user;
 
+pub use certificate::{
+    Certificate, CertificateInfo, CertificateKey, CertificatePatch, CertificateSource,
+    CertificateSpec,
+};
 pub use cron_job::{CronJob, CronJobKey, CronJobPatch, CronJobSpec};
 pub use database::{ambiguous_database_name, Database, DatabaseKey, DatabasePatch, DatabaseSpec};
 pub use dns_record::{DnsRecord, DnsRecordKey, DnsRecordPatch, DnsRecordSpec};
