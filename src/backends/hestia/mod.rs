@@ -44,6 +44,7 @@
 //! a document root or PHP version, so both are refused (capabilities false); the
 //! document root is still reported as read.
 
+mod certificates;
 pub mod client;
 mod cron_jobs;
 mod databases;
@@ -62,9 +63,9 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use crate::backends::http::OwnerListCache;
 use crate::backends::BackendConfig;
 use crate::panel::{
-    Capabilities, CronJob, Database, DnsRecord, Domain, FtpAccount, LoginRules, MainDomainOrigin,
-    NamePrefix, Panel, PanelError, PanelErrorKind, PanelKind, PanelObject, PanelResult, Service,
-    User,
+    Capabilities, Certificate, CronJob, Database, DnsRecord, Domain, FtpAccount, LoginRules,
+    MainDomainOrigin, NamePrefix, Panel, PanelError, PanelErrorKind, PanelKind, PanelObject,
+    PanelResult, Service, User,
 };
 
 use client::HestiaClient;
@@ -91,6 +92,8 @@ pub(crate) struct WebDomainEntry {
     pub domain: Domain,
     /// Its FTP accounts: (full login, path as stored), from `FTP_USER` / `FTP_PATH`.
     pub ftp: Vec<(String, String)>,
+    /// `SSL` and `LETSENCRYPT` (record 508).
+    pub tls: certificates::TlsFlags,
 }
 
 #[derive(Debug)]
@@ -404,6 +407,10 @@ impl Panel for HestiaBackend {
     }
 
     fn dns_records(&self) -> Option<&dyn Service<DnsRecord>> {
+        Some(self)
+    }
+
+    fn certificates(&self) -> Option<&dyn Service<Certificate>> {
         Some(self)
     }
 }
