@@ -384,8 +384,28 @@ impl Redactor {
         excerpt
     }
 
-    /// Sorted, merged byte ranges of every secret spelling in `text`.
+    /// Sorted, merged byte ranges of every secret spelling in `text`, and of every PEM
+    /// private key block (see [`private_key_blocks`]).
     fn matches(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut ranges = self.needle_matches(text);
+        let blocks = private_key_blocks(text);
+        if blocks.is_empty() {
+            return ranges;
+        }
+        ranges.extend(blocks);
+        ranges.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+        for (start, end) in ranges {
+            match merged.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => merged.push((start, end)),
+            }
+        }
+        merged
+    }
+
+    /// Sorted, merged byte ranges of every secret spelling in `text`.
+    fn needle_matches(&self, text: &str) -> Vec<(usize, usize)> {
         let mut ranges: Vec<(usize, usize)> = Vec::new();
         if self.needles.is_empty() {
             return ranges;
@@ -416,6 +436,47 @@ impl Redactor {
         }
         ranges
     }
+}
+
+/// Byte ranges of PEM private key blocks in `text`, from `-----BEGIN` to the end of the
+/// matching `-----END ...-----` line (or to the end of the text when it was cut): a
+/// private key (a TLS key a panel lists back, one being uploaded) is redacted wherever
+/// it appears, whether or not it was registered, in any escaping of its line breaks
+/// and spaces (raw, JSON `\n`, form `+`, `%20`).
+fn private_key_blocks(text: &str) -> Vec<(usize, usize)> {
+    const BEGIN: &str = "-----BEGIN";
+    const END: &str = "-----END";
+    const DASHES: &str = "-----";
+    /// The longest label looked at (`ENCRYPTED PRIVATE KEY` percent-encoded fits).
+    const LABEL_MAX: usize = 64;
+    let mut ranges = Vec::new();
+    let mut at = 0;
+    while let Some(found) = text[at..].find(BEGIN) {
+        let start = at + found;
+        let label_from = start + BEGIN.len();
+        let Some(label_len) = text[label_from..].find(DASHES) else {
+            break;
+        };
+        let label = &text[label_from..label_from + label_len];
+        if label_len > LABEL_MAX || !label.contains("PRIVATE") {
+            at = label_from;
+            continue;
+        }
+        let body_from = label_from + label_len + DASHES.len();
+        let end = match text[body_from..].find(END) {
+            Some(end_at) => {
+                let tail = body_from + end_at + END.len();
+                match text[tail..].find(DASHES) {
+                    Some(close) if close <= LABEL_MAX => tail + close + DASHES.len(),
+                    _ => text.len(),
+                }
+            }
+            None => text.len(),
+        };
+        ranges.push((start, end));
+        at = end;
+    }
+    ranges
 }
 
 /// Secrets every log line is scrubbed of: the provider's configured credentials.
@@ -454,6 +515,28 @@ mod tests {
 
     fn redact(secret: &str, text: &str) -> String {
         Redactor::of([secret]).redact(text).into_owned()
+    }
+
+    #[test]
+    fn pem_private_keys_are_removed_unregistered() {
+        let key = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49\n-----END PRIVATE KEY-----";
+        let redactor = Redactor::new();
+        for text in [
+            format!("before {key} after"),
+            format!("{{\"KEY\": \"{}\"}}", key.replace('\n', "\\n")),
+            key.replace(' ', "+").replace('\n', "%0A"),
+        ] {
+            let shown = redactor.redact(&text).into_owned();
+            assert!(!shown.contains("MIGHAgEA"), "{shown}");
+        }
+        let shown = redactor.redact(&format!("x {key} y")).into_owned();
+        assert_eq!(shown, format!("x {MARKER} y"));
+        let cut = &key[..40];
+        assert!(!redactor.excerpt(cut, 100).contains("MIGH"));
+        let rsa = key.replace("PRIVATE KEY", "RSA PRIVATE KEY");
+        assert!(!redactor.redact(&rsa).contains("MIGH"));
+        let certificate = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+        assert_eq!(redactor.redact(certificate), certificate);
     }
 
     #[test]

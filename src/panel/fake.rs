@@ -26,6 +26,7 @@ pub struct Store {
     pub cron_jobs: BTreeMap<String, CronJob>,
     pub dns_records: BTreeMap<String, DnsRecord>,
     pub ftp_accounts: BTreeMap<String, FtpAccount>,
+    pub certificates: BTreeMap<String, Certificate>,
     pub database_users: BTreeMap<String, DatabaseUser>,
     pub mail_domains: BTreeMap<String, MailDomain>,
     /// Every mutation that reached the store, in order: `create user alice`.
@@ -74,6 +75,8 @@ impl FakePanel {
                 domain_document_root: true,
                 domain_php_version: true,
                 domain_ip_address: true,
+                certificate_lets_encrypt: true,
+                certificate_upload: true,
                 database_postgresql: true,
                 ftp_account_home_update: true,
                 dns_record_ttl: true,
@@ -143,6 +146,10 @@ impl Panel for FakePanel {
     }
 
     fn mail_domains(&self) -> Option<&dyn Service<MailDomain>> {
+        Some(self)
+    }
+
+    fn certificates(&self) -> Option<&dyn Service<Certificate>> {
         Some(self)
     }
 }
@@ -889,6 +896,123 @@ impl Service<DatabaseUser> for FakePanel {
     }
 }
 
+/// The certificate the fake holds for an upload, or a stand-in Let's Encrypt one.
+fn fake_certificate(
+    id: String,
+    owner: &str,
+    domain: &str,
+    source: &CertificateSource,
+) -> PanelResult<Certificate> {
+    let (pem, chain, lets_encrypt) = match source {
+        CertificateSource::Upload(upload) => {
+            (upload.certificate.clone(), upload.chain.clone(), false)
+        }
+        CertificateSource::LetsEncrypt => {
+            let (pem, _key) = super::certificate::tests::self_signed(&[domain]);
+            (pem, String::new(), true)
+        }
+    };
+    let info = super::certificate::inspect(&pem).map_err(|problem| {
+        PanelError::invalid(Some("certificate"), format!("the certificate {problem}"))
+    })?;
+    Ok(Certificate {
+        id,
+        owner: owner.to_owned(),
+        domain: domain.to_owned(),
+        lets_encrypt,
+        certificate: pem,
+        chain,
+        info: Some(info),
+    })
+}
+
+#[async_trait::async_trait]
+impl Service<Certificate> for FakePanel {
+    /// One certificate per domain; ids are `OWNER/DOMAIN`.
+    async fn create(&self, spec: &CertificateSpec) -> PanelResult<Certificate> {
+        let mut store = self.store();
+        if !store.users.contains_key(&spec.owner) {
+            return Err(missing_owner(&spec.owner));
+        }
+        let id = format!("{}/{}", spec.owner, spec.domain);
+        if store.certificates.contains_key(&id) {
+            return Err(PanelError::already_exists(format!(
+                "SSL for {} already exists",
+                spec.domain
+            )));
+        }
+        let certificate = fake_certificate(id.clone(), &spec.owner, &spec.domain, &spec.source)?;
+        store
+            .log
+            .push(format!("create certificate {}", spec.domain));
+        store.certificates.insert(id, certificate.clone());
+        Ok(certificate)
+    }
+
+    async fn get(&self, at: &Locator) -> PanelResult<Option<Certificate>> {
+        Ok(self.store().certificates.get(&at.id).cloned())
+    }
+
+    async fn find(&self, key: &CertificateKey) -> PanelResult<Option<Certificate>> {
+        Ok(self
+            .store()
+            .certificates
+            .values()
+            .find(|c| key.matches(c))
+            .cloned())
+    }
+
+    async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<Certificate>> {
+        Ok(self
+            .store()
+            .certificates
+            .values()
+            .filter(|c| filter.owner.as_ref().is_none_or(|o| &c.owner == o))
+            .cloned()
+            .collect())
+    }
+
+    async fn update(&self, at: &Locator, patch: &CertificatePatch) -> PanelResult<Certificate> {
+        let mut store = self.store();
+        store.log.push(format!("update certificate {}", at.id));
+        let current = store
+            .certificates
+            .get(&at.id)
+            .cloned()
+            .ok_or_else(|| PanelError::not_found(format!("no certificate {}", at.id)))?;
+        let Some(upload) = &patch.upload else {
+            return Ok(current);
+        };
+        let replaced = fake_certificate(
+            at.id.clone(),
+            &current.owner,
+            &current.domain,
+            &CertificateSource::Upload(upload.clone()),
+        )?;
+        store.certificates.insert(at.id.clone(), replaced.clone());
+        Ok(replaced)
+    }
+
+    async fn delete(&self, at: &Locator) -> PanelResult<()> {
+        let mut store = self.store();
+        store.log.push(format!("delete certificate {}", at.id));
+        store.certificates.remove(&at.id);
+        Ok(())
+    }
+
+    async fn import(&self, id: &str) -> PanelResult<Option<Certificate>> {
+        Ok(self.store().certificates.get(id).cloned())
+    }
+
+    fn import_id(&self, object: &Certificate) -> String {
+        object.id.clone()
+    }
+
+    fn import_format(&self) -> &'static str {
+        "OWNER/DOMAIN"
+    }
+}
+
 /// A fault [`Faulty`] injects into the next matching call.
 #[derive(Clone, Debug)]
 pub enum Fault {
@@ -940,6 +1064,7 @@ pub struct Faulty {
     cron_jobs: FaultyService<CronJob>,
     dns_records: FaultyService<DnsRecord>,
     ftp_accounts: FaultyService<FtpAccount>,
+    certificates: FaultyService<Certificate>,
     database_users: FaultyService<DatabaseUser>,
     mail_domains: FaultyService<MailDomain>,
 }
@@ -959,6 +1084,7 @@ impl Faulty {
             domains: FaultyService::new(&inner, &state),
             databases: FaultyService::new(&inner, &state),
             dns_records: FaultyService::new(&inner, &state),
+            certificates: FaultyService::new(&inner, &state),
             cron_jobs: FaultyService::new(&inner, &state),
             ftp_accounts: FaultyService::new(&inner, &state),
             database_users: FaultyService::new(&inner, &state),
@@ -1173,5 +1299,11 @@ impl Panel for Faulty {
         self.inner
             .mail_domains()
             .map(|_| &self.mail_domains as &dyn Service<MailDomain>)
+    }
+
+    fn certificates(&self) -> Option<&dyn Service<Certificate>> {
+        self.inner
+            .certificates()
+            .map(|_| &self.certificates as &dyn Service<Certificate>)
     }
 }

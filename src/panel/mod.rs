@@ -157,6 +157,10 @@ pub struct Capabilities {
     /// Mail can be switched on and off for a domain (HestiaCP mail domains, Plesk's mail
     /// service); false where every domain receives mail (PanelAlpha).
     pub mail_domain_switch: bool,
+    /// The panel can request (and renews) a Let's Encrypt certificate for a domain.
+    pub certificate_lets_encrypt: bool,
+    /// The panel can install an uploaded certificate with its private key.
+    pub certificate_upload: bool,
 }
 
 /// A panel's extra rules for new logins.
@@ -207,6 +211,10 @@ pub trait Panel: Send + Sync + Debug {
     }
 
     fn mail_domains(&self) -> Option<&dyn Service<MailDomain>> {
+        None
+    }
+
+    fn certificates(&self) -> Option<&dyn Service<Certificate>> {
         None
     }
 

@@ -2,6 +2,7 @@
 //! description that the [`engine`] turns into a resource and two data sources. Each
 //! type is listed here exactly once.
 
+pub mod certificate;
 pub mod cron_job;
 pub mod database;
 pub mod database_user;
@@ -49,6 +50,7 @@ pub fn registry() -> Registry {
     registry.register::<ftp_account::FtpAccountType>();
     registry.register::<database_user::DatabaseUserType>();
     registry.register::<mail_domain::MailDomainType>();
+    registry.register::<certificate::CertificateType>();
     registry
 }
 

@@ -37,6 +37,10 @@ pub(crate) fn entry_from_record(
         },
         stored,
         ftp: ftp_pairs(&record.ftp_user, &record.ftp_path),
+        tls: super::certificates::TlsFlags {
+            ssl: super::yes(&record.ssl),
+            lets_encrypt: super::yes(&record.letsencrypt),
+        },
     }
 }
 

@@ -273,6 +273,7 @@ mod tests {
                 ("bob_bob_ci".into(), String::new()),
                 ("bob_uploads".into(), "/public_html/uploads".into()),
             ],
+            tls: Default::default(),
         };
         let accounts = accounts_of("bob", &entry);
         let logins: Vec<_> = accounts.iter().map(|a| a.login.as_str()).collect();

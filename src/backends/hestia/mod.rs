@@ -44,6 +44,7 @@
 //! a document root or PHP version, so both are refused (capabilities false); the
 //! document root is still reported as read.
 
+mod certificates;
 pub mod client;
 mod cron_jobs;
 mod databases;
@@ -63,7 +64,8 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use crate::backends::http::OwnerListCache;
 use crate::backends::BackendConfig;
 use crate::panel::{
-    Capabilities, CronJob, Database, DnsRecord, Domain, FtpAccount, LoginRules, MailDomain,
+    Capabilities, Certificate, CronJob, Database, DnsRecord, Domain, FtpAccount, LoginRules,
+    MailDomain,
     MainDomainOrigin, NamePrefix, Panel, PanelError, PanelErrorKind, PanelKind, PanelObject,
     PanelResult, Service, User,
 };
@@ -92,6 +94,8 @@ pub(crate) struct WebDomainEntry {
     pub domain: Domain,
     /// Its FTP accounts: (full login, path as stored), from `FTP_USER` / `FTP_PATH`.
     pub ftp: Vec<(String, String)>,
+    /// `SSL` and `LETSENCRYPT` (record 508).
+    pub tls: certificates::TlsFlags,
 }
 
 #[derive(Debug)]
@@ -370,6 +374,9 @@ impl Panel for HestiaBackend {
             database_user_databases_update: false,
             // `v-add-mail-domain` / `v-delete-mail-domain`.
             mail_domain_switch: true,
+            // `v-add-letsencrypt-domain` and `v-add-web-domain-ssl` (records 505, 520).
+            certificate_lets_encrypt: true,
+            certificate_upload: true,
         }
     }
 
@@ -420,6 +427,10 @@ impl Panel for HestiaBackend {
     }
 
     fn mail_domains(&self) -> Option<&dyn Service<MailDomain>> {
+        Some(self)
+    }
+
+    fn certificates(&self) -> Option<&dyn Service<Certificate>> {
         Some(self)
     }
 }

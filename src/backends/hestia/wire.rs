@@ -289,6 +289,67 @@ pub struct WebDomainRecord {
     pub alias: String,
     pub backend: String,
     pub suspended: String,
+    /// `yes` when the domain serves TLS (record 508).
+    pub ssl: String,
+    /// `yes` when its certificate came from (and is renewed by) Let's Encrypt.
+    pub letsencrypt: String,
+}
+
+/// The one entry of `v-list-web-domain-ssl USER DOMAIN json` (records 507, 511): the
+/// PEM files with newlines as `\n`, every field empty without SSL. `KEY` (the private
+/// key) is deliberately not a field: it is skipped unread and never kept.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]
+pub struct SslRecord {
+    pub crt: String,
+    pub ca: String,
+}
+
+/// The directory `v-make-tmp-file` writes to, which `v-add-web-domain-ssl` reads the
+/// PEM files from (README, TLS: records 501, 504, 505).
+pub const SSL_DIR: &str = "/tmp";
+
+/// `v-make-tmp-file CONTENT FILENAME` (handled by the API itself): CONTENT and a newline
+/// into `/tmp/FILENAME` (records 501, 504). The content is secret for a private key.
+pub fn make_tmp_file(content: &str, file: &str) -> Command {
+    Command::mutation("v-make-tmp-file").arg(content).arg(file)
+}
+
+/// [`make_tmp_file`] for a private key: the content never shows.
+pub fn make_tmp_key_file(key: &Secret, file: &str) -> Command {
+    Command::mutation("v-make-tmp-file").secret(key).arg(file)
+}
+
+/// `v-add-web-domain-ssl USER DOMAIN SSL_DIR`: installs `DOMAIN.crt`, `DOMAIN.key`
+/// (and `DOMAIN.ca`) from SSL_DIR (record 505).
+pub fn add_web_domain_ssl(owner: &str, domain: &str) -> Command {
+    Command::mutation("v-add-web-domain-ssl")
+        .arg(owner)
+        .arg(domain)
+        .arg(SSL_DIR)
+}
+
+/// `v-delete-web-domain-ssl USER DOMAIN` (records 509, 510).
+pub fn delete_web_domain_ssl(owner: &str, domain: &str) -> Command {
+    Command::mutation("v-delete-web-domain-ssl")
+        .arg(owner)
+        .arg(domain)
+}
+
+/// `v-list-web-domain-ssl USER DOMAIN json` (records 507, 511, 512).
+pub fn list_web_domain_ssl(owner: &str, domain: &str) -> Command {
+    Command::read("v-list-web-domain-ssl")
+        .arg(owner)
+        .arg(domain)
+        .arg("json")
+}
+
+/// `v-add-letsencrypt-domain USER DOMAIN` (records 520-522): the panel requests the
+/// certificate for the domain alone and renews it.
+pub fn add_letsencrypt_domain(owner: &str, domain: &str) -> Command {
+    Command::mutation("v-add-letsencrypt-domain")
+        .arg(owner)
+        .arg(domain)
 }
 
 /// `v-add-web-domain-ftp USER DOMAIN FTP_USER FTP_PASSWORD [FTP_PATH]`: the panel

@@ -520,6 +520,9 @@ impl Panel for PanelAlphaBackend {
             database_user_databases_update: true,
             // Every domain of a hosting account is an email domain; the API only lists them.
             mail_domain_switch: false,
+            // No certificate service yet (see the panel_certificate docs).
+            certificate_lets_encrypt: false,
+            certificate_upload: false,
         }
     }
 

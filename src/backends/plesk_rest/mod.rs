@@ -455,6 +455,9 @@ impl Panel for PleskRestBackend {
             // `mail --on` / `--off DOMAIN` through `/cli/mail/call` could switch it, but
             // neither the REST API nor a documented utility reads it back: no service.
             mail_domain_switch: false,
+            // The REST API has no certificate resource (see the panel_certificate docs).
+            certificate_lets_encrypt: false,
+            certificate_upload: false,
         }
     }
 

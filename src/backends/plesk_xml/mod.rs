@@ -600,6 +600,9 @@ impl Panel for PleskXmlBackend {
             database_user_databases_update: false,
             // `mail` `enable` / `disable`.
             mail_domain_switch: true,
+            // No certificate service yet (see the panel_certificate docs).
+            certificate_lets_encrypt: false,
+            certificate_upload: false,
         }
     }
 

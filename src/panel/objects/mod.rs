@@ -2,6 +2,7 @@
 //! Terraform resources use, so `PanelErrorKind::InvalidInput { field }` can be turned
 //! into an attribute path.
 
+pub mod certificate;
 pub mod cron_job;
 mod database;
 pub mod database_user;
@@ -11,6 +12,10 @@ pub mod ftp_account;
 pub mod mail_domain;
 mod user;
 
+pub use certificate::{
+    Certificate, CertificateInfo, CertificateKey, CertificatePatch, CertificateSource,
+    CertificateSpec,
+};
 pub use cron_job::{CronJob, CronJobKey, CronJobPatch, CronJobSpec};
 pub use database::{ambiguous_database_name, Database, DatabaseKey, DatabasePatch, DatabaseSpec};
 pub use database_user::{DatabaseUser, DatabaseUserKey, DatabaseUserPatch, DatabaseUserSpec};

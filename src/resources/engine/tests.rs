@@ -14,6 +14,7 @@ use crate::framework::model::Model;
 use crate::framework::resource::{Context, ProviderData, Resource};
 use crate::panel::fake::{FakePanel, Fault, Faulty};
 use crate::panel::{PanelHandle, PanelKind, Service};
+use crate::resources::certificate::CertificateType;
 use crate::resources::cron_job::CronJobType;
 use crate::resources::database::DatabaseType;
 use crate::resources::database_user::DatabaseUserType;
@@ -188,6 +189,31 @@ impl Case for MailDomainType {
 
     fn count(fake: &FakePanel) -> usize {
         fake.store().mail_domains.len()
+    }
+}
+
+impl Case for CertificateType {
+    fn prepare(fake: &FakePanel) {
+        add_owner(fake);
+    }
+
+    fn create(name: &str) -> (Value, Value) {
+        let domain = format!("{name}.example.com");
+        let (pem, key) = crate::panel::certificate::tests::self_signed(&[domain.as_str()]);
+        let planned = planned_of::<Self>(&[
+            ("owner", Value::string("1")),
+            ("domain", Value::string(domain)),
+            ("lets_encrypt", Value::Bool(false)),
+            ("certificate", Value::string(pem)),
+            ("chain", Value::string("")),
+        ]);
+        let mut config = planned.unknowns_to_null();
+        config.set_attr("private_key_wo", Value::string(key));
+        (planned, config)
+    }
+
+    fn count(fake: &FakePanel) -> usize {
+        fake.store().certificates.len()
     }
 }
 
@@ -536,6 +562,10 @@ macro_rules! every_type {
             use super::*;
             $(#[tokio::test] async fn $case() { super::$case::<MailDomainType>().await; })*
         }
+        mod certificate {
+            use super::*;
+            $(#[tokio::test] async fn $case() { super::$case::<CertificateType>().await; })*
+        }
     };
 }
 
@@ -621,6 +651,7 @@ fn every_fake_fixture_is_plannable() {
     check::<CronJobType>();
     check::<DnsRecordType>();
     check::<FtpAccountType>();
+    check::<CertificateType>();
     check::<DatabaseUserType>();
     check::<MailDomainType>();
 }
