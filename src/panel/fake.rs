@@ -27,6 +27,7 @@ pub struct Store {
     pub dns_records: BTreeMap<String, DnsRecord>,
     pub ftp_accounts: BTreeMap<String, FtpAccount>,
     pub database_users: BTreeMap<String, DatabaseUser>,
+    pub dns_zones: BTreeMap<String, DnsZone>,
     /// Every mutation that reached the store, in order: `create user alice`.
     pub log: Vec<String>,
 }
@@ -135,6 +136,10 @@ impl Panel for FakePanel {
     }
 
     fn database_users(&self) -> Option<&dyn Service<DatabaseUser>> {
+        Some(self)
+    }
+
+    fn dns_zones(&self) -> Option<&dyn Service<DnsZone>> {
         Some(self)
     }
 }
@@ -798,6 +803,92 @@ impl Service<DatabaseUser> for FakePanel {
     }
 }
 
+#[async_trait::async_trait]
+impl Service<DnsZone> for FakePanel {
+    /// Zone names are unique on the whole panel.
+    async fn create(&self, spec: &DnsZoneSpec) -> PanelResult<DnsZone> {
+        let mut store = self.store();
+        if !store.users.contains_key(&spec.owner) {
+            return Err(missing_owner(&spec.owner));
+        }
+        if store.dns_zones.values().any(|z| z.name == spec.name) {
+            return Err(PanelError::already_exists(format!(
+                "DNS zone {} already exists",
+                spec.name
+            )));
+        }
+        let zone = DnsZone {
+            id: store.next_id(),
+            owner: spec.owner.clone(),
+            name: spec.name.clone(),
+            ip: spec.ip.clone(),
+            ttl: spec.ttl.unwrap_or(14400),
+            template: "default".to_owned(),
+        };
+        store.log.push(format!("create DNS zone {}", spec.name));
+        store.dns_zones.insert(zone.id.clone(), zone.clone());
+        Ok(zone)
+    }
+
+    async fn get(&self, at: &Locator) -> PanelResult<Option<DnsZone>> {
+        Ok(self.store().dns_zones.get(&at.id).cloned())
+    }
+
+    async fn find(&self, key: &DnsZoneKey) -> PanelResult<Option<DnsZone>> {
+        Ok(self
+            .store()
+            .dns_zones
+            .values()
+            .find(|zone| key.matches(zone))
+            .cloned())
+    }
+
+    async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<DnsZone>> {
+        Ok(self
+            .store()
+            .dns_zones
+            .values()
+            .filter(|z| filter.owner.as_ref().is_none_or(|o| &z.owner == o))
+            .cloned()
+            .collect())
+    }
+
+    async fn update(&self, at: &Locator, patch: &DnsZonePatch) -> PanelResult<DnsZone> {
+        let mut store = self.store();
+        store.log.push(format!("update DNS zone {}", at.id));
+        let zone = store
+            .dns_zones
+            .get_mut(&at.id)
+            .ok_or_else(|| PanelError::not_found(format!("no DNS zone {}", at.id)))?;
+        if let Some(ip) = &patch.ip {
+            zone.ip = ip.clone();
+        }
+        if let Some(ttl) = patch.ttl {
+            zone.ttl = ttl;
+        }
+        Ok(zone.clone())
+    }
+
+    async fn delete(&self, at: &Locator) -> PanelResult<()> {
+        let mut store = self.store();
+        store.log.push(format!("delete DNS zone {}", at.id));
+        store.dns_zones.remove(&at.id);
+        Ok(())
+    }
+
+    async fn import(&self, id: &str) -> PanelResult<Option<DnsZone>> {
+        Ok(self.store().dns_zones.get(id).cloned())
+    }
+
+    fn import_id(&self, object: &DnsZone) -> String {
+        object.id.clone()
+    }
+
+    fn import_format(&self) -> &'static str {
+        "ID"
+    }
+}
+
 /// A fault [`Faulty`] injects into the next matching call.
 #[derive(Clone, Debug)]
 pub enum Fault {
@@ -850,6 +941,7 @@ pub struct Faulty {
     dns_records: FaultyService<DnsRecord>,
     ftp_accounts: FaultyService<FtpAccount>,
     database_users: FaultyService<DatabaseUser>,
+    dns_zones: FaultyService<DnsZone>,
 }
 
 #[derive(Debug)]
@@ -870,6 +962,7 @@ impl Faulty {
             cron_jobs: FaultyService::new(&inner, &state),
             ftp_accounts: FaultyService::new(&inner, &state),
             database_users: FaultyService::new(&inner, &state),
+            dns_zones: FaultyService::new(&inner, &state),
             inner,
         }
     }
@@ -1074,5 +1167,11 @@ impl Panel for Faulty {
         self.inner
             .database_users()
             .map(|_| &self.database_users as &dyn Service<DatabaseUser>)
+    }
+
+    fn dns_zones(&self) -> Option<&dyn Service<DnsZone>> {
+        self.inner
+            .dns_zones()
+            .map(|_| &self.dns_zones as &dyn Service<DnsZone>)
     }
 }

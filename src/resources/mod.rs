@@ -6,6 +6,7 @@ pub mod cron_job;
 pub mod database;
 pub mod database_user;
 pub mod dns_record;
+pub mod dns_zone;
 pub mod domain;
 pub mod engine;
 pub mod ftp_account;
@@ -47,6 +48,7 @@ pub fn registry() -> Registry {
     registry.register::<dns_record::DnsRecordType>();
     registry.register::<ftp_account::FtpAccountType>();
     registry.register::<database_user::DatabaseUserType>();
+    registry.register::<dns_zone::DnsZoneType>();
     registry
 }
 

@@ -48,6 +48,7 @@ pub mod client;
 mod cron_jobs;
 mod databases;
 mod dns_records;
+mod dns_zones;
 mod domains;
 pub mod error;
 mod ftp_accounts;
@@ -403,6 +404,10 @@ impl Panel for HestiaBackend {
     }
 
     fn dns_records(&self) -> Option<&dyn Service<DnsRecord>> {
+        Some(self)
+    }
+
+    fn dns_zones(&self) -> Option<&dyn crate::panel::Service<crate::panel::DnsZone>> {
         Some(self)
     }
 }
