@@ -55,7 +55,8 @@ environment variables holds (PANEL_TYPE, PANEL_ENDPOINT and the credentials), on
 customer. Run `terraform init && terraform apply` in DIR (default: ./adopted) to bring the
 objects under management; the next `terraform plan` is empty. DNS records are written only
 when --types names them (`--types user,dns_record`): a zone holds the records the panel's
-template made.";
+template made. Database users apart from databases likewise (`--types database_user`): Plesk
+lists a database's own user among them too.";
 
 impl Options {
     /// Parses the arguments after `adopt`.

@@ -27,6 +27,7 @@ pub struct Store {
     pub dns_records: BTreeMap<String, DnsRecord>,
     pub ftp_accounts: BTreeMap<String, FtpAccount>,
     pub certificates: BTreeMap<String, Certificate>,
+    pub dns_zones: BTreeMap<String, DnsZone>,
     pub database_users: BTreeMap<String, DatabaseUser>,
     pub mail_domains: BTreeMap<String, MailDomain>,
     /// Every mutation that reached the store, in order: `create user alice`.
@@ -150,6 +151,10 @@ impl Panel for FakePanel {
     }
 
     fn certificates(&self) -> Option<&dyn Service<Certificate>> {
+        Some(self)
+    }
+
+    fn dns_zones(&self) -> Option<&dyn Service<DnsZone>> {
         Some(self)
     }
 }
@@ -1013,6 +1018,92 @@ impl Service<Certificate> for FakePanel {
     }
 }
 
+#[async_trait::async_trait]
+impl Service<DnsZone> for FakePanel {
+    /// Zone names are unique on the whole panel.
+    async fn create(&self, spec: &DnsZoneSpec) -> PanelResult<DnsZone> {
+        let mut store = self.store();
+        if !store.users.contains_key(&spec.owner) {
+            return Err(missing_owner(&spec.owner));
+        }
+        if store.dns_zones.values().any(|z| z.name == spec.name) {
+            return Err(PanelError::already_exists(format!(
+                "DNS zone {} already exists",
+                spec.name
+            )));
+        }
+        let zone = DnsZone {
+            id: store.next_id(),
+            owner: spec.owner.clone(),
+            name: spec.name.clone(),
+            ip: spec.ip.clone(),
+            ttl: spec.ttl.unwrap_or(14400),
+            template: "default".to_owned(),
+        };
+        store.log.push(format!("create DNS zone {}", spec.name));
+        store.dns_zones.insert(zone.id.clone(), zone.clone());
+        Ok(zone)
+    }
+
+    async fn get(&self, at: &Locator) -> PanelResult<Option<DnsZone>> {
+        Ok(self.store().dns_zones.get(&at.id).cloned())
+    }
+
+    async fn find(&self, key: &DnsZoneKey) -> PanelResult<Option<DnsZone>> {
+        Ok(self
+            .store()
+            .dns_zones
+            .values()
+            .find(|zone| key.matches(zone))
+            .cloned())
+    }
+
+    async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<DnsZone>> {
+        Ok(self
+            .store()
+            .dns_zones
+            .values()
+            .filter(|z| filter.owner.as_ref().is_none_or(|o| &z.owner == o))
+            .cloned()
+            .collect())
+    }
+
+    async fn update(&self, at: &Locator, patch: &DnsZonePatch) -> PanelResult<DnsZone> {
+        let mut store = self.store();
+        store.log.push(format!("update DNS zone {}", at.id));
+        let zone = store
+            .dns_zones
+            .get_mut(&at.id)
+            .ok_or_else(|| PanelError::not_found(format!("no DNS zone {}", at.id)))?;
+        if let Some(ip) = &patch.ip {
+            zone.ip = ip.clone();
+        }
+        if let Some(ttl) = patch.ttl {
+            zone.ttl = ttl;
+        }
+        Ok(zone.clone())
+    }
+
+    async fn delete(&self, at: &Locator) -> PanelResult<()> {
+        let mut store = self.store();
+        store.log.push(format!("delete DNS zone {}", at.id));
+        store.dns_zones.remove(&at.id);
+        Ok(())
+    }
+
+    async fn import(&self, id: &str) -> PanelResult<Option<DnsZone>> {
+        Ok(self.store().dns_zones.get(id).cloned())
+    }
+
+    fn import_id(&self, object: &DnsZone) -> String {
+        object.id.clone()
+    }
+
+    fn import_format(&self) -> &'static str {
+        "ID"
+    }
+}
+
 /// A fault [`Faulty`] injects into the next matching call.
 #[derive(Clone, Debug)]
 pub enum Fault {
@@ -1065,6 +1156,7 @@ pub struct Faulty {
     dns_records: FaultyService<DnsRecord>,
     ftp_accounts: FaultyService<FtpAccount>,
     certificates: FaultyService<Certificate>,
+    dns_zones: FaultyService<DnsZone>,
     database_users: FaultyService<DatabaseUser>,
     mail_domains: FaultyService<MailDomain>,
 }
@@ -1085,6 +1177,7 @@ impl Faulty {
             databases: FaultyService::new(&inner, &state),
             dns_records: FaultyService::new(&inner, &state),
             certificates: FaultyService::new(&inner, &state),
+            dns_zones: FaultyService::new(&inner, &state),
             cron_jobs: FaultyService::new(&inner, &state),
             ftp_accounts: FaultyService::new(&inner, &state),
             database_users: FaultyService::new(&inner, &state),
@@ -1305,5 +1398,11 @@ impl Panel for Faulty {
         self.inner
             .certificates()
             .map(|_| &self.certificates as &dyn Service<Certificate>)
+    }
+
+    fn dns_zones(&self) -> Option<&dyn Service<DnsZone>> {
+        self.inner
+            .dns_zones()
+            .map(|_| &self.dns_zones as &dyn Service<DnsZone>)
     }
 }

@@ -218,6 +218,10 @@ pub trait Panel: Send + Sync + Debug {
         None
     }
 
+    fn dns_zones(&self) -> Option<&dyn Service<DnsZone>> {
+        None
+    }
+
     /// The names of the plans (packages) a user can be given, on panels whose
     /// capabilities say `user_plans_listed`; read at plan time so that a plan the
     /// panel lacks is refused before anything is created.

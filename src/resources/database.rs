@@ -107,7 +107,10 @@ crate::model! {
             .validator(identifier(USER_MAX))
             .markdown(
                 "The database user, without any panel prefix: letters, digits and `_`. \
-                 Required on HestiaCP. Changing it replaces the database.",
+                 Required on HestiaCP. Changing it replaces the database. This is the simple \
+                 case, one user created and deleted with its database; for a further user of \
+                 the database (e.g. read-only reporting) or one user for several databases, \
+                 use `panel_database_user` (Plesk, PanelAlpha).",
             ),
         full_user: String
             .computed()

@@ -142,6 +142,9 @@ impl ObjectType for DatabaseUserType {
     const TYPE_NAME: &'static str = "panel_database_user";
     const LIST_TYPE_NAME: &'static str = "panel_database_users";
     const LIST_ATTRIBUTE: &'static str = "database_users";
+    /// Plesk lists a database's own user (`panel_database.user`) among its database users
+    /// too: adopting them unasked would manage one user twice.
+    const ADOPT_ONLY_WHEN_NAMED: bool = true;
 
     fn references() -> &'static [(&'static str, &'static str, &'static str)] {
         &[("owner", "panel_user", "id")]
@@ -185,7 +188,9 @@ impl ObjectType for DatabaseUserType {
              user whose create answer was lost is found again by them. Drift is detected on \
              the databases the panel lists for the user; the password is write-only (bump \
              `password_wo_version` to send a new `password_wo`) and is not imported. Deleting \
-             the resource deletes the database user only, never its databases.\n\n\
+             the resource deletes the database user only, never its databases. `adopt` writes \
+             database users only when asked for by name (`--types database_user`), because \
+             Plesk lists a database's own user (`panel_database.user`) among them too.\n\n\
              ## Import\n\n\
              * HestiaCP: not offered;\n\
              * Plesk (REST and XML API): the database user's login, e.g. `report` (its numeric \

@@ -7,6 +7,7 @@ pub mod cron_job;
 pub mod database;
 pub mod database_user;
 pub mod dns_record;
+pub mod dns_zone;
 pub mod domain;
 pub mod engine;
 pub mod ftp_account;
@@ -48,6 +49,7 @@ pub fn registry() -> Registry {
     registry.register::<cron_job::CronJobType>();
     registry.register::<dns_record::DnsRecordType>();
     registry.register::<ftp_account::FtpAccountType>();
+    registry.register::<dns_zone::DnsZoneType>();
     registry.register::<database_user::DatabaseUserType>();
     registry.register::<mail_domain::MailDomainType>();
     registry.register::<certificate::CertificateType>();

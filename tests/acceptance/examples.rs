@@ -2,7 +2,8 @@
 //! clean, the provider example validates, every resource and data source example
 //! validates on its own (beside only the `required_providers` block every
 //! configuration has), and every resource example applies and destroys cleanly against
-//! the HestiaCP simulator.
+//! the HestiaCP simulator (`panel_database_user`, which HestiaCP lacks, on the Plesk REST
+//! simulator).
 
 use std::path::{Path, PathBuf};
 
@@ -46,6 +47,7 @@ const EXAMPLE_PASSWORDS: &[(&str, &str)] = &[
     ("TF_VAR_database_password", "Ex4mple-Db-Pass"),
     ("TF_VAR_system_password", "Ex4mple-Sys-Pass"),
     ("TF_VAR_ftp_password", "Ex4mple-Ftp-Pass"),
+    ("TF_VAR_report_password", "Ex4mple-Report-Pass"),
 ];
 
 /// A working directory with one example as a reader uses it: the example file beside
@@ -117,7 +119,16 @@ fn resource_examples_validate_apply_and_destroy_on_hestia() {
     let sim = Sim::start(Backend::Hestia);
     for example in example_files("resources", "resource.tf") {
         let shown = example.display().to_string();
-        let tf = example_workdir(&example, Some(&sim));
+        // HestiaCP has no database users apart from databases (refused at plan time):
+        // that example applies on the Plesk REST simulator instead.
+        let plesk;
+        let sim = if shown.contains("panel_database_user") {
+            plesk = Sim::start(Backend::PleskRest);
+            &plesk
+        } else {
+            &sim
+        };
+        let tf = example_workdir(&example, Some(sim));
         let outcome = tf.run(&["validate", "-no-color"]);
         assert_eq!(
             outcome.code,
@@ -136,7 +147,7 @@ fn resource_examples_validate_apply_and_destroy_on_hestia() {
             ])
             .success();
             super::dns_records::panel_call(
-                &sim,
+                sim,
                 "v-add-dns-domain",
                 &["shopowner", "shop.example.com", "192.0.2.10"],
             );

@@ -12,6 +12,7 @@ mod cron_jobs;
 mod database_users;
 mod defects;
 mod dns_records;
+mod dns_zones;
 mod economy;
 mod examples;
 mod faults;

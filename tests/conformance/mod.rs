@@ -15,6 +15,7 @@ mod cron_jobs;
 mod database_users;
 mod databases;
 mod dns_records;
+mod dns_zones;
 mod domains;
 mod economy;
 mod faults;
@@ -936,6 +937,12 @@ macro_rules! conformance_cases {
                 mail_domain_invalid_input,
                 super::mail_domains::invalid_input
             );
+            case!(dns_zone_lifecycle, super::dns_zones::lifecycle);
+            case!(
+                dns_zone_lost_create_answer,
+                super::dns_zones::lost_create_answer
+            );
+            case!(dns_zone_invalid_input, super::dns_zones::invalid_input);
         }
     };
 }

@@ -49,6 +49,7 @@ pub mod client;
 mod cron_jobs;
 mod databases;
 mod dns_records;
+mod dns_zones;
 mod domains;
 pub mod error;
 mod ftp_accounts;
@@ -431,6 +432,10 @@ impl Panel for HestiaBackend {
     }
 
     fn certificates(&self) -> Option<&dyn Service<Certificate>> {
+        Some(self)
+    }
+
+    fn dns_zones(&self) -> Option<&dyn crate::panel::Service<crate::panel::DnsZone>> {
         Some(self)
     }
 }

@@ -564,6 +564,59 @@ pub fn list_dns_domains(owner: &str) -> Command {
     Command::read("v-list-dns-domains").arg(owner).arg("json")
 }
 
+/// `v-add-dns-domain USER DOMAIN IP` (records 101, 603; exit 4 when the zone exists,
+/// record 102; exit 3 for a missing user, record 106).
+pub fn add_dns_domain(owner: &str, zone: &str, ip: &str) -> Command {
+    Command::mutation("v-add-dns-domain")
+        .arg(owner)
+        .arg(zone)
+        .arg(ip)
+}
+
+/// `v-list-dns-domain USER DOMAIN json` (keyed by the zone name, record 108; exit 3
+/// when there is no such zone).
+pub fn list_dns_domain(owner: &str, zone: &str) -> Command {
+    Command::read("v-list-dns-domain")
+        .arg(owner)
+        .arg(zone)
+        .arg("json")
+}
+
+/// `v-change-dns-domain-ip USER DOMAIN IP` (HestiaCP's script of that name; no recorded
+/// answer).
+pub fn change_dns_domain_ip(owner: &str, zone: &str, ip: &str) -> Command {
+    Command::mutation("v-change-dns-domain-ip")
+        .arg(owner)
+        .arg(zone)
+        .arg(ip)
+}
+
+/// `v-change-dns-domain-ttl USER DOMAIN TTL` (HestiaCP's script of that name; no
+/// recorded answer).
+pub fn change_dns_domain_ttl(owner: &str, zone: &str, ttl: i64) -> Command {
+    Command::mutation("v-change-dns-domain-ttl")
+        .arg(owner)
+        .arg(zone)
+        .arg(ttl.to_string())
+}
+
+/// `v-delete-dns-domain USER DOMAIN` (record 171; exit 3 when it is gone, record 172).
+pub fn delete_dns_domain(owner: &str, zone: &str) -> Command {
+    Command::mutation("v-delete-dns-domain")
+        .arg(owner)
+        .arg(zone)
+}
+
+/// One entry of `v-list-dns-domain(s) USER json` (records 107, 108).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]
+pub struct DnsDomainRecord {
+    pub ip: String,
+    pub tpl: String,
+    pub ttl: String,
+    pub suspended: String,
+}
+
 /// One entry of `v-list-dns-records USER DOMAIN json` (records 110, 128).
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]

@@ -1,6 +1,6 @@
 //! Database users on their own (`panel_database_user`) through the `database`
 //! operator: `add-db-user` (with `db-id`: one database; the other form, `webspace-id`
-//! + `db-server-id`, grants every database of the subscription and is not offered),
+//! with `db-server-id`, grants every database of the subscription and is not offered),
 //! `get-db-users`, `set-db-user` (password) and `del-db-user`, all by the user's
 //! numeric id. `set-db-user` cannot change the database (the capabilities say so: a
 //! change replaces the user). The owner and the `panel_database` id (`OWNER/DB_ID`)

@@ -19,6 +19,7 @@ use crate::resources::cron_job::CronJobType;
 use crate::resources::database::DatabaseType;
 use crate::resources::database_user::DatabaseUserType;
 use crate::resources::dns_record::DnsRecordType;
+use crate::resources::dns_zone::DnsZoneType;
 use crate::resources::domain::DomainType;
 use crate::resources::ftp_account::FtpAccountType;
 use crate::resources::mail_domain::MailDomainType;
@@ -268,6 +269,27 @@ impl Case for DatabaseUserType {
 
     fn count(fake: &FakePanel) -> usize {
         fake.store().database_users.len()
+    }
+}
+
+impl Case for DnsZoneType {
+    fn prepare(fake: &FakePanel) {
+        add_owner(fake);
+    }
+
+    fn create(name: &str) -> (Value, Value) {
+        let planned = planned_of::<Self>(&[
+            ("owner", Value::string("1")),
+            ("name", Value::string(format!("{name}.example"))),
+            ("ip", Value::string("192.0.2.10")),
+            ("ttl", Value::unknown()),
+        ]);
+        let config = planned.unknowns_to_null();
+        (planned, config)
+    }
+
+    fn count(fake: &FakePanel) -> usize {
+        fake.store().dns_zones.len()
     }
 }
 
@@ -566,6 +588,10 @@ macro_rules! every_type {
             use super::*;
             $(#[tokio::test] async fn $case() { super::$case::<CertificateType>().await; })*
         }
+        mod dns_zone {
+            use super::*;
+            $(#[tokio::test] async fn $case() { super::$case::<DnsZoneType>().await; })*
+        }
     };
 }
 
@@ -652,6 +678,7 @@ fn every_fake_fixture_is_plannable() {
     check::<DnsRecordType>();
     check::<FtpAccountType>();
     check::<CertificateType>();
+    check::<DnsZoneType>();
     check::<DatabaseUserType>();
     check::<MailDomainType>();
 }

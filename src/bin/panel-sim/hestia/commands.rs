@@ -131,6 +131,8 @@ pub fn access_of(cmd: &str) -> Option<Access> {
         | "v-delete-database"
         | "v-add-dns-domain"
         | "v-delete-dns-domain"
+        | "v-change-dns-domain-ip"
+        | "v-change-dns-domain-ttl"
         | "v-add-dns-record"
         | "v-change-dns-record"
         | "v-delete-dns-record"
@@ -342,6 +344,8 @@ pub fn run_write(state: &mut State, cmd: &str, args: &[String]) -> Outcome {
         "v-delete-database" => delete_database(state, &args),
         "v-add-dns-domain" => dns::add_domain(state, &args),
         "v-delete-dns-domain" => dns::delete_domain(state, &args),
+        "v-change-dns-domain-ip" => dns::change_domain_ip(state, &args),
+        "v-change-dns-domain-ttl" => dns::change_domain_ttl(state, &args),
         "v-add-dns-record" => dns::add_record(state, &args),
         "v-change-dns-record" => dns::change_record(state, &args),
         "v-delete-dns-record" => dns::delete_record(state, &args),

@@ -179,6 +179,64 @@ pub fn add_domain(state: &mut State, args: &Args) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `v-change-dns-domain-ip USER DOMAIN IP [RESTART]`. Assumed from HestiaCP's script of
+/// that name (no recorded answer): the owner and zone must exist and be unsuspended,
+/// the IP must be IPv4; the zone's IP changes and so does every record whose value
+/// was the old IP (the script rewrites them); the serial is raised.
+pub fn change_domain_ip(state: &mut State, args: &Args) -> Result<(), Failure> {
+    args.check("v-change-dns-domain-ip", 3, "USER DOMAIN IP [RESTART]")?;
+    let login = args.get(1);
+    let domain = validate::normalise_domain(args.get(2));
+    let ip = args.get(3);
+    check_user_format(login)?;
+    validate::domain(&domain, "domain")?;
+    validate::ipv4(ip, "ip")?;
+    validate::restart(args.get(4))?;
+    let user = existing_user(state, login)?;
+    unsuspended(login, user)?;
+    let user = existing_user_mut(state, login)?;
+    let index = zone_index(user, &domain)?;
+    let zone = &mut user.dns_domains[index];
+    zone_unsuspended(zone)?;
+    let old = std::mem::replace(&mut zone.ip, ip.to_string());
+    for record in &mut zone.records {
+        if record.value == old {
+            record.value = ip.to_string();
+        }
+    }
+    zone.serial += 1;
+    Ok(())
+}
+
+/// `v-change-dns-domain-ttl USER DOMAIN TTL [RESTART]`. Assumed from HestiaCP's script
+/// of that name (no recorded answer): the TTL must be a whole number (the script's
+/// `is_format_valid 'ttl'`); the zone's TTL changes (records without their own TTL
+/// follow it) and the serial is raised.
+pub fn change_domain_ttl(state: &mut State, args: &Args) -> Result<(), Failure> {
+    args.check("v-change-dns-domain-ttl", 3, "USER DOMAIN TTL [RESTART]")?;
+    let login = args.get(1);
+    let domain = validate::normalise_domain(args.get(2));
+    let ttl = args.get(3);
+    check_user_format(login)?;
+    validate::domain(&domain, "domain")?;
+    if ttl.is_empty() || !ttl.bytes().all(|b| b.is_ascii_digit()) || ttl.len() > 10 {
+        return Err(Failure::new(
+            E_INVALID,
+            format!("invalid ttl format :: {ttl}"),
+        ));
+    }
+    validate::restart(args.get(4))?;
+    let user = existing_user(state, login)?;
+    unsuspended(login, user)?;
+    let user = existing_user_mut(state, login)?;
+    let index = zone_index(user, &domain)?;
+    let zone = &mut user.dns_domains[index];
+    zone_unsuspended(zone)?;
+    zone.ttl = ttl.to_string();
+    zone.serial += 1;
+    Ok(())
+}
+
 /// `v-delete-dns-domain USER DOMAIN [RESTART]` (deletes under a suspended owner
 /// too: 652).
 pub fn delete_domain(state: &mut State, args: &Args) -> Result<(), Failure> {
