@@ -1,8 +1,9 @@
 //! `panel_dns_record`: one record of a DNS zone (HestiaCP: a record of a user's DNS
-//! domain; Plesk REST: a record of a subscription's or site's zone), with the
-//! `panel_dns_record` / `panel_dns_records` data sources. Plesk XML and PanelAlpha are not
-//! yet implemented by this provider: their `dns_records()` is `None`, so the engine
-//! refuses the resource at plan time there.
+//! domain; Plesk REST and XML: a record of a subscription's or site's zone), with the
+//! `panel_dns_record` / `panel_dns_records` data sources. PanelAlpha is not yet
+//! implemented by this provider: its `dns_records()` is `None`, so the engine refuses the
+//! resource at plan time there. Plesk XML has no TTL (`ttl` refused at plan time) and no
+//! record update: a change is a new record, so the plan shows the id as unknown.
 
 use std::cmp::Ordering;
 
@@ -29,9 +30,10 @@ crate::model! {
             .use_state_for_unknown()
             .markdown(
                 "The panel's id for the record: `USER/ZONE/ID` on HestiaCP (the record number \
-                 `v-list-dns-records` shows), `ZONE/ID` on Plesk REST. The provider also remembers the record's content \
+                 `v-list-dns-records` shows), `ZONE/ID` on Plesk REST and XML. The provider also remembers the record's content \
                  and checks it before every change: a number the panel handed to another \
-                 record is never changed or deleted.",
+                 record is never changed or deleted. On Plesk XML a change of `name`, \
+                 `value` or `priority` is a new record with a new id.",
             ),
         zone: String
             .required()
@@ -90,7 +92,9 @@ crate::model! {
             .validator(validate::int_between(60, 2_147_483_647))
             .markdown(
                 "Time to live in seconds. When not set, the panel's default (HestiaCP: the \
-                 zone's TTL, 14400 unless changed). Changed in place.",
+                 zone's TTL, 14400 unless changed). Changed in place. The Plesk XML API has \
+                 no TTL for a record: setting it there is refused at plan time, and it stays \
+                 null.",
             ),
         priority: i64
             .optional()
@@ -135,7 +139,9 @@ const PANEL_MAPPING: &str = "\n\n\
 `v-delete-dns-record`, `v-list-dns-records USER ZONE json`) | `USER/ZONE/ID` |\n\
 | Plesk (REST API) | records of the zone of a subscription or site (`/api/v2/dns/records?domain=ZONE`); \
 MX/SRV priority in `opt`; `owner` is not needed | `ZONE/ID` |\n\
-| Plesk (XML API) | not yet implemented by this provider | |\n\
+| Plesk (XML API) | records of the zone of a subscription or site (`dns` `add_rec`, `get_rec` by \
+`site-id`, `del_rec`); MX/SRV priority in `opt`; no TTL; no record update: a change adds the new \
+record, then deletes the old one | `ZONE/ID` |\n\
 | PanelAlpha | not yet implemented by this provider | |\n\n";
 
 fn number(field: &Field<i64>) -> Option<u32> {
@@ -199,13 +205,19 @@ impl ObjectType for DnsRecordType {
              removes on read; values longer than 255 bytes are one value). HestiaCP removes \
              double quotes inside TXT values, so those are refused at plan time there; \
              Plesk keeps them.\n\n\
+             The Plesk XML API cannot change a record: a change of `name`, `value` or \
+             `priority` adds the new record first and deletes the old one once the new one \
+             exists, so the name never goes without a record (a replacement would delete \
+             first). The record gets a new id. When the old record cannot be deleted, the \
+             new one is deleted again and the apply fails with nothing changed.\n\n\
              ## Import\n\n\
              * HestiaCP: `USER/ZONE/ID`, e.g. `bob/example.com/22` (the id column of \
              `v-list-dns-records USER ZONE`), or by content `USER/ZONE/TYPE/NAME/VALUE`, e.g. \
              `bob/example.com/MX/@/mail.example.com` (the value may contain `/`; the \
              lowest-numbered matching record).\n\
-             * Plesk REST: `ZONE/ID`, e.g. `example.com/42` (the record id of \
-             `GET /api/v2/dns/records?domain=ZONE`), or by content `ZONE/TYPE/NAME/VALUE`.\n\n\
+             * Plesk REST and XML: `ZONE/ID`, e.g. `example.com/42` (the record id of \
+             `GET /api/v2/dns/records?domain=ZONE`, or of `dns` `get_rec` by site-id), or by \
+             content `ZONE/TYPE/NAME/VALUE`.\n\n\
              ```shell\n\
              terraform import panel_dns_record.www bob/example.com/22\n\
              ```"
@@ -235,7 +247,7 @@ impl ObjectType for DnsRecordType {
     fn data_attribute_description(name: &str) -> Option<String> {
         let text = match name {
             "id" => {
-                "The panel's id: `USER/ZONE/ID` on HestiaCP, `ZONE/ID` on Plesk REST. Set it \
+                "The panel's id: `USER/ZONE/ID` on HestiaCP, `ZONE/ID` on Plesk. Set it \
                  to look the record up by id, or leave it out."
             }
             "owner" => "The `id` of the user whose zone it is (`panel_user`).",
