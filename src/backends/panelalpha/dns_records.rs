@@ -46,6 +46,9 @@ use crate::panel::{
 };
 
 const DNS_FIELDS: FieldMap = &[
+    // "A CNAME record cannot coexist with other records of the same name" is about the
+    // name (the simulator's wording, assumed).
+    ("same name", "name"),
     ("txtdata", "value"),
     ("address", "value"),
     ("cname", "value"),
