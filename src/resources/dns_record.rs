@@ -1,9 +1,9 @@
 //! `panel_dns_record`: one record of a DNS zone (HestiaCP: a record of a user's DNS
 //! domain; Plesk REST and XML: a record of a subscription's or site's zone), with the
-//! `panel_dns_record` / `panel_dns_records` data sources. PanelAlpha is not yet
-//! implemented by this provider: its `dns_records()` is `None`, so the engine refuses the
-//! resource at plan time there. Plesk XML has no TTL (`ttl` refused at plan time) and no
-//! record update: a change is a new record, so the plan shows the id as unknown.
+//! `panel_dns_record` / `panel_dns_records` data sources; PanelAlpha: a record of a zone of
+//! the owner's hosting account, addressed by line. Plesk XML has no TTL (`ttl` refused at
+//! plan time) and no record update: a change is a new record, so the plan shows the id as
+//! unknown.
 
 use std::cmp::Ordering;
 
@@ -30,7 +30,7 @@ crate::model! {
             .use_state_for_unknown()
             .markdown(
                 "The panel's id for the record: `USER/ZONE/ID` on HestiaCP (the record number \
-                 `v-list-dns-records` shows), `ZONE/ID` on Plesk REST and XML. The provider also remembers the record's content \
+                 `v-list-dns-records` shows), `ZONE/ID` on Plesk REST and XML, `USER_ID/ACCOUNT_ID/ZONE/LINE` on PanelAlpha. The provider also remembers the record's content \
                  and checks it before every change: a number the panel handed to another \
                  record is never changed or deleted. On Plesk XML a change of `name`, \
                  `value` or `priority` is a new record with a new id.",
@@ -50,8 +50,8 @@ crate::model! {
             .requires_replace()
             .validator(validate::string_length_at_least(1))
             .markdown(
-                "The `id` of the `panel_user` whose zone it is. Required on HestiaCP, where \
-                 zones belong to users (refused at plan time when missing); not needed on \
+                "The `id` of the `panel_user` whose zone it is. Required on HestiaCP and \
+                 PanelAlpha, where zones belong to users (refused at plan time when missing); not needed on \
                  Plesk, where the zone name is enough (kept as configured). Changing it \
                  replaces the record.",
             ),
@@ -142,7 +142,9 @@ MX/SRV priority in `opt`; `owner` is not needed | `ZONE/ID` |\n\
 | Plesk (XML API) | records of the zone of a subscription or site (`dns` `add_rec`, `get_rec` by \
 `site-id`, `del_rec`); MX/SRV priority in `opt`; no TTL; no record update: a change adds the new \
 record, then deletes the old one | `ZONE/ID` |\n\
-| PanelAlpha | not yet implemented by this provider | |\n\n";
+| PanelAlpha | records of a zone of the owner's hosting account \
+(`server-accounts/{id}/dns-zones/{name}/records`), addressed by line and found again by content \
+when the line moved | `USER_ID/ACCOUNT_ID/ZONE/LINE` |\n\n";
 
 fn number(field: &Field<i64>) -> Option<u32> {
     field.get().and_then(|n| u32::try_from(*n).ok())
@@ -193,7 +195,8 @@ impl ObjectType for DnsRecordType {
             "A DNS record of a zone: A, AAAA, CNAME, MX, TXT, SRV, CAA or NS.{PANEL_MAPPING}\
              A record is identified by its content (zone, type, name, value and priority), \
              not only by the panel's number: HestiaCP hands the highest number out again \
-             after its record is deleted, so before every read, change and delete the provider \
+             after its record is deleted, and PanelAlpha's lines move up when a record above \
+             them is deleted, so before every read, change and delete the provider \
              checks that the numbered record still holds what it remembers, finds it again by \
              content when it does not, and never changes or deletes a record holding anything \
              else. Records Terraform does not manage in the same zone are left alone. An \
@@ -217,7 +220,10 @@ impl ObjectType for DnsRecordType {
              lowest-numbered matching record).\n\
              * Plesk REST and XML: `ZONE/ID`, e.g. `example.com/42` (the record id of \
              `GET /api/v2/dns/records?domain=ZONE`, or of `dns` `get_rec` by site-id), or by \
-             content `ZONE/TYPE/NAME/VALUE`.\n\n\
+             content `ZONE/TYPE/NAME/VALUE`.\n\
+             * PanelAlpha: `USER_ID/ACCOUNT_ID/ZONE/LINE`, e.g. `3/7/example.com/12` (the \
+             record's line in `GET server-accounts/{{id}}/dns-zones/{{name}}/records`), or by \
+             content `USER_ID/ZONE/TYPE/NAME/VALUE`.\n\n\
              ```shell\n\
              terraform import panel_dns_record.www bob/example.com/22\n\
              ```"
@@ -230,7 +236,8 @@ impl ObjectType for DnsRecordType {
              `value` (exactly one of the two; names and host values in any spelling of the \
              same name; the lowest-numbered when several match), and exposes its attributes. \
              On HestiaCP a lookup by content finds the zone among every user's (one listing \
-             per user).{PANEL_MAPPING}Reading fails with an error naming the lookup when no \
+             per user); on PanelAlpha, without `owner`, among every user's hosting accounts \
+             (one zone list per account).{PANEL_MAPPING}Reading fails with an error naming the lookup when no \
              record matches."
         )
     }
@@ -239,15 +246,17 @@ impl ObjectType for DnsRecordType {
         format!(
             "Lists DNS records, optionally only those of one `zone`, one `owner` or one \
              `type`.{PANEL_MAPPING}HestiaCP: the owner's zones (`v-list-dns-domains`), one \
-             `v-list-dns-records` per zone; without `owner`, every user's. Records are sorted \
-             by zone, type, name and id."
+             `v-list-dns-records` per zone; without `owner`, every user's. PanelAlpha: the \
+             zones of the owner's hosting accounts, one records list per zone (the SOA record \
+             is left out). Records are sorted by zone, type, name and id."
         )
     }
 
     fn data_attribute_description(name: &str) -> Option<String> {
         let text = match name {
             "id" => {
-                "The panel's id: `USER/ZONE/ID` on HestiaCP, `ZONE/ID` on Plesk. Set it \
+                "The panel's id: `USER/ZONE/ID` on HestiaCP, `ZONE/ID` on Plesk, \
+                 `USER_ID/ACCOUNT_ID/ZONE/LINE` on PanelAlpha. Set it \
                  to look the record up by id, or leave it out."
             }
             "owner" => "The `id` of the user whose zone it is (`panel_user`).",
