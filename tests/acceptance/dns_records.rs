@@ -635,6 +635,29 @@ fn run_lifecycle(backend: Backend) {
         );
     }
     refused("", "A", "2001:db8::1", &["Invalid Record Value", "IPv4"]);
+    if backend == Backend::PanelAlpha {
+        // Zones belong to a user's hosting account: `owner` is required.
+        let tf = sim.terraform();
+        tf.write(
+            "main.tf",
+            &format!(
+                "resource \"panel_dns_record\" \"r\" {{\n  zone  = \"{ZONE}\"\n  type  = \"A\"\n  \
+                 name  = \"x\"\n  value = \"192.0.2.1\"\n}}\n"
+            ),
+        );
+        let outcome = tf.plan();
+        assert_eq!(outcome.code, 1, "{}", outcome.describe());
+        let stderr = outcome
+            .stderr
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            stderr.contains("Missing Owner") && stderr.contains("On the `panelalpha` panel"),
+            "{}",
+            outcome.describe()
+        );
+    }
 }
 
 /// Twenty records in one zone; one in the middle is deleted at the panel: only that one
