@@ -1,8 +1,9 @@
 //! `panel_dns_record`: one record of a DNS zone (HestiaCP: a record of a user's DNS
-//! domain; Plesk REST: a record of a subscription's or site's zone), with the
-//! `panel_dns_record` / `panel_dns_records` data sources. Plesk XML and PanelAlpha are not
-//! yet implemented by this provider: their `dns_records()` is `None`, so the engine
-//! refuses the resource at plan time there.
+//! domain; Plesk REST and XML: a record of a subscription's or site's zone), with the
+//! `panel_dns_record` / `panel_dns_records` data sources; PanelAlpha: a record of a zone of
+//! the owner's hosting account, addressed by line. Plesk XML has no TTL (`ttl` refused at
+//! plan time) and no record update: a change is a new record, so the plan shows the id as
+//! unknown.
 
 use std::cmp::Ordering;
 
@@ -29,9 +30,10 @@ crate::model! {
             .use_state_for_unknown()
             .markdown(
                 "The panel's id for the record: `USER/ZONE/ID` on HestiaCP (the record number \
-                 `v-list-dns-records` shows), `ZONE/ID` on Plesk REST. The provider also remembers the record's content \
+                 `v-list-dns-records` shows), `ZONE/ID` on Plesk REST and XML, `USER_ID/ACCOUNT_ID/ZONE/LINE` on PanelAlpha. The provider also remembers the record's content \
                  and checks it before every change: a number the panel handed to another \
-                 record is never changed or deleted.",
+                 record is never changed or deleted. On Plesk XML a change of `name`, \
+                 `value` or `priority` is a new record with a new id.",
             ),
         zone: String
             .required()
@@ -48,8 +50,8 @@ crate::model! {
             .requires_replace()
             .validator(validate::string_length_at_least(1))
             .markdown(
-                "The `id` of the `panel_user` whose zone it is. Required on HestiaCP, where \
-                 zones belong to users (refused at plan time when missing); not needed on \
+                "The `id` of the `panel_user` whose zone it is. Required on HestiaCP and \
+                 PanelAlpha, where zones belong to users (refused at plan time when missing); not needed on \
                  Plesk, where the zone name is enough (kept as configured). Changing it \
                  replaces the record.",
             ),
@@ -90,7 +92,9 @@ crate::model! {
             .validator(validate::int_between(60, 2_147_483_647))
             .markdown(
                 "Time to live in seconds. When not set, the panel's default (HestiaCP: the \
-                 zone's TTL, 14400 unless changed). Changed in place.",
+                 zone's TTL, 14400 unless changed). Changed in place. The Plesk XML API has \
+                 no TTL for a record: setting it there is refused at plan time, and it stays \
+                 null.",
             ),
         priority: i64
             .optional()
@@ -135,8 +139,12 @@ const PANEL_MAPPING: &str = "\n\n\
 `v-delete-dns-record`, `v-list-dns-records USER ZONE json`) | `USER/ZONE/ID` |\n\
 | Plesk (REST API) | records of the zone of a subscription or site (`/api/v2/dns/records?domain=ZONE`); \
 MX/SRV priority in `opt`; `owner` is not needed | `ZONE/ID` |\n\
-| Plesk (XML API) | not yet implemented by this provider | |\n\
-| PanelAlpha | not yet implemented by this provider | |\n\n";
+| Plesk (XML API) | records of the zone of a subscription or site (`dns` `add_rec`, `get_rec` by \
+`site-id`, `del_rec`); MX/SRV priority in `opt`; no TTL; no record update: a change adds the new \
+record, then deletes the old one | `ZONE/ID` |\n\
+| PanelAlpha | records of a zone of the owner's hosting account \
+(`server-accounts/{id}/dns-zones/{name}/records`), addressed by line and found again by content \
+when the line moved | `USER_ID/ACCOUNT_ID/ZONE/LINE` |\n\n";
 
 fn number(field: &Field<i64>) -> Option<u32> {
     field.get().and_then(|n| u32::try_from(*n).ok())
@@ -187,7 +195,8 @@ impl ObjectType for DnsRecordType {
             "A DNS record of a zone: A, AAAA, CNAME, MX, TXT, SRV, CAA or NS.{PANEL_MAPPING}\
              A record is identified by its content (zone, type, name, value and priority), \
              not only by the panel's number: HestiaCP hands the highest number out again \
-             after its record is deleted, so before every read, change and delete the provider \
+             after its record is deleted, and PanelAlpha's lines move up when a record above \
+             them is deleted, so before every read, change and delete the provider \
              checks that the numbered record still holds what it remembers, finds it again by \
              content when it does not, and never changes or deletes a record holding anything \
              else. Records Terraform does not manage in the same zone are left alone. An \
@@ -199,13 +208,22 @@ impl ObjectType for DnsRecordType {
              removes on read; values longer than 255 bytes are one value). HestiaCP removes \
              double quotes inside TXT values, so those are refused at plan time there; \
              Plesk keeps them.\n\n\
+             The Plesk XML API cannot change a record: a change of `name`, `value` or \
+             `priority` adds the new record first and deletes the old one once the new one \
+             exists, so the name never goes without a record (a replacement would delete \
+             first). The record gets a new id. When the old record cannot be deleted, the \
+             new one is deleted again and the apply fails with nothing changed.\n\n\
              ## Import\n\n\
              * HestiaCP: `USER/ZONE/ID`, e.g. `bob/example.com/22` (the id column of \
              `v-list-dns-records USER ZONE`), or by content `USER/ZONE/TYPE/NAME/VALUE`, e.g. \
              `bob/example.com/MX/@/mail.example.com` (the value may contain `/`; the \
              lowest-numbered matching record).\n\
-             * Plesk REST: `ZONE/ID`, e.g. `example.com/42` (the record id of \
-             `GET /api/v2/dns/records?domain=ZONE`), or by content `ZONE/TYPE/NAME/VALUE`.\n\n\
+             * Plesk REST and XML: `ZONE/ID`, e.g. `example.com/42` (the record id of \
+             `GET /api/v2/dns/records?domain=ZONE`, or of `dns` `get_rec` by site-id), or by \
+             content `ZONE/TYPE/NAME/VALUE`.\n\
+             * PanelAlpha: `USER_ID/ACCOUNT_ID/ZONE/LINE`, e.g. `3/7/example.com/12` (the \
+             record's line in `GET server-accounts/{{id}}/dns-zones/{{name}}/records`), or by \
+             content `USER_ID/ZONE/TYPE/NAME/VALUE`.\n\n\
              ```shell\n\
              terraform import panel_dns_record.www bob/example.com/22\n\
              ```"
@@ -218,7 +236,8 @@ impl ObjectType for DnsRecordType {
              `value` (exactly one of the two; names and host values in any spelling of the \
              same name; the lowest-numbered when several match), and exposes its attributes. \
              On HestiaCP a lookup by content finds the zone among every user's (one listing \
-             per user).{PANEL_MAPPING}Reading fails with an error naming the lookup when no \
+             per user); on PanelAlpha, without `owner`, among every user's hosting accounts \
+             (one zone list per account).{PANEL_MAPPING}Reading fails with an error naming the lookup when no \
              record matches."
         )
     }
@@ -227,15 +246,17 @@ impl ObjectType for DnsRecordType {
         format!(
             "Lists DNS records, optionally only those of one `zone`, one `owner` or one \
              `type`.{PANEL_MAPPING}HestiaCP: the owner's zones (`v-list-dns-domains`), one \
-             `v-list-dns-records` per zone; without `owner`, every user's. Records are sorted \
-             by zone, type, name and id."
+             `v-list-dns-records` per zone; without `owner`, every user's. PanelAlpha: the \
+             zones of the owner's hosting accounts, one records list per zone (the SOA record \
+             is left out). Records are sorted by zone, type, name and id."
         )
     }
 
     fn data_attribute_description(name: &str) -> Option<String> {
         let text = match name {
             "id" => {
-                "The panel's id: `USER/ZONE/ID` on HestiaCP, `ZONE/ID` on Plesk REST. Set it \
+                "The panel's id: `USER/ZONE/ID` on HestiaCP, `ZONE/ID` on Plesk, \
+                 `USER_ID/ACCOUNT_ID/ZONE/LINE` on PanelAlpha. Set it \
                  to look the record up by id, or leave it out."
             }
             "owner" => "The `id` of the user whose zone it is (`panel_user`).",

@@ -5,8 +5,9 @@
 //! deleted at the panel, destroy that leaves every record Terraform does not own, and
 //! the plan-time refusals. Plesk XML has no TTL and no record update: a change there
 //! is a new record with a new id (the old one deleted after it), and `ttl` is refused
-//! at plan time. PanelAlpha is not yet implemented by this provider: the plan is
-//! refused there.
+//! at plan time. PanelAlpha: the zone of an addon domain of the user's hosting account,
+//! records addressed by line (the twenty-record case deletes a line in the middle, so
+//! every later line moves up and each record is found again by content).
 
 use serde_json::Value;
 
@@ -15,16 +16,23 @@ use crate::support::terraform::{hcl_string, Terraform};
 
 const LOGIN: &str = "dnsowner";
 const ZONE: &str = "tf-dns.com";
+/// The main domain PanelAlpha gives the first service of a fresh simulator; the zone is
+/// an addon domain of it.
+const PANELALPHA_MAIN_DOMAIN: &str = "service1.panelalpha.test";
 
 fn long_txt() -> String {
     format!("v=DKIM1; k=rsa; it's p={}", "MIIBIjAN".repeat(40))
 }
 
 fn config(backend: Backend, www: &str, with_records: bool) -> String {
+    let login = if backend == Backend::PanelAlpha {
+        "plan  = \"Starter\"".to_owned()
+    } else {
+        format!("login = {}", hcl_string(LOGIN))
+    };
     let mut text = format!(
-        "resource \"panel_user\" \"owner\" {{\n  login = {}\n  email = \"dns@dns-owner.example\"\n  \
-         name  = \"DNS Owner\"\n  password_wo = \"Dns-owner-Secret!1\"\n}}\n",
-        hcl_string(LOGIN)
+        "resource \"panel_user\" \"owner\" {{\n  {login}\n  email = \"dns@dns-owner.example\"\n  \
+         name  = \"DNS Owner\"\n  password_wo = \"Dns-owner-Secret!1\"\n}}\n"
     );
     // HestiaCP: the zone is the owner's DNS domain (added at the panel); Plesk: the
     // subscription's zone.
@@ -35,6 +43,15 @@ fn config(backend: Backend, www: &str, with_records: bool) -> String {
              system_password_wo_version = 1\n}}\n"
         );
         ("", "panel_domain.zone.name".to_owned())
+    } else if backend == Backend::PanelAlpha {
+        text += &format!(
+            "\nresource \"panel_domain\" \"zone\" {{\n  name   = \"{ZONE}\"\n  \
+             owner  = panel_user.owner.id\n  kind   = \"addon\"\n  parent = \"{PANELALPHA_MAIN_DOMAIN}\"\n}}\n"
+        );
+        (
+            "  owner = panel_user.owner.id\n",
+            "panel_domain.zone.name".to_owned(),
+        )
     } else {
         ("  owner = panel_user.owner.id\n", format!("\"{ZONE}\""))
     };
@@ -84,9 +101,91 @@ fn plesk_call(sim: &Sim, method: reqwest::Method, path: &str) -> String {
     body
 }
 
-/// How the panel lists a name: relative on HestiaCP, fully qualified on Plesk.
+/// A PanelAlpha API call (`user`: as that user, else as the admin); answers the body's
+/// data.
+fn panelalpha_call(sim: &Sim, method: reqwest::Method, path: &str, user: Option<&str>) -> Value {
+    let p = &sim.process;
+    let mut request = sim
+        .http
+        .request(method, p.url(&format!("/api/{path}")))
+        .bearer_auth(p.cred("token"))
+        .header("Accept", "application/json");
+    if let Some(user) = user {
+        request = request.header("X-PanelAlpha-User", user);
+    }
+    let (status, body) = sim.send(request, path);
+    assert!((200..300).contains(&status), "{path}: {status}: {body}");
+    let value: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    match value.get("data") {
+        Some(data) => data.clone(),
+        None => value,
+    }
+}
+
+/// PanelAlpha: the owner's user id and the records path of the hosting account holding
+/// the zone.
+fn panelalpha_zone(sim: &Sim) -> (String, String) {
+    let users = panelalpha_call(sim, reqwest::Method::GET, "admin/users", None);
+    let user = users
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|u| u["email"] == "dns@dns-owner.example")
+        .map(|u| u["id"].to_string())
+        .unwrap_or_else(|| panic!("no DNS owner among {users}"));
+    let accounts = panelalpha_call(sim, reqwest::Method::GET, "server-accounts", Some(&user));
+    for account in accounts.as_array().into_iter().flatten() {
+        let id = account["id"].to_string();
+        let zones = panelalpha_call(
+            sim,
+            reqwest::Method::GET,
+            &format!("server-accounts/{id}/dns-zones"),
+            Some(&user),
+        );
+        if zones
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|z| z["name"] == ZONE)
+        {
+            return (
+                user,
+                format!("server-accounts/{id}/dns-zones/{ZONE}/records"),
+            );
+        }
+    }
+    panic!("no hosting account of user {user} has {ZONE}: {accounts}");
+}
+
+/// Deletes a record at the panel, as a person would: HestiaCP by number, Plesk by id,
+/// PanelAlpha by line.
+fn delete_at_panel(sim: &Sim, id: &str) {
+    match sim.backend {
+        Backend::Hestia => {
+            panel_call(sim, "v-delete-dns-record", &[LOGIN, ZONE, &number(id)]);
+        }
+        Backend::PanelAlpha => {
+            let (user, records) = panelalpha_zone(sim);
+            panelalpha_call(
+                sim,
+                reqwest::Method::DELETE,
+                &format!("{records}/{}", number(id)),
+                Some(&user),
+            );
+        }
+        _ => {
+            plesk_call(
+                sim,
+                reqwest::Method::DELETE,
+                &format!("dns/records/{}", number(id)),
+            );
+        }
+    }
+}
+
+/// How a panel lists a name: relative on HestiaCP, fully qualified elsewhere.
 fn listed_name(sim: &Sim, name: &str) -> String {
-    match (sim.backend.is_plesk(), name) {
+    match (sim.backend != Backend::Hestia, name) {
         (true, "@") => format!("{ZONE}."),
         (true, _) => format!("{name}.{ZONE}."),
         _ => name.to_owned(),
@@ -97,6 +196,27 @@ fn listed_name(sim: &Sim, name: &str) -> String {
 /// listed (TXT with the quotes HestiaCP adds). Both Plesk APIs are one server: its REST
 /// listing is the panel's own view for both.
 fn panel_records(sim: &Sim) -> Vec<(String, String, String, String)> {
+    if sim.backend == Backend::PanelAlpha {
+        // Lines, fully qualified names, `content` (TXT: the text); the SOA record is the
+        // panel's bookkeeping (its serial moves with every change).
+        let (user, records) = panelalpha_zone(sim);
+        let listed = panelalpha_call(sim, reqwest::Method::GET, &records, Some(&user));
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        return listed
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| r["type"] != "SOA")
+            .map(|r| {
+                (
+                    text(&r["line"]),
+                    text(&r["name"]),
+                    text(&r["type"]),
+                    text(&r["content"]),
+                )
+            })
+            .collect();
+    }
     if sim.backend.is_plesk() {
         let body = plesk_call(
             sim,
@@ -188,10 +308,12 @@ fn run_lifecycle(backend: Backend) {
         has(&sim, &records, "host1", "A", "192.0.2.20"),
         "{records:?}"
     );
-    assert!(
-        has(&sim, &records, "@", "MX", "mx2.tf-dns.com."),
-        "{records:?}"
-    );
+    let listed_mx = if backend == Backend::PanelAlpha {
+        "20 mx2.tf-dns.com."
+    } else {
+        "mx2.tf-dns.com."
+    };
+    assert!(has(&sim, &records, "@", "MX", listed_mx), "{records:?}");
     assert!(
         has(&sim, &records, "mail._domainkey", "TXT", &listed_long),
         "the long TXT value is one value: {records:?}"
@@ -206,7 +328,7 @@ fn run_lifecycle(backend: Backend) {
     assert_eq!(state("panel_dns_record.mx")["priority"], 20);
     assert_eq!(state("panel_dns_record.verify")["name"], "tf-dns.com.");
     let default_ttl = match backend {
-        Backend::Hestia => Value::from(14400),
+        Backend::Hestia | Backend::PanelAlpha => Value::from(14400),
         Backend::PleskXml => Value::Null,
         _ => Value::from(86400),
     };
@@ -220,10 +342,15 @@ fn run_lifecycle(backend: Backend) {
         .iter()
         .map(|a| state(a)["id"].as_str().unwrap_or_default().to_owned())
         .collect();
-    let prefix = if hestia {
-        format!("{LOGIN}/{ZONE}/")
-    } else {
-        format!("{ZONE}/")
+    let prefix = match backend {
+        Backend::Hestia => format!("{LOGIN}/{ZONE}/"),
+        // USER_ID/ACCOUNT_ID/ZONE/LINE
+        Backend::PanelAlpha => {
+            let (user, records) = panelalpha_zone(&sim);
+            let account = records.split('/').nth(1).unwrap_or_default().to_owned();
+            format!("{user}/{account}/{ZONE}/")
+        }
+        _ => format!("{ZONE}/"),
     };
     assert!(ids[0].starts_with(&prefix), "{ids:?}");
 
@@ -261,11 +388,20 @@ fn run_lifecycle(backend: Backend) {
     };
     let log = super::adopt::adopt(&sim, &["--out", &out, "--types", types]);
     let text = written(typed.dir());
-    assert_eq!(
-        text.matches("resource \"panel_dns_record\"").count(),
-        records.len(),
-        "[{backend:?}] every record of the zone:\n{text}\n{log}"
-    );
+    let adopted_records = text.matches("resource \"panel_dns_record\"").count();
+    if backend == Backend::PanelAlpha {
+        // The main domain's zone comes with the user's plan: its records too.
+        assert!(
+            adopted_records > records.len(),
+            "[{backend:?}] every record of both zones:\n{text}\n{log}"
+        );
+    } else {
+        assert_eq!(
+            adopted_records,
+            records.len(),
+            "[{backend:?}] every record of the zone:\n{text}\n{log}"
+        );
+    }
     typed.apply();
     typed.assert_empty_plan(&format!("[{backend:?}] after adopting the zone:\n{text}"));
     assert_eq!(panel_records(&sim), records, "adopting changed nothing");
@@ -355,14 +491,34 @@ fn run_lifecycle(backend: Backend) {
 
     // 3. Import into a fresh directory: by id, and the MX by content.
     let imported = sim.terraform();
-    imported.write("main.tf", &config(backend, "192.0.2.30", true));
-    imported.import("panel_user.owner", LOGIN);
-    if backend.is_plesk() {
-        imported.import("panel_domain.zone", ZONE);
+    if backend == Backend::PanelAlpha {
+        // The records alone, with the owner and zone written out.
+        let owner_id = state("panel_dns_record.www")["owner"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let full = config(backend, "192.0.2.30", true);
+        let records_only = full[full.find("\nresource \"panel_dns_record\"").unwrap_or(0)..]
+            .replace("panel_user.owner.id", &hcl_string(&owner_id))
+            .replace("panel_domain.zone.name", &hcl_string(ZONE));
+        imported.write("main.tf", &records_only);
+    } else {
+        imported.write("main.tf", &config(backend, "192.0.2.30", true));
+        imported.import("panel_user.owner", LOGIN);
+        if backend.is_plesk() {
+            imported.import("panel_domain.zone", ZONE);
+        }
     }
     for (address, id) in ADDRESSES.iter().zip(&ids) {
         let id = if *address == "panel_dns_record.mx" {
-            format!("{prefix}MX/@/mx2.tf-dns.com")
+            match backend {
+                // USER_ID/ZONE/TYPE/NAME/VALUE
+                Backend::PanelAlpha => format!(
+                    "{}/{ZONE}/MX/@/mx2.tf-dns.com",
+                    prefix.split('/').next().unwrap_or_default()
+                ),
+                _ => format!("{prefix}MX/@/mx2.tf-dns.com"),
+            }
         } else {
             id.clone()
         };
@@ -397,20 +553,9 @@ fn run_lifecycle(backend: Backend) {
         );
     }
 
-    // 4. Drift: the MX record is deleted at the panel; only it is planned again.
-    if hestia {
-        panel_call(
-            &sim,
-            "v-delete-dns-record",
-            &[LOGIN, ZONE, &number(&ids[1])],
-        );
-    } else {
-        plesk_call(
-            &sim,
-            reqwest::Method::DELETE,
-            &format!("dns/records/{}", number(&ids[1])),
-        );
-    }
+    // 4. Drift: the MX record is deleted at the panel; only it is planned again
+    // (PanelAlpha: every later line moves up one).
+    delete_at_panel(&sim, &ids[1]);
     let (code, plan) = tf.plan_detailed_exitcode(&[]);
     assert_eq!(code, 2, "{}", plan.describe());
     assert!(
@@ -490,6 +635,29 @@ fn run_lifecycle(backend: Backend) {
         );
     }
     refused("", "A", "2001:db8::1", &["Invalid Record Value", "IPv4"]);
+    if backend == Backend::PanelAlpha {
+        // Zones belong to a user's hosting account: `owner` is required.
+        let tf = sim.terraform();
+        tf.write(
+            "main.tf",
+            &format!(
+                "resource \"panel_dns_record\" \"r\" {{\n  zone  = \"{ZONE}\"\n  type  = \"A\"\n  \
+                 name  = \"x\"\n  value = \"192.0.2.1\"\n}}\n"
+            ),
+        );
+        let outcome = tf.plan();
+        assert_eq!(outcome.code, 1, "{}", outcome.describe());
+        let stderr = outcome
+            .stderr
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            stderr.contains("Missing Owner") && stderr.contains("On the `panelalpha` panel"),
+            "{}",
+            outcome.describe()
+        );
+    }
 }
 
 /// Twenty records in one zone; one in the middle is deleted at the panel: only that one
@@ -505,6 +673,11 @@ fn twenty_records(backend: Backend) {
     }
     let (owner, zone) = if backend.is_plesk() {
         ("", "panel_domain.zone.name".to_owned())
+    } else if backend == Backend::PanelAlpha {
+        (
+            "  owner = panel_user.owner.id\n",
+            "panel_domain.zone.name".to_owned(),
+        )
     } else {
         ("  owner = panel_user.owner.id\n", format!("\"{ZONE}\""))
     };
@@ -523,19 +696,8 @@ fn twenty_records(backend: Backend) {
         .find(|r| r.3.trim_matches('"') == "record 10")
         .map(|r| r.0.clone())
         .unwrap_or_else(|| panic!("[{backend:?}] no record 10: {before:?}"));
-    if backend == Backend::Hestia {
-        panel_call(
-            &sim,
-            "v-delete-dns-record",
-            &[LOGIN, ZONE, &number(&middle)],
-        );
-    } else {
-        plesk_call(
-            &sim,
-            reqwest::Method::DELETE,
-            &format!("dns/records/{}", number(&middle)),
-        );
-    }
+    // PanelAlpha: the ten records after it move up one line each.
+    delete_at_panel(&sim, &middle);
     sim.reset_requests();
     let (code, plan) = tf.plan_detailed_exitcode(&[]);
     assert_eq!(code, 2, "{}", plan.describe());
@@ -546,6 +708,7 @@ fn twenty_records(backend: Backend) {
             route.contains("v-list-dns-records")
                 || route.contains("GET /api/v2/dns/records")
                 || route.contains("dns.get_rec")
+                || route.contains("GET /api/server-accounts/{id}/dns-zones/{name}/records")
         })
         .map(|(_, n)| n)
         .sum();
@@ -588,34 +751,8 @@ fn plesk_xml() {
     twenty_records(Backend::PleskXml);
 }
 
-fn not_implemented(backend: Backend) {
-    let sim = Sim::start(backend);
-    let tf = sim.terraform();
-    tf.write(
-        "main.tf",
-        "resource \"panel_dns_record\" \"r\" {\n  zone  = \"example.com\"\n  type  = \"A\"\n  \
-         name  = \"www\"\n  value = \"192.0.2.1\"\n}\n",
-    );
-    let outcome = tf.plan();
-    assert_eq!(outcome.code, 1, "{}", outcome.describe());
-    let stderr = outcome
-        .stderr
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    assert!(
-        stderr.contains(&format!(
-            "The `{}` panel has no DNS record objects",
-            backend.provider_type()
-        )),
-        "{}",
-        outcome.describe()
-    );
-}
-
 #[test]
-fn not_implemented_elsewhere() {
-    for backend in [Backend::PanelAlpha] {
-        not_implemented(backend);
-    }
+fn panelalpha() {
+    run_lifecycle(Backend::PanelAlpha);
+    twenty_records(Backend::PanelAlpha);
 }

@@ -2,10 +2,10 @@
 //! backend, checked with the panel's own listing; records the panel numbers again
 //! (HestiaCP hands a deleted highest number to the next record) and records Terraform
 //! does not own; a create whose answer is lost, found again by content; refusals naming
-//! the attribute. HestiaCP, Plesk REST and Plesk XML are implemented: elsewhere the
-//! backend must offer no service (the resource is refused at plan time, and the docs say
-//! "not yet implemented by this provider"). Plesk XML has no record update: a change is
-//! a new record (new id) added before the old one is deleted ([`xml_change`]).
+//! the attribute. Every case runs on the four panels. Plesk XML has no record update: a
+//! change is a new record (new id) added before the old one is deleted ([`xml_change`]);
+//! PanelAlpha addresses records by line, which moves when a line above is deleted
+//! ([`renumbering`]).
 
 use serde_json::{json, Value};
 use terraform_provider_panel::panel::{
@@ -41,22 +41,6 @@ fn spec(
 
 fn at(record: &DnsRecord) -> Locator {
     record.locator()
-}
-
-/// Not implemented on this panel: no service at all (never a half-working one).
-fn not_implemented(fx: &Fixture) -> bool {
-    if !matches!(
-        fx.kind,
-        PanelKind::Hestia | PanelKind::PleskRest | PanelKind::PleskXml
-    ) {
-        assert!(
-            fx.panel.dns_records().is_none(),
-            "{}: DNS records are not implemented there, yet the backend offers a service",
-            fx.kind.as_str()
-        );
-        return true;
-    }
-    false
 }
 
 /// Runs a HestiaCP command through the panel's API, as a person at the panel would;
@@ -117,6 +101,70 @@ fn is_plesk(kind: PanelKind) -> bool {
     matches!(kind, PanelKind::PleskRest | PanelKind::PleskXml)
 }
 
+/// A PanelAlpha user-API call as the user `user` (a person in the panel's UI); answers
+/// the body's data.
+async fn panelalpha(
+    fx: &Fixture,
+    method: reqwest::Method,
+    path: &str,
+    user: &str,
+    body: Option<Value>,
+) -> Value {
+    let client = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .expect("client");
+    let token = fx.sim.credentials["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mut request = client
+        .request(method, format!("{}/api/{path}", fx.sim.base_url))
+        .bearer_auth(token)
+        .header("X-PanelAlpha-User", user)
+        .header("Accept", "application/json");
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    assert!(status.is_success(), "{path}: {status} {text}");
+    let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    match value.get("data") {
+        Some(data) => data.clone(),
+        None => value,
+    }
+}
+
+/// The owner's hosting account holding `ZONE` (PanelAlpha).
+async fn zone_account(fx: &Fixture, owner: &str) -> String {
+    let accounts = panelalpha(fx, reqwest::Method::GET, "server-accounts", owner, None).await;
+    for account in accounts.as_array().into_iter().flatten() {
+        let id = account["id"].to_string();
+        let zones = panelalpha(
+            fx,
+            reqwest::Method::GET,
+            &format!("server-accounts/{id}/dns-zones"),
+            owner,
+            None,
+        )
+        .await;
+        if zones
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|z| z["name"] == ZONE)
+        {
+            return id;
+        }
+    }
+    panic!("no hosting account of {owner} has {ZONE}: {accounts}");
+}
+
 /// The zone's records as the panel lists them: `(id, name, type, value)`. Both Plesk
 /// kinds are one server: its REST listing is the panel's own view for both.
 async fn panel_records(fx: &Fixture, owner: &str) -> Vec<(String, String, String, String)> {
@@ -144,6 +192,33 @@ async fn panel_records(fx: &Fixture, owner: &str) -> Vec<(String, String, String
             })
             .collect();
     }
+    if fx.kind == PanelKind::PanelAlpha {
+        let account = zone_account(fx, owner).await;
+        let listed = panelalpha(
+            fx,
+            reqwest::Method::GET,
+            &format!("server-accounts/{account}/dns-zones/{ZONE}/records"),
+            owner,
+            None,
+        )
+        .await;
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        // The SOA record is the panel's bookkeeping (its serial moves with every change).
+        return listed
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| r["type"] != "SOA")
+            .map(|r| {
+                (
+                    text(&r["line"]),
+                    text(&r["name"]),
+                    text(&r["type"]),
+                    text(&r["content"]),
+                )
+            })
+            .collect();
+    }
     let body = hestia(fx, "v-list-dns-records", &[owner, ZONE, "json"]).await;
     let listed: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
     let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
@@ -165,7 +240,7 @@ async fn panel_records(fx: &Fixture, owner: &str) -> Vec<(String, String, String
 /// An owner with the zone `ZONE` (HestiaCP adds its default records).
 async fn owner_with_zone(fx: &Fixture, tag: &str) -> User {
     let owner = fx.create_owner(tag).await;
-    if is_plesk(fx.kind) {
+    if is_plesk(fx.kind) || fx.kind == PanelKind::PanelAlpha {
         fx.create_site(&owner, ZONE).await;
     } else {
         hestia(fx, "v-add-dns-domain", &[&owner.id, ZONE, "192.0.2.10"]).await;
@@ -179,9 +254,6 @@ async fn owner_with_zone(fx: &Fixture, tag: &str) -> User {
 
 pub async fn lifecycle(kind: PanelKind) {
     let fx = Fixture::start(kind).await;
-    if not_implemented(&fx) {
-        return;
-    }
     let owner = owner_with_zone(&fx, "dns").await;
     let before = panel_records(&fx, &owner.id).await;
     let dns = dns(&fx);
@@ -262,7 +334,11 @@ pub async fn lifecycle(kind: PanelKind) {
     for record in [&a, &mx, &txt, &plain] {
         assert!(listed.contains(record), "{record:?} not in {listed:?}");
     }
-    assert_eq!(listed.len(), before.len() + 4);
+    // The zone's records the provider manages (PanelAlpha's SOA is not one of them; its
+    // users have other zones too).
+    let managed = before.iter().filter(|r| r.2 != "SOA").count();
+    let in_zone = listed.iter().filter(|r| r.zone == ZONE).count();
+    assert_eq!(in_zone, managed + 4, "{listed:?}");
 
     // In place: value, name, TTL; the id stays. Plesk XML: no TTL, and a change is a
     // new record with a new id, the old one gone.
@@ -322,6 +398,7 @@ pub async fn lifecycle(kind: PanelKind) {
     );
     let by_content = match kind {
         PanelKind::PleskRest | PanelKind::PleskXml => format!("{ZONE}/MX/@/mx2.conf-dns.com"),
+        // PanelAlpha: USER_ID/ZONE/TYPE/NAME/VALUE, like HestiaCP's.
         _ => format!("{}/{ZONE}/MX/@/mx2.conf-dns.com", owner.id),
     };
     assert_eq!(
@@ -347,9 +424,6 @@ pub async fn lifecycle(kind: PanelKind) {
 /// or deleted through it.
 pub async fn renumbering(kind: PanelKind) {
     let fx = Fixture::start(kind).await;
-    if not_implemented(&fx) {
-        return;
-    }
     let owner = owner_with_zone(&fx, "renum").await;
     let dns = dns(&fx);
     let first = ok(
@@ -379,6 +453,31 @@ pub async fn renumbering(kind: PanelKind) {
             Some(json!({"type": "A", "host": "foreign", "value": "192.0.2.99"})),
         )
         .await;
+    } else if kind == PanelKind::PanelAlpha {
+        let account = zone_account(&fx, &owner.id).await;
+        let records = format!("server-accounts/{account}/dns-zones/{ZONE}/records");
+        panelalpha(
+            &fx,
+            reqwest::Method::DELETE,
+            &format!("{records}/{number}"),
+            &owner.id,
+            None,
+        )
+        .await;
+        panelalpha(
+            &fx,
+            reqwest::Method::POST,
+            &records,
+            &owner.id,
+            Some(json!({"name": "foreign", "type": "A", "address": "192.0.2.99"})),
+        )
+        .await;
+        let foreign = panel_records(&fx, &owner.id)
+            .await
+            .into_iter()
+            .find(|r| r.1.starts_with("foreign."))
+            .expect("the foreign record");
+        assert_eq!(foreign.0, number, "the panel put it on the freed line");
     } else {
         hestia(&fx, "v-delete-dns-record", &[&owner.id, ZONE, &number]).await;
         hestia(
@@ -425,15 +524,66 @@ pub async fn renumbering(kind: PanelKind) {
         ok(fresh_dns.get(&at(&first)).await, "first").as_ref(),
         Some(&first)
     );
+    if kind != PanelKind::PanelAlpha {
+        return;
+    }
+    // PanelAlpha: a line above ours is deleted at the panel, so every line after it
+    // moves up one. Ours is found on its new line, changed and deleted there, and the
+    // record now on its old line is never touched.
+    let account = zone_account(&fx, &owner.id).await;
+    let records = format!("server-accounts/{account}/dns-zones/{ZONE}/records");
+    let above = panel_records(&fx, &owner.id)
+        .await
+        .into_iter()
+        .find(|r| r.2 == "CNAME")
+        .expect("a template CNAME above our records");
+    panelalpha(
+        &fx,
+        reqwest::Method::DELETE,
+        &format!("{records}/{}", above.0),
+        &owner.id,
+        None,
+    )
+    .await;
+    let later = fx.backend();
+    let later_dns = service::<DnsRecord>(later.as_ref()).expect("service");
+    let moved =
+        ok(later_dns.get(&at(&first)).await, "first after the shift").expect("found by content");
+    assert_ne!(moved.id, first.id, "it moved");
+    assert_eq!(
+        (moved.name.as_str(), moved.value.as_str()),
+        ("one", "192.0.2.1")
+    );
+    let before = panel_records(&fx, &owner.id).await;
+    let old_line = first.id.rsplit('/').next().unwrap_or_default().to_owned();
+    let on_old_line = before
+        .iter()
+        .find(|r| r.0 == old_line)
+        .cloned()
+        .expect("another record on the old line");
+    let changed = ok(
+        later_dns.update(&at(&first), &patch).await,
+        "update through the old line",
+    );
+    assert_eq!(changed.id, moved.id);
+    assert_eq!(changed.value, "192.0.2.3");
+    ok(later_dns.delete(&at(&changed)).await, "delete");
+    let after = panel_records(&fx, &owner.id).await;
+    assert!(
+        after
+            .iter()
+            .any(|r| r.1 == on_old_line.1 && r.2 == on_old_line.2 && r.3 == on_old_line.3),
+        "the record on the old line is untouched: {after:?}"
+    );
+    assert!(!after
+        .iter()
+        .any(|r| r.3 == "192.0.2.3" || r.3 == "192.0.2.1"));
 }
 
 /// The create's answer is lost after the panel committed: not created twice, and a
 /// lookup by content (what the engine does) finds it.
 pub async fn lost_create_answer(kind: PanelKind) {
     let fx = Fixture::start(kind).await;
-    if not_implemented(&fx) {
-        return;
-    }
     let owner = owner_with_zone(&fx, "lost").await;
     let dns = dns(&fx);
     let wanted = spec(&owner, "TXT", "lost", "v=lost; answer", None);
@@ -443,6 +593,7 @@ pub async fn lost_create_answer(kind: PanelKind) {
     let route = match kind {
         PanelKind::PleskRest => "POST /api/v2/dns/records",
         PanelKind::PleskXml => "xml dns.add_rec",
+        PanelKind::PanelAlpha => "POST /api/server-accounts/{id}/dns-zones/{name}/records",
         _ => "v-add-dns-record",
     };
     fx.control
@@ -476,20 +627,20 @@ pub async fn lost_create_answer(kind: PanelKind) {
 /// would not read back as written.
 pub async fn invalid_input(kind: PanelKind) {
     let fx = Fixture::start(kind).await;
-    if not_implemented(&fx) {
-        return;
-    }
     let owner = owner_with_zone(&fx, "bad").await;
     let dns = dns(&fx);
     let mut no_zone = spec(&owner, "A", "x", "192.0.2.1", None);
     no_zone.zone = "nosuch-zone.com".into();
     assert_invalid(dns.create(&no_zone).await, "zone", "missing zone");
-    if kind == PanelKind::Hestia {
+    if fx.caps().dns_record_owner_required {
+        // HestiaCP and PanelAlpha: zones belong to users.
         let mut no_owner = spec(&owner, "A", "x", "192.0.2.1", None);
         no_owner.owner = "nosuchuser".into();
         assert_invalid(dns.create(&no_owner).await, "owner", "missing owner");
         no_owner.owner = String::new();
         assert_invalid(dns.create(&no_owner).await, "owner", "empty owner");
+    }
+    if kind == PanelKind::Hestia {
         assert_invalid(
             dns.create(&spec(&owner, "TXT", "q", "say \"hi\"", None))
                 .await,
@@ -533,9 +684,6 @@ pub async fn invalid_input(kind: PanelKind) {
 /// records, never the panel's own.
 pub async fn parallel_changes(kind: PanelKind) {
     let fx = Fixture::start(kind).await;
-    if not_implemented(&fx) {
-        return;
-    }
     let owner = owner_with_zone(&fx, "par").await;
     let before = panel_records(&fx, &owner.id).await;
     let dns = dns(&fx);

@@ -1,7 +1,7 @@
 # DNS records of a zone. HestiaCP: the zone is a DNS domain of the owner, which must
-# exist (`v-add-dns-domain`, or `v-add-domain` with the web domain). Plesk REST: the zone of
-# a subscription or site (`owner` is not needed). Plesk XML and PanelAlpha are not yet
-# implemented by this provider.
+# exist (`v-add-dns-domain`, or `v-add-domain` with the web domain). Plesk (REST and XML):
+# the zone of a subscription or site (`owner` is not needed; the XML API takes no `ttl`).
+# PanelAlpha: a zone of the owner's hosting account (`owner` is required).
 variable "user_password" {
   description = "Login password of the zone's owner. Write-only: never stored in state."
   type        = string

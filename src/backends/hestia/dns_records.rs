@@ -32,7 +32,8 @@
 //! (a create in between could be handed the number just checked).
 
 use crate::panel::dns_record::{
-    has_priority, key_of_content, normal_name, normal_zone, unquote_txt, value_problem,
+    has_priority, key_of_content, normal_name, normal_zone, same_name, same_value, unquote_txt,
+    value_problem,
 };
 use crate::panel::{
     DnsRecord, DnsRecordKey, DnsRecordPatch, DnsRecordSpec, ListFilter, Locator, PanelError,
@@ -356,6 +357,16 @@ impl Service<DnsRecord> for HestiaBackend {
             .priority
             .or(current.priority)
             .filter(|_| has_priority(&current.rtype));
+        let ttl = patch.ttl.or(current.ttl);
+        if same_name(name, &current.name, zone)
+            && same_value(&current.rtype, value, &current.value)
+            && priority == current.priority
+            && ttl == current.ttl
+        {
+            // Nothing to change (e.g. a name respelled in the configuration): HestiaCP
+            // refuses a change without changes ("No pending changes", E_EXISTS).
+            return Ok(current);
+        }
         let change = wire::change_dns_record(
             owner,
             zone,
@@ -364,7 +375,7 @@ impl Service<DnsRecord> for HestiaBackend {
             &current.rtype,
             &wire_value(&current.rtype, value, priority),
             priority,
-            patch.ttl.or(current.ttl),
+            ttl,
         );
         let key = cache_key(owner, zone);
         self.write(&change, Touches::DnsRecords(owner, &key))

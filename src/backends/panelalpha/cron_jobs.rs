@@ -146,7 +146,7 @@ pub(crate) struct CrontabLocks {
 }
 
 impl CrontabLocks {
-    async fn lock(&self, user: i64, account: i64) -> tokio::sync::OwnedMutexGuard<()> {
+    pub(crate) async fn lock(&self, user: i64, account: i64) -> tokio::sync::OwnedMutexGuard<()> {
         let lock = {
             // Entries are only inserted, so a poisoned map holds nothing torn.
             let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());

@@ -59,6 +59,7 @@ pub mod client;
 mod cron_jobs;
 mod database_users;
 mod databases;
+mod dns_records;
 mod domains;
 pub mod error;
 mod ftp_accounts;
@@ -179,6 +180,12 @@ pub struct PanelAlphaBackend {
     ftp_accounts: OwnerListCache<Option<Vec<ftp_accounts::FtpItem>>>,
     mail_domains: OwnerListCache<Option<Vec<mail_domains::MailDomainItem>>>,
     crontab_locks: cron_jobs::CrontabLocks,
+    /// `GET server-accounts/{id}/dns-zones`, per hosting account.
+    dns_zones: OwnerListCache<Option<Vec<dns_records::ZoneItem>>>,
+    /// `GET server-accounts/{id}/dns-zones/{name}/records`, per account and zone.
+    dns_records: OwnerListCache<Option<Vec<dns_records::RecordItem>>>,
+    /// One lock per hosting account for changes to its zones' lines.
+    dns_locks: cron_jobs::CrontabLocks,
 }
 
 impl std::fmt::Debug for PanelAlphaBackend {
@@ -206,6 +213,9 @@ impl PanelAlphaBackend {
             ftp_accounts: OwnerListCache::new(),
             mail_domains: OwnerListCache::new(),
             crontab_locks: cron_jobs::CrontabLocks::default(),
+            dns_zones: OwnerListCache::new(),
+            dns_records: OwnerListCache::new(),
+            dns_locks: cron_jobs::CrontabLocks::default(),
         })
     }
 
@@ -243,6 +253,8 @@ impl PanelAlphaBackend {
                 self.database_users.invalidate_all();
                 self.cron_jobs.invalidate_all();
                 self.ftp_accounts.invalidate_all();
+                self.dns_zones.invalidate_all();
+                self.dns_records.invalidate_all();
                 self.mail_domains.invalidate_all();
             }
             Touch::Services(user) => {
@@ -251,9 +263,12 @@ impl PanelAlphaBackend {
                 self.accounts.invalidate(&user.to_string());
             }
             Touch::Domains { user, account } => {
-                // A domain's deletion takes its FTP accounts with it.
+                // A domain's deletion takes its FTP accounts and its DNS zone with it
+                // (and a domain's creation brings a zone).
                 self.domains.invalidate(&account_key(user, account));
                 self.ftp_accounts.invalidate(&account_key(user, account));
+                self.dns_zones.invalidate(&account_key(user, account));
+                self.dns_records.invalidate_all();
                 self.mail_domains.invalidate(&account_key(user, account));
             }
             Touch::Databases { user, account } => {
@@ -509,8 +524,8 @@ impl Panel for PanelAlphaBackend {
             // The cron-jobs endpoints have no suspension.
             cron_job_suspend: false,
             cron_command_refuses: &[],
-            // DNS records: not yet implemented by this provider (`dns_records()` is None).
-            dns_record_owner_required: false,
+            // DNS records of the zones of the owner's hosting accounts, addressed by line.
+            dns_record_owner_required: true,
             dns_txt_refuses: &[],
             dns_record_ttl: true,
             dns_record_update_keeps_id: true,
@@ -561,6 +576,10 @@ impl Panel for PanelAlphaBackend {
     }
 
     fn mail_domains(&self) -> Option<&dyn crate::panel::Service<crate::panel::MailDomain>> {
+        Some(self)
+    }
+
+    fn dns_records(&self) -> Option<&dyn crate::panel::Service<crate::panel::DnsRecord>> {
         Some(self)
     }
 }
