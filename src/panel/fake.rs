@@ -27,6 +27,7 @@ pub struct Store {
     pub dns_records: BTreeMap<String, DnsRecord>,
     pub ftp_accounts: BTreeMap<String, FtpAccount>,
     pub mail_domains: BTreeMap<String, MailDomain>,
+    pub mailboxes: BTreeMap<String, Mailbox>,
     /// Every mutation that reached the store, in order: `create user alice`.
     pub log: Vec<String>,
 }
@@ -76,6 +77,7 @@ impl FakePanel {
                 database_postgresql: true,
                 ftp_account_home_update: true,
                 mail_domain_switch: true,
+                mailbox_suspend: true,
                 ..Capabilities::default()
             },
             store: Mutex::new(Store::default()),
@@ -136,6 +138,10 @@ impl Panel for FakePanel {
     }
 
     fn mail_domains(&self) -> Option<&dyn Service<MailDomain>> {
+        Some(self)
+    }
+
+    fn mailboxes(&self) -> Option<&dyn Service<Mailbox>> {
         Some(self)
     }
 }
@@ -671,6 +677,94 @@ impl Service<MailDomain> for FakePanel {
 }
 
 #[async_trait::async_trait]
+impl Service<Mailbox> for FakePanel {
+    async fn create(&self, spec: &MailboxSpec) -> PanelResult<Mailbox> {
+        let mut store = self.store();
+        if !store.users.contains_key(&spec.owner) {
+            return Err(missing_owner(&spec.owner));
+        }
+        let key = Mailbox::spec_key(spec);
+        if store.mailboxes.values().any(|m| key.matches(m)) {
+            return Err(PanelError::already_exists(format!(
+                "mailbox {}@{} already exists",
+                spec.name, spec.domain
+            )));
+        }
+        let mailbox = Mailbox {
+            id: store.next_id(),
+            owner: spec.owner.clone(),
+            domain: spec.domain.clone(),
+            name: spec.name.clone(),
+            quota_mb: spec.quota_mb,
+            suspended: spec.suspended,
+        };
+        store
+            .log
+            .push(format!("create mailbox {}@{}", spec.name, spec.domain));
+        store.mailboxes.insert(mailbox.id.clone(), mailbox.clone());
+        Ok(mailbox)
+    }
+
+    async fn get(&self, at: &Locator) -> PanelResult<Option<Mailbox>> {
+        Ok(self.store().mailboxes.get(&at.id).cloned())
+    }
+
+    async fn find(&self, key: &MailboxKey) -> PanelResult<Option<Mailbox>> {
+        Ok(self
+            .store()
+            .mailboxes
+            .values()
+            .find(|m| key.matches(m))
+            .cloned())
+    }
+
+    async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<Mailbox>> {
+        Ok(self
+            .store()
+            .mailboxes
+            .values()
+            .filter(|m| filter.owner.as_ref().is_none_or(|o| &m.owner == o))
+            .cloned()
+            .collect())
+    }
+
+    async fn update(&self, at: &Locator, patch: &MailboxPatch) -> PanelResult<Mailbox> {
+        let mut store = self.store();
+        store.log.push(format!("update mailbox {}", at.id));
+        let mailbox = store
+            .mailboxes
+            .get_mut(&at.id)
+            .ok_or_else(|| PanelError::not_found(format!("no mailbox {}", at.id)))?;
+        if let Some(quota) = patch.quota_mb {
+            mailbox.quota_mb = quota;
+        }
+        if let Some(suspended) = patch.suspended {
+            mailbox.suspended = suspended;
+        }
+        Ok(mailbox.clone())
+    }
+
+    async fn delete(&self, at: &Locator) -> PanelResult<()> {
+        let mut store = self.store();
+        store.log.push(format!("delete mailbox {}", at.id));
+        store.mailboxes.remove(&at.id);
+        Ok(())
+    }
+
+    async fn import(&self, id: &str) -> PanelResult<Option<Mailbox>> {
+        Ok(self.store().mailboxes.get(id).cloned())
+    }
+
+    fn import_id(&self, object: &Mailbox) -> String {
+        object.id.clone()
+    }
+
+    fn import_format(&self) -> &'static str {
+        "ID"
+    }
+}
+
+#[async_trait::async_trait]
 impl Service<DnsRecord> for FakePanel {
     /// Identical records are allowed, as on HestiaCP (record 127).
     async fn create(&self, spec: &DnsRecordSpec) -> PanelResult<DnsRecord> {
@@ -810,6 +904,7 @@ pub struct Faulty {
     dns_records: FaultyService<DnsRecord>,
     ftp_accounts: FaultyService<FtpAccount>,
     mail_domains: FaultyService<MailDomain>,
+    mailboxes: FaultyService<Mailbox>,
 }
 
 #[derive(Debug)]
@@ -830,6 +925,7 @@ impl Faulty {
             cron_jobs: FaultyService::new(&inner, &state),
             ftp_accounts: FaultyService::new(&inner, &state),
             mail_domains: FaultyService::new(&inner, &state),
+            mailboxes: FaultyService::new(&inner, &state),
             inner,
         }
     }
@@ -1034,5 +1130,11 @@ impl Panel for Faulty {
         self.inner
             .mail_domains()
             .map(|_| &self.mail_domains as &dyn Service<MailDomain>)
+    }
+
+    fn mailboxes(&self) -> Option<&dyn Service<Mailbox>> {
+        self.inner
+            .mailboxes()
+            .map(|_| &self.mailboxes as &dyn Service<Mailbox>)
     }
 }

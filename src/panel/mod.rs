@@ -147,6 +147,8 @@ pub struct Capabilities {
     /// Mail can be switched on and off for a domain (HestiaCP mail domains, Plesk's mail
     /// service); false where every domain receives mail (PanelAlpha).
     pub mail_domain_switch: bool,
+    /// Mailboxes can be suspended and resumed (HestiaCP `v-suspend-mail-account`).
+    pub mailbox_suspend: bool,
 }
 
 /// A panel's extra rules for new logins.
@@ -193,6 +195,10 @@ pub trait Panel: Send + Sync + Debug {
     }
 
     fn mail_domains(&self) -> Option<&dyn Service<MailDomain>> {
+        None
+    }
+
+    fn mailboxes(&self) -> Option<&dyn Service<Mailbox>> {
         None
     }
 

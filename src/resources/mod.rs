@@ -9,6 +9,7 @@ pub mod domain;
 pub mod engine;
 pub mod ftp_account;
 pub mod mail_domain;
+pub mod mailbox;
 pub mod user;
 
 use std::sync::Arc;
@@ -47,6 +48,7 @@ pub fn registry() -> Registry {
     registry.register::<dns_record::DnsRecordType>();
     registry.register::<ftp_account::FtpAccountType>();
     registry.register::<mail_domain::MailDomainType>();
+    registry.register::<mailbox::MailboxType>();
     registry
 }
 

@@ -515,6 +515,8 @@ impl Panel for PanelAlphaBackend {
             ftp_account_home_update: false,
             // Every domain of a hosting account is an email domain; the API only lists them.
             mail_domain_switch: false,
+            // The email account API takes only quota and password.
+            mailbox_suspend: false,
         }
     }
 

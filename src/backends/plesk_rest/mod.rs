@@ -450,6 +450,8 @@ impl Panel for PleskRestBackend {
             // `mail --on` / `--off DOMAIN` through `/cli/mail/call` could switch it, but
             // neither the REST API nor a documented utility reads it back: no service.
             mail_domain_switch: false,
+            // The `mail` utility has no suspension (`-mailbox false` removes the mailbox).
+            mailbox_suspend: false,
         }
     }
 

@@ -588,6 +588,8 @@ impl Panel for PleskXmlBackend {
             ftp_account_home_update: true,
             // `mail` `enable` / `disable`.
             mail_domain_switch: true,
+            // The `mail` operator has no suspension (`mailbox/enabled` removes the mailbox).
+            mailbox_suspend: false,
         }
     }
 

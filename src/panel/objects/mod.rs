@@ -8,6 +8,7 @@ pub mod dns_record;
 mod domain;
 pub mod ftp_account;
 pub mod mail_domain;
+pub mod mailbox;
 mod user;
 
 pub use cron_job::{CronJob, CronJobKey, CronJobPatch, CronJobSpec};
@@ -16,4 +17,5 @@ pub use dns_record::{DnsRecord, DnsRecordKey, DnsRecordPatch, DnsRecordSpec};
 pub use domain::{Domain, DomainKey, DomainKind, DomainPatch, DomainSpec};
 pub use ftp_account::{FtpAccount, FtpAccountKey, FtpAccountPatch, FtpAccountSpec};
 pub use mail_domain::{MailDomain, MailDomainKey, MailDomainPatch, MailDomainSpec};
+pub use mailbox::{Mailbox, MailboxKey, MailboxPatch, MailboxSpec};
 pub use user::{User, UserKey, UserPatch, UserSpec};

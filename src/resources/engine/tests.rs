@@ -20,6 +20,7 @@ use crate::resources::dns_record::DnsRecordType;
 use crate::resources::domain::DomainType;
 use crate::resources::ftp_account::FtpAccountType;
 use crate::resources::mail_domain::MailDomainType;
+use crate::resources::mailbox::MailboxType;
 use crate::resources::user::UserType;
 use crate::tfvalue::Value;
 
@@ -187,6 +188,29 @@ impl Case for MailDomainType {
 
     fn count(fake: &FakePanel) -> usize {
         fake.store().mail_domains.len()
+    }
+}
+
+impl Case for MailboxType {
+    fn prepare(fake: &FakePanel) {
+        add_owner(fake);
+    }
+
+    fn create(name: &str) -> (Value, Value) {
+        let planned = planned_of::<Self>(&[
+            ("owner", Value::string("1")),
+            ("domain", Value::string("example.com")),
+            ("name", Value::string(name)),
+            ("quota", Value::int(0)),
+            ("suspended", Value::Bool(false)),
+        ]);
+        let mut config = planned.unknowns_to_null();
+        config.set_attr("password_wo", Value::string("Mail-Passw0rd"));
+        (planned, config)
+    }
+
+    fn count(fake: &FakePanel) -> usize {
+        fake.store().mailboxes.len()
     }
 }
 
@@ -498,6 +522,10 @@ macro_rules! every_type {
             use super::*;
             $(#[tokio::test] async fn $case() { super::$case::<MailDomainType>().await; })*
         }
+        mod mailbox {
+            use super::*;
+            $(#[tokio::test] async fn $case() { super::$case::<MailboxType>().await; })*
+        }
     };
 }
 
@@ -584,6 +612,7 @@ fn every_fake_fixture_is_plannable() {
     check::<DnsRecordType>();
     check::<FtpAccountType>();
     check::<MailDomainType>();
+    check::<MailboxType>();
 }
 
 mod planning {
