@@ -19,6 +19,7 @@ mod economy;
 mod faults;
 mod ftp_accounts;
 mod mail_domains;
+mod mailboxes;
 mod native_hestia;
 mod native_panelalpha;
 mod native_plesk_rest;
@@ -293,6 +294,22 @@ impl Control {
             total: v["total"].as_u64().unwrap_or(0),
             routes,
         }
+    }
+
+    /// HestiaCP: whether `password` logs in to the mailbox now (`/__sim/hestia/mail-login`).
+    pub async fn mail_login(
+        &self,
+        user: &str,
+        domain: &str,
+        account: &str,
+        password: &str,
+    ) -> bool {
+        let body = serde_json::json!({
+            "user": user, "domain": domain, "account": account, "password": password,
+        });
+        self.call(reqwest::Method::POST, "/__sim/hestia/mail-login", Some(&body))
+            .await["authenticates"]
+            == Value::Bool(true)
     }
 
     pub async fn clear_requests(&self) {
@@ -925,6 +942,12 @@ macro_rules! conformance_cases {
                 mail_domain_invalid_input,
                 super::mail_domains::invalid_input
             );
+            case!(mailbox_lifecycle, super::mailboxes::lifecycle);
+            case!(
+                mailbox_lost_create_answer,
+                super::mailboxes::lost_create_answer
+            );
+            case!(mailbox_invalid_input, super::mailboxes::invalid_input);
         }
     };
 }
