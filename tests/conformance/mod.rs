@@ -307,8 +307,12 @@ impl Control {
         let body = serde_json::json!({
             "user": user, "domain": domain, "account": account, "password": password,
         });
-        self.call(reqwest::Method::POST, "/__sim/hestia/mail-login", Some(&body))
-            .await["authenticates"]
+        self.call(
+            reqwest::Method::POST,
+            "/__sim/hestia/mail-login",
+            Some(&body),
+        )
+        .await["authenticates"]
             == Value::Bool(true)
     }
 

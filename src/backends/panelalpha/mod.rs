@@ -62,6 +62,7 @@ mod domains;
 pub mod error;
 mod ftp_accounts;
 mod mail_domains;
+mod mailboxes;
 mod users;
 pub mod wire;
 
@@ -154,6 +155,8 @@ enum Touch {
     CronJobs { user: i64, account: i64 },
     /// One hosting account's FTP accounts.
     FtpAccounts { user: i64, account: i64 },
+    /// One hosting account's email accounts.
+    Mailboxes { user: i64, account: i64 },
 }
 
 pub struct PanelAlphaBackend {
@@ -177,6 +180,7 @@ pub struct PanelAlphaBackend {
     cron_jobs: OwnerListCache<Option<Vec<cron_jobs::CronItem>>>,
     ftp_accounts: OwnerListCache<Option<Vec<ftp_accounts::FtpItem>>>,
     mail_domains: OwnerListCache<Option<Vec<mail_domains::MailDomainItem>>>,
+    mailboxes: OwnerListCache<Option<Vec<mailboxes::MailboxItem>>>,
     crontab_locks: cron_jobs::CrontabLocks,
 }
 
@@ -204,6 +208,7 @@ impl PanelAlphaBackend {
             cron_jobs: OwnerListCache::new(),
             ftp_accounts: OwnerListCache::new(),
             mail_domains: OwnerListCache::new(),
+            mailboxes: OwnerListCache::new(),
             crontab_locks: cron_jobs::CrontabLocks::default(),
         })
     }
@@ -243,6 +248,7 @@ impl PanelAlphaBackend {
                 self.cron_jobs.invalidate_all();
                 self.ftp_accounts.invalidate_all();
                 self.mail_domains.invalidate_all();
+                self.mailboxes.invalidate_all();
             }
             Touch::Services(user) => {
                 self.services.invalidate_all();
@@ -254,6 +260,7 @@ impl PanelAlphaBackend {
                 self.domains.invalidate(&account_key(user, account));
                 self.ftp_accounts.invalidate(&account_key(user, account));
                 self.mail_domains.invalidate(&account_key(user, account));
+                self.mailboxes.invalidate(&account_key(user, account));
             }
             Touch::Databases { user, account } => {
                 let key = account_key(user, account);
@@ -265,6 +272,9 @@ impl PanelAlphaBackend {
             }
             Touch::FtpAccounts { user, account } => {
                 self.ftp_accounts.invalidate(&account_key(user, account))
+            }
+            Touch::Mailboxes { user, account } => {
+                self.mailboxes.invalidate(&account_key(user, account))
             }
         }
     }
@@ -551,6 +561,10 @@ impl Panel for PanelAlphaBackend {
     }
 
     fn mail_domains(&self) -> Option<&dyn crate::panel::Service<crate::panel::MailDomain>> {
+        Some(self)
+    }
+
+    fn mailboxes(&self) -> Option<&dyn crate::panel::Service<crate::panel::Mailbox>> {
         Some(self)
     }
 }
