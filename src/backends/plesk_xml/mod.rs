@@ -46,6 +46,7 @@ mod domains;
 pub mod error;
 mod ftp_accounts;
 mod mail_domains;
+mod mailboxes;
 mod users;
 pub mod wire;
 
@@ -57,7 +58,7 @@ use sha2::{Digest, Sha256};
 use crate::backends::http::{Idempotency, OwnerListCache};
 use crate::backends::BackendConfig;
 use crate::panel::{
-    Capabilities, Database, Domain, FtpAccount, LoginRules, MailDomain, MainDomainOrigin,
+    Capabilities, Database, Domain, FtpAccount, LoginRules, MailDomain, Mailbox, MainDomainOrigin,
     NamePrefix, Panel, PanelError, PanelKind, PanelResult, Secret, Service, User,
 };
 
@@ -617,6 +618,10 @@ impl Panel for PleskXmlBackend {
     }
 
     fn mail_domains(&self) -> Option<&dyn Service<MailDomain>> {
+        Some(self)
+    }
+
+    fn mailboxes(&self) -> Option<&dyn Service<Mailbox>> {
         Some(self)
     }
 }
