@@ -46,6 +46,7 @@ const EXAMPLE_PASSWORDS: &[(&str, &str)] = &[
     ("TF_VAR_database_password", "Ex4mple-Db-Pass"),
     ("TF_VAR_system_password", "Ex4mple-Sys-Pass"),
     ("TF_VAR_ftp_password", "Ex4mple-Ftp-Pass"),
+    ("TF_VAR_mailbox_password", "Ex4mple-Mbox-Pass"),
 ];
 
 /// A working directory with one example as a reader uses it: the example file beside
