@@ -53,10 +53,11 @@ pub const USAGE: &str = "usage: terraform-provider-panel adopt [--out DIR] [--ow
 Writes Terraform configuration importing everything the panel configured by the PANEL_*
 environment variables holds (PANEL_TYPE, PANEL_ENDPOINT and the credentials), one file per
 customer. Run `terraform init && terraform apply` in DIR (default: ./adopted) to bring the
-objects under management; the next `terraform plan` is empty. DNS records are written only
-when --types names them (`--types user,dns_record`): a zone holds the records the panel's
-template made. Database users apart from databases likewise (`--types database_user`): Plesk
-lists a database's own user among them too.";
+objects under management; the next `terraform plan` is empty. DNS records, mail domains,
+mailboxes and certificates are written only when --types names them (`--types
+user,dns_record`): a zone holds the records the panel's template made, and Plesk and
+PanelAlpha have mail on for every domain. Database users apart from databases likewise
+(`--types database_user`): Plesk lists a database's own user among them too.";
 
 impl Options {
     /// Parses the arguments after `adopt`.

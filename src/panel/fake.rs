@@ -30,6 +30,7 @@ pub struct Store {
     pub dns_zones: BTreeMap<String, DnsZone>,
     pub database_users: BTreeMap<String, DatabaseUser>,
     pub mail_domains: BTreeMap<String, MailDomain>,
+    pub mailboxes: BTreeMap<String, Mailbox>,
     /// Every mutation that reached the store, in order: `create user alice`.
     pub log: Vec<String>,
 }
@@ -83,6 +84,7 @@ impl FakePanel {
                 dns_record_ttl: true,
                 dns_record_update_keeps_id: true,
                 mail_domain_switch: true,
+                mailbox_suspend: true,
                 ..Capabilities::default()
             },
             store: Mutex::new(Store::default()),
@@ -155,6 +157,10 @@ impl Panel for FakePanel {
     }
 
     fn dns_zones(&self) -> Option<&dyn Service<DnsZone>> {
+        Some(self)
+    }
+
+    fn mailboxes(&self) -> Option<&dyn Service<Mailbox>> {
         Some(self)
     }
 }
@@ -690,6 +696,94 @@ impl Service<MailDomain> for FakePanel {
 }
 
 #[async_trait::async_trait]
+impl Service<Mailbox> for FakePanel {
+    async fn create(&self, spec: &MailboxSpec) -> PanelResult<Mailbox> {
+        let mut store = self.store();
+        if !store.users.contains_key(&spec.owner) {
+            return Err(missing_owner(&spec.owner));
+        }
+        let key = Mailbox::spec_key(spec);
+        if store.mailboxes.values().any(|m| key.matches(m)) {
+            return Err(PanelError::already_exists(format!(
+                "mailbox {}@{} already exists",
+                spec.name, spec.domain
+            )));
+        }
+        let mailbox = Mailbox {
+            id: store.next_id(),
+            owner: spec.owner.clone(),
+            domain: spec.domain.clone(),
+            name: spec.name.clone(),
+            quota_mb: spec.quota_mb,
+            suspended: spec.suspended,
+        };
+        store
+            .log
+            .push(format!("create mailbox {}@{}", spec.name, spec.domain));
+        store.mailboxes.insert(mailbox.id.clone(), mailbox.clone());
+        Ok(mailbox)
+    }
+
+    async fn get(&self, at: &Locator) -> PanelResult<Option<Mailbox>> {
+        Ok(self.store().mailboxes.get(&at.id).cloned())
+    }
+
+    async fn find(&self, key: &MailboxKey) -> PanelResult<Option<Mailbox>> {
+        Ok(self
+            .store()
+            .mailboxes
+            .values()
+            .find(|m| key.matches(m))
+            .cloned())
+    }
+
+    async fn list(&self, filter: &ListFilter) -> PanelResult<Vec<Mailbox>> {
+        Ok(self
+            .store()
+            .mailboxes
+            .values()
+            .filter(|m| filter.owner.as_ref().is_none_or(|o| &m.owner == o))
+            .cloned()
+            .collect())
+    }
+
+    async fn update(&self, at: &Locator, patch: &MailboxPatch) -> PanelResult<Mailbox> {
+        let mut store = self.store();
+        store.log.push(format!("update mailbox {}", at.id));
+        let mailbox = store
+            .mailboxes
+            .get_mut(&at.id)
+            .ok_or_else(|| PanelError::not_found(format!("no mailbox {}", at.id)))?;
+        if let Some(quota) = patch.quota_mb {
+            mailbox.quota_mb = quota;
+        }
+        if let Some(suspended) = patch.suspended {
+            mailbox.suspended = suspended;
+        }
+        Ok(mailbox.clone())
+    }
+
+    async fn delete(&self, at: &Locator) -> PanelResult<()> {
+        let mut store = self.store();
+        store.log.push(format!("delete mailbox {}", at.id));
+        store.mailboxes.remove(&at.id);
+        Ok(())
+    }
+
+    async fn import(&self, id: &str) -> PanelResult<Option<Mailbox>> {
+        Ok(self.store().mailboxes.get(id).cloned())
+    }
+
+    fn import_id(&self, object: &Mailbox) -> String {
+        object.id.clone()
+    }
+
+    fn import_format(&self) -> &'static str {
+        "ID"
+    }
+}
+
+#[async_trait::async_trait]
 impl Service<DnsRecord> for FakePanel {
     /// Identical records are allowed, as on HestiaCP (record 127).
     async fn create(&self, spec: &DnsRecordSpec) -> PanelResult<DnsRecord> {
@@ -1159,6 +1253,7 @@ pub struct Faulty {
     dns_zones: FaultyService<DnsZone>,
     database_users: FaultyService<DatabaseUser>,
     mail_domains: FaultyService<MailDomain>,
+    mailboxes: FaultyService<Mailbox>,
 }
 
 #[derive(Debug)]
@@ -1182,6 +1277,7 @@ impl Faulty {
             ftp_accounts: FaultyService::new(&inner, &state),
             database_users: FaultyService::new(&inner, &state),
             mail_domains: FaultyService::new(&inner, &state),
+            mailboxes: FaultyService::new(&inner, &state),
             inner,
         }
     }
@@ -1404,5 +1500,11 @@ impl Panel for Faulty {
         self.inner
             .dns_zones()
             .map(|_| &self.dns_zones as &dyn Service<DnsZone>)
+    }
+
+    fn mailboxes(&self) -> Option<&dyn Service<Mailbox>> {
+        self.inner
+            .mailboxes()
+            .map(|_| &self.mailboxes as &dyn Service<Mailbox>)
     }
 }

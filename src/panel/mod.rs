@@ -147,6 +147,8 @@ pub struct Capabilities {
     /// has no record update: the change is a new record with a new id).
     pub dns_record_update_keeps_id: bool,
     /// An FTP account's home directory can be changed after creation (PanelAlpha's
+    /// Mailboxes can be suspended and resumed (HestiaCP `v-suspend-mail-account`).
+    pub mailbox_suspend: bool,
     /// update takes only quota and password).
     pub ftp_account_home_update: bool,
     /// How many databases one database user can be granted (Plesk: one; `None`: any).
@@ -219,6 +221,10 @@ pub trait Panel: Send + Sync + Debug {
     }
 
     fn dns_zones(&self) -> Option<&dyn Service<DnsZone>> {
+        None
+    }
+
+    fn mailboxes(&self) -> Option<&dyn Service<Mailbox>> {
         None
     }
 

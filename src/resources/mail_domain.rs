@@ -73,6 +73,9 @@ impl ObjectType for MailDomainType {
     const TYPE_NAME: &'static str = "panel_mail_domain";
     const LIST_TYPE_NAME: &'static str = "panel_mail_domains";
     const LIST_ATTRIBUTE: &'static str = "mail_domains";
+    /// Plesk and PanelAlpha have mail on for (nearly) every domain: a whole-panel adopt
+    /// would write one per domain and read one mail list per owner.
+    const ADOPT_ONLY_WHEN_NAMED: bool = true;
 
     fn references() -> &'static [(&'static str, &'static str, &'static str)] {
         &[

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod engine;
 pub mod ftp_account;
 pub mod mail_domain;
+pub mod mailbox;
 pub mod user;
 
 use std::sync::Arc;
@@ -50,6 +51,7 @@ pub fn registry() -> Registry {
     registry.register::<dns_record::DnsRecordType>();
     registry.register::<ftp_account::FtpAccountType>();
     registry.register::<dns_zone::DnsZoneType>();
+    registry.register::<mailbox::MailboxType>();
     registry.register::<database_user::DatabaseUserType>();
     registry.register::<mail_domain::MailDomainType>();
     registry.register::<certificate::CertificateType>();

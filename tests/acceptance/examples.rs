@@ -46,6 +46,7 @@ const EXAMPLE_PASSWORDS: &[(&str, &str)] = &[
     ("TF_VAR_user_password", "Ex4mple-User-Pass"),
     ("TF_VAR_database_password", "Ex4mple-Db-Pass"),
     ("TF_VAR_system_password", "Ex4mple-Sys-Pass"),
+    ("TF_VAR_mailbox_password", "Ex4mple-Mbox-Pass"),
     ("TF_VAR_ftp_password", "Ex4mple-Ftp-Pass"),
     ("TF_VAR_report_password", "Ex4mple-Report-Pass"),
 ];

@@ -19,6 +19,7 @@ mod faults;
 mod ftp_accounts;
 mod lifecycle;
 mod mail_domains;
+mod mailboxes;
 mod plan_errors;
 
 use std::time::Duration;

@@ -21,6 +21,7 @@ mod economy;
 mod faults;
 mod ftp_accounts;
 mod mail_domains;
+mod mailboxes;
 mod native_hestia;
 mod native_panelalpha;
 mod native_plesk_rest;
@@ -295,6 +296,26 @@ impl Control {
             total: v["total"].as_u64().unwrap_or(0),
             routes,
         }
+    }
+
+    /// HestiaCP: whether `password` logs in to the mailbox now (`/__sim/hestia/mail-login`).
+    pub async fn mail_login(
+        &self,
+        user: &str,
+        domain: &str,
+        account: &str,
+        password: &str,
+    ) -> bool {
+        let body = serde_json::json!({
+            "user": user, "domain": domain, "account": account, "password": password,
+        });
+        self.call(
+            reqwest::Method::POST,
+            "/__sim/hestia/mail-login",
+            Some(&body),
+        )
+        .await["authenticates"]
+            == Value::Bool(true)
     }
 
     pub async fn clear_requests(&self) {
@@ -927,6 +948,12 @@ macro_rules! conformance_cases {
             case!(
                 database_user_invalid_input,
                 super::database_users::invalid_input
+            case!(mailbox_lifecycle, super::mailboxes::lifecycle);
+            case!(
+                mailbox_lost_create_answer,
+                super::mailboxes::lost_create_answer
+            );
+            case!(mailbox_invalid_input, super::mailboxes::invalid_input);
             );
             case!(mail_domain_lifecycle, super::mail_domains::lifecycle);
             case!(

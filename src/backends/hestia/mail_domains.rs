@@ -44,7 +44,7 @@ fn malformed(id: &str) -> PanelError {
 impl HestiaBackend {
     /// `owner`'s mail domains, from one shared `v-list-mail-domains OWNER json`; an
     /// owner that does not exist has none.
-    async fn mail_domain_entries(&self, owner: &str) -> PanelResult<Vec<MailDomain>> {
+    pub(super) async fn mail_domain_entries(&self, owner: &str) -> PanelResult<Vec<MailDomain>> {
         let list = self
             .mail_domains
             .get_or_load(owner, || async {

@@ -54,6 +54,7 @@ mod domains;
 pub mod error;
 mod ftp_accounts;
 mod mail_domains;
+mod mailboxes;
 mod users;
 pub mod wire;
 
@@ -67,8 +68,8 @@ use crate::backends::BackendConfig;
 use crate::panel::{
     Capabilities, Certificate, CronJob, Database, DnsRecord, Domain, FtpAccount, LoginRules,
     MailDomain,
-    MainDomainOrigin, NamePrefix, Panel, PanelError, PanelErrorKind, PanelKind, PanelObject,
-    PanelResult, Service, User,
+    Mailbox, MainDomainOrigin, NamePrefix, Panel, PanelError, PanelErrorKind, PanelKind,
+    PanelObject, PanelResult, Service, User,
 };
 
 use client::HestiaClient;
@@ -111,6 +112,8 @@ pub struct HestiaBackend {
     dns_zone_locks: dns_records::ZoneLocks,
     /// One owner's mail domains.
     mail_domains: OwnerListCache<Vec<MailDomain>>,
+    /// One mail domain's accounts, keyed `OWNER/DOMAIN`.
+    mail_accounts: OwnerListCache<Vec<(String, mailboxes::MailAccountRecord)>>,
     /// The package names, from one `v-list-user-packages json` per process.
     packages: OwnerListCache<Vec<String>>,
     fresh: FreshReads,
@@ -134,6 +137,8 @@ pub(crate) enum Touches<'a> {
     Owner(&'a str),
     /// One owner's mail domains.
     MailDomains(&'a str),
+    /// One mail domain's accounts: the owner and the `OWNER/DOMAIN` cache key.
+    MailAccounts(&'a str, &'a str),
 }
 
 impl Touches<'_> {
@@ -145,7 +150,8 @@ impl Touches<'_> {
             | Touches::CronJobs(o)
             | Touches::DnsRecords(o, _)
             | Touches::Owner(o)
-            | Touches::MailDomains(o) => o.to_owned(),
+            | Touches::MailDomains(o)
+            | Touches::MailAccounts(o, _) => o.to_owned(),
         }
     }
 }
@@ -161,6 +167,7 @@ impl HestiaBackend {
             dns_records: OwnerListCache::new(),
             dns_zone_locks: dns_records::ZoneLocks::default(),
             mail_domains: OwnerListCache::new(),
+            mail_accounts: OwnerListCache::new(),
             packages: OwnerListCache::new(),
             fresh: FreshReads::default(),
             search_width: config.max_concurrent_requests.clamp(1, SEARCH_WIDTH_MAX),
@@ -194,7 +201,12 @@ impl HestiaBackend {
             Touches::Databases(owner) => self.databases.invalidate(owner),
             Touches::CronJobs(owner) => self.cron_jobs.invalidate(owner),
             Touches::DnsRecords(_, zone) => self.dns_records.invalidate(zone),
-            Touches::MailDomains(owner) => self.mail_domains.invalidate(owner),
+            Touches::MailDomains(owner) => {
+                // A mail domain's deletion takes its accounts with it.
+                self.mail_domains.invalidate(owner);
+                self.mail_accounts.invalidate_all();
+            }
+            Touches::MailAccounts(_, key) => self.mail_accounts.invalidate(key),
             Touches::Owner(owner) => {
                 self.users.invalidate(ALL_USERS);
                 self.domains.invalidate(owner);
@@ -202,6 +214,7 @@ impl HestiaBackend {
                 self.cron_jobs.invalidate(owner);
                 self.dns_records.invalidate_all();
                 self.mail_domains.invalidate(owner);
+                self.mail_accounts.invalidate_all();
             }
         }
         self.fresh.forget_owner(&touches.owner());
@@ -371,6 +384,8 @@ impl Panel for HestiaBackend {
             dns_record_update_keeps_id: true,
             // `v-change-web-domain-ftp-path` (record 312).
             ftp_account_home_update: true,
+            // `v-suspend-mail-account` / `v-unsuspend-mail-account`.
+            mailbox_suspend: true,
             database_user_max_databases: None,
             database_user_databases_update: false,
             // `v-add-mail-domain` / `v-delete-mail-domain`.
@@ -436,6 +451,10 @@ impl Panel for HestiaBackend {
     }
 
     fn dns_zones(&self) -> Option<&dyn crate::panel::Service<crate::panel::DnsZone>> {
+        Some(self)
+    }
+
+    fn mailboxes(&self) -> Option<&dyn Service<Mailbox>> {
         Some(self)
     }
 }

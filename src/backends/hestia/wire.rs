@@ -462,6 +462,86 @@ pub fn delete_mail_domain(owner: &str, domain: &str) -> Command {
         .arg(domain)
 }
 
+/// `v-add-mail-account USER DOMAIN ACCOUNT PASSWORD QUOTA` (records 210, 211).
+pub fn add_mail_account(
+    owner: &str,
+    domain: &str,
+    account: &str,
+    password: &Secret,
+    quota: &str,
+) -> Command {
+    Command::mutation("v-add-mail-account")
+        .arg(owner)
+        .arg(domain)
+        .arg(account)
+        .secret(password)
+        .arg(quota)
+}
+
+/// `v-change-mail-account-password USER DOMAIN ACCOUNT PASSWORD` (record 221).
+pub fn change_mail_account_password(
+    owner: &str,
+    domain: &str,
+    account: &str,
+    password: &Secret,
+) -> Command {
+    Command::mutation("v-change-mail-account-password")
+        .arg(owner)
+        .arg(domain)
+        .arg(account)
+        .secret(password)
+}
+
+/// `v-change-mail-account-quota USER DOMAIN ACCOUNT QUOTA` (records 222, 223).
+pub fn change_mail_account_quota(owner: &str, domain: &str, account: &str, quota: &str) -> Command {
+    Command::mutation("v-change-mail-account-quota")
+        .arg(owner)
+        .arg(domain)
+        .arg(account)
+        .arg(quota)
+}
+
+/// `v-suspend-mail-account USER DOMAIN ACCOUNT` (record 226).
+pub fn suspend_mail_account(owner: &str, domain: &str, account: &str) -> Command {
+    Command::mutation("v-suspend-mail-account")
+        .arg(owner)
+        .arg(domain)
+        .arg(account)
+}
+
+/// `v-unsuspend-mail-account USER DOMAIN ACCOUNT` (record 230).
+pub fn unsuspend_mail_account(owner: &str, domain: &str, account: &str) -> Command {
+    Command::mutation("v-unsuspend-mail-account")
+        .arg(owner)
+        .arg(domain)
+        .arg(account)
+}
+
+/// `v-delete-mail-account USER DOMAIN ACCOUNT` (record 241).
+pub fn delete_mail_account(owner: &str, domain: &str, account: &str) -> Command {
+    Command::mutation("v-delete-mail-account")
+        .arg(owner)
+        .arg(domain)
+        .arg(account)
+}
+
+/// `v-list-mail-accounts USER DOMAIN json` (record 219).
+pub fn list_mail_accounts(owner: &str, domain: &str) -> Command {
+    Command::read("v-list-mail-accounts")
+        .arg(owner)
+        .arg(domain)
+        .arg("json")
+}
+
+/// `v-list-mail-account USER DOMAIN ACCOUNT json` (record 220).
+pub fn list_mail_account(owner: &str, domain: &str, account: &str) -> Command {
+    Command::read("v-list-mail-account")
+        .arg(owner)
+        .arg(domain)
+        .arg(account)
+        .arg("json")
+}
+
 pub fn list_cron_jobs(owner: &str) -> Command {
     Command::read("v-list-cron-jobs").arg(owner).arg("json")
 }

@@ -64,6 +64,7 @@ mod domains;
 pub mod error;
 mod ftp_accounts;
 mod mail_domains;
+mod mailboxes;
 mod users;
 pub mod wire;
 
@@ -156,6 +157,8 @@ enum Touch {
     CronJobs { user: i64, account: i64 },
     /// One hosting account's FTP accounts.
     FtpAccounts { user: i64, account: i64 },
+    /// One hosting account's email accounts.
+    Mailboxes { user: i64, account: i64 },
 }
 
 pub struct PanelAlphaBackend {
@@ -179,6 +182,7 @@ pub struct PanelAlphaBackend {
     cron_jobs: OwnerListCache<Option<Vec<cron_jobs::CronItem>>>,
     ftp_accounts: OwnerListCache<Option<Vec<ftp_accounts::FtpItem>>>,
     mail_domains: OwnerListCache<Option<Vec<mail_domains::MailDomainItem>>>,
+    mailboxes: OwnerListCache<Option<Vec<mailboxes::MailboxItem>>>,
     crontab_locks: cron_jobs::CrontabLocks,
     /// `GET server-accounts/{id}/dns-zones`, per hosting account.
     dns_zones: OwnerListCache<Option<Vec<dns_records::ZoneItem>>>,
@@ -212,6 +216,7 @@ impl PanelAlphaBackend {
             cron_jobs: OwnerListCache::new(),
             ftp_accounts: OwnerListCache::new(),
             mail_domains: OwnerListCache::new(),
+            mailboxes: OwnerListCache::new(),
             crontab_locks: cron_jobs::CrontabLocks::default(),
             dns_zones: OwnerListCache::new(),
             dns_records: OwnerListCache::new(),
@@ -256,6 +261,7 @@ impl PanelAlphaBackend {
                 self.dns_zones.invalidate_all();
                 self.dns_records.invalidate_all();
                 self.mail_domains.invalidate_all();
+                self.mailboxes.invalidate_all();
             }
             Touch::Services(user) => {
                 self.services.invalidate_all();
@@ -270,6 +276,7 @@ impl PanelAlphaBackend {
                 self.dns_zones.invalidate(&account_key(user, account));
                 self.dns_records.invalidate_all();
                 self.mail_domains.invalidate(&account_key(user, account));
+                self.mailboxes.invalidate(&account_key(user, account));
             }
             Touch::Databases { user, account } => {
                 let key = account_key(user, account);
@@ -281,6 +288,9 @@ impl PanelAlphaBackend {
             }
             Touch::FtpAccounts { user, account } => {
                 self.ftp_accounts.invalidate(&account_key(user, account))
+            }
+            Touch::Mailboxes { user, account } => {
+                self.mailboxes.invalidate(&account_key(user, account))
             }
         }
     }
@@ -531,6 +541,8 @@ impl Panel for PanelAlphaBackend {
             dns_record_update_keeps_id: true,
             // The FTP account update takes quota and password only (endpoints.json #261).
             ftp_account_home_update: false,
+            // The email account API takes only quota and password.
+            mailbox_suspend: false,
             database_user_max_databases: None,
             database_user_databases_update: true,
             // Every domain of a hosting account is an email domain; the API only lists them.
@@ -580,6 +592,10 @@ impl Panel for PanelAlphaBackend {
     }
 
     fn dns_records(&self) -> Option<&dyn crate::panel::Service<crate::panel::DnsRecord>> {
+        Some(self)
+    }
+
+    fn mailboxes(&self) -> Option<&dyn crate::panel::Service<crate::panel::Mailbox>> {
         Some(self)
     }
 }

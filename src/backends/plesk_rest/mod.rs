@@ -450,6 +450,8 @@ impl Panel for PleskRestBackend {
             dns_record_update_keeps_id: true,
             // FTP users' `home` is in the update request.
             ftp_account_home_update: true,
+            // The `mail` utility has no suspension (`-mailbox false` removes the mailbox).
+            mailbox_suspend: false,
             database_user_max_databases: Some(1),
             database_user_databases_update: false,
             // `mail --on` / `--off DOMAIN` through `/cli/mail/call` could switch it, but

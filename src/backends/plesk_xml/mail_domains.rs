@@ -71,7 +71,7 @@ fn prefs(packet: &Element) -> PanelResult<Vec<(String, bool)>> {
 
 impl PleskXmlBackend {
     /// The domain `name` (a subscription or a site) and its subscription.
-    fn mail_place<'a>(
+    pub(super) fn mail_place<'a>(
         table: &'a SiteTable,
         name: &str,
     ) -> Option<(&'a DomainRecord, &'a DomainRecord)> {

@@ -48,6 +48,7 @@ mod domains;
 pub mod error;
 mod ftp_accounts;
 mod mail_domains;
+mod mailboxes;
 mod users;
 pub mod wire;
 
@@ -60,7 +61,7 @@ use crate::backends::http::{Idempotency, OwnerListCache};
 use crate::backends::BackendConfig;
 use crate::panel::{
     Capabilities, Database, DnsRecord, Domain, FtpAccount, LoginRules, MailDomain,
-    MainDomainOrigin,
+    Mailbox, MainDomainOrigin,
     NamePrefix, Panel, PanelError, PanelKind, PanelResult, Secret, Service, User,
 };
 
@@ -590,6 +591,8 @@ impl Panel for PleskXmlBackend {
             // DNS records of a subscription's or addon domain's zone (`dns` operator); no
             // owner, no TTL, no record update (a change adds the new record, then deletes
             // the old one: a new id).
+            // The `mail` operator has no suspension (`mailbox/enabled` removes the mailbox).
+            mailbox_suspend: false,
             dns_record_owner_required: false,
             dns_txt_refuses: &[],
             dns_record_ttl: false,
@@ -638,6 +641,10 @@ impl Panel for PleskXmlBackend {
     }
 
     fn mail_domains(&self) -> Option<&dyn Service<MailDomain>> {
+        Some(self)
+    }
+
+    fn mailboxes(&self) -> Option<&dyn Service<Mailbox>> {
         Some(self)
     }
 }

@@ -11,6 +11,7 @@ pub mod dns_zone;
 mod domain;
 pub mod ftp_account;
 pub mod mail_domain;
+pub mod mailbox;
 mod user;
 
 pub use certificate::{
@@ -25,4 +26,5 @@ pub use dns_zone::{DnsZone, DnsZoneKey, DnsZonePatch, DnsZoneSpec};
 pub use domain::{Domain, DomainKey, DomainKind, DomainPatch, DomainSpec};
 pub use ftp_account::{FtpAccount, FtpAccountKey, FtpAccountPatch, FtpAccountSpec};
 pub use mail_domain::{MailDomain, MailDomainKey, MailDomainPatch, MailDomainSpec};
+pub use mailbox::{Mailbox, MailboxKey, MailboxPatch, MailboxSpec};
 pub use user::{User, UserKey, UserPatch, UserSpec};

@@ -23,6 +23,7 @@ use crate::resources::dns_zone::DnsZoneType;
 use crate::resources::domain::DomainType;
 use crate::resources::ftp_account::FtpAccountType;
 use crate::resources::mail_domain::MailDomainType;
+use crate::resources::mailbox::MailboxType;
 use crate::resources::user::UserType;
 use crate::tfvalue::Value;
 
@@ -215,6 +216,29 @@ impl Case for CertificateType {
 
     fn count(fake: &FakePanel) -> usize {
         fake.store().certificates.len()
+    }
+}
+
+impl Case for MailboxType {
+    fn prepare(fake: &FakePanel) {
+        add_owner(fake);
+    }
+
+    fn create(name: &str) -> (Value, Value) {
+        let planned = planned_of::<Self>(&[
+            ("owner", Value::string("1")),
+            ("domain", Value::string("example.com")),
+            ("name", Value::string(name)),
+            ("quota", Value::int(0)),
+            ("suspended", Value::Bool(false)),
+        ]);
+        let mut config = planned.unknowns_to_null();
+        config.set_attr("password_wo", Value::string("Mail-Passw0rd"));
+        (planned, config)
+    }
+
+    fn count(fake: &FakePanel) -> usize {
+        fake.store().mailboxes.len()
     }
 }
 
@@ -592,6 +616,10 @@ macro_rules! every_type {
             use super::*;
             $(#[tokio::test] async fn $case() { super::$case::<DnsZoneType>().await; })*
         }
+        mod mailbox {
+            use super::*;
+            $(#[tokio::test] async fn $case() { super::$case::<MailboxType>().await; })*
+        }
     };
 }
 
@@ -681,6 +709,7 @@ fn every_fake_fixture_is_plannable() {
     check::<DnsZoneType>();
     check::<DatabaseUserType>();
     check::<MailDomainType>();
+    check::<MailboxType>();
 }
 
 mod planning {
