@@ -8,6 +8,7 @@
 //! on all four APIs.
 
 mod adopt;
+mod certificates;
 mod cron_jobs;
 mod defects;
 mod dns_records;
