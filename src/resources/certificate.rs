@@ -287,7 +287,7 @@ impl ObjectType for CertificateType {
          | HestiaCP | the SSL of a web domain: the PEM files are written with the API's \
          `v-make-tmp-file` into `/tmp` as `DOMAIN.crt`, `DOMAIN.key`, `DOMAIN.ca` and \
          installed with `v-add-web-domain-ssl USER DOMAIN /tmp` (afterwards the key file is \
-         overwritten with an empty one); read with `v-list-web-domain-ssl`; removed with \
+         overwritten with placeholder text); read with `v-list-web-domain-ssl`; removed with \
          `v-delete-web-domain-ssl`; a change deletes and installs again | \
          `v-add-letsencrypt-domain USER DOMAIN` (the panel renews it) | `USER/DOMAIN`, e.g. \
          `bob/example.com` |\n\
