@@ -105,7 +105,9 @@ fn no_private_key_in(what: &str, text: &str) {
 
 fn run_lifecycle(backend: Backend) {
     let sim = Sim::start(backend);
-    let tf = sim.terraform();
+    let mut tf = sim.terraform();
+    // Every request and answer body is logged: no private key may show in them.
+    tf.set_env("TF_LOG_PROVIDER", "trace");
     let (pem1, key1) = self_signed(&[SITE, &format!("www.{SITE}")]);
     tf.write("site.crt", &pem1);
     tf.write("site.key", &key1);
@@ -124,7 +126,15 @@ fn run_lifecycle(backend: Backend) {
 
     // 1. Create: the uploaded certificate and a Let's Encrypt one.
     tf.write("main.tf", &config(1));
-    tf.apply();
+    let created = tf.apply();
+    let log = created.output();
+    assert!(
+        log.contains("v-make-tmp-file")
+            && log.contains("v-list-web-domain-ssl")
+            && log.contains("BEGIN CERTIFICATE"),
+        "the provider's trace log shows the requests and their bodies"
+    );
+    no_private_key_in("the provider's trace log of the create", &log);
     let on_panel = held(&sim, SITE).expect("the panel holds the certificate");
     assert_eq!(fingerprint(&on_panel), fingerprint(&pem1));
     let state = tf.state_attributes("panel_certificate.site");
@@ -172,7 +182,10 @@ fn run_lifecycle(backend: Backend) {
         plan.stdout
     );
     no_private_key_in("the plan", &plan.output());
-    tf.apply();
+    no_private_key_in(
+        "the provider's trace log of the change",
+        &tf.apply().output(),
+    );
     assert_eq!(
         held(&sim, SITE).map(|p| fingerprint(&p)),
         Some(fingerprint(&pem2))
