@@ -259,6 +259,40 @@ fn run_lifecycle(backend: Backend) {
     );
     tf.assert_empty_plan(&format!("[{backend:?}] after the drift was corrected"));
 
+    // 5b. Drift: another certificate installed at the panel; the plan puts the
+    // configured one back, in place.
+    let (pem3, key3) = self_signed(&[SITE]);
+    hestia_command(&sim, "v-delete-web-domain-ssl", &[LOGIN, SITE]);
+    hestia_command(
+        &sim,
+        "v-make-tmp-file",
+        &[pem3.trim(), &format!("{SITE}.crt")],
+    );
+    hestia_command(
+        &sim,
+        "v-make-tmp-file",
+        &[key3.trim(), &format!("{SITE}.key")],
+    );
+    hestia_command(&sim, "v-add-web-domain-ssl", &[LOGIN, SITE, "/tmp"]);
+    assert_eq!(
+        held(&sim, SITE).map(|p| fingerprint(&p)),
+        Some(fingerprint(&pem3))
+    );
+    let (code, plan) = tf.plan_detailed_exitcode(&[]);
+    assert_eq!(code, 2, "{}", plan.describe());
+    assert!(
+        plan.stdout
+            .contains("panel_certificate.site will be updated in-place"),
+        "[{backend:?}] a certificate replaced at the panel is put back in place:\n{}",
+        plan.stdout
+    );
+    tf.apply();
+    assert_eq!(
+        held(&sim, SITE).map(|p| fingerprint(&p)),
+        Some(fingerprint(&pem2))
+    );
+    tf.assert_empty_plan(&format!("[{backend:?}] after the replaced certificate"));
+
     // 6. Import by the documented id into a fresh directory (no key: nothing is sent).
     let id = format!("{LOGIN}/{SITE}");
     let imported = sim.terraform();
