@@ -599,6 +599,7 @@ impl ObjectType for CertificateType {
             _ => canonical_pem(&object.certificate),
         };
         let chain = match prior.and_then(|p| p.chain.str()) {
+            Some(configured) if object.chain_unknown => configured.to_owned(),
             Some(configured) if same_chain(configured, &object.chain) => configured.to_owned(),
             _ => canonical_pem(&object.chain),
         };
@@ -690,6 +691,7 @@ mod tests {
             lets_encrypt: false,
             certificate: pem.trim().to_owned(),
             chain: String::new(),
+            chain_unknown: false,
             info: inspect(pem).ok(),
         }
     }

@@ -64,6 +64,7 @@ fn certificate_of(owner: &str, entry: &WebDomainEntry, ssl: &SslRecord) -> Certi
         info: inspect(&pem).ok(),
         certificate: pem,
         chain: ssl.ca.trim().to_owned(),
+        chain_unknown: false,
     }
 }
 

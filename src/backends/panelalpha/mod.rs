@@ -55,6 +55,7 @@
 //!   database attached as a partial object (recorded in state, never orphaned).
 //! - Only MySQL exists: `postgresql` is refused as unsupported before any request.
 
+mod certificates;
 pub mod client;
 mod cron_jobs;
 mod databases;
@@ -508,9 +509,10 @@ impl Panel for PanelAlphaBackend {
             dns_txt_refuses: &[],
             // The FTP account update takes quota and password only (endpoints.json #261).
             ftp_account_home_update: false,
-            // No certificate service yet (see the panel_certificate docs).
-            certificate_lets_encrypt: false,
-            certificate_upload: false,
+            // Install and order (endpoints.json #248, #249); no removal: a delete
+            // leaves the certificate installed and says so (certificates.rs).
+            certificate_lets_encrypt: true,
+            certificate_upload: true,
         }
     }
 
@@ -541,6 +543,10 @@ impl Panel for PanelAlphaBackend {
     }
 
     fn ftp_accounts(&self) -> Option<&dyn crate::panel::Service<crate::panel::FtpAccount>> {
+        Some(self)
+    }
+
+    fn certificates(&self) -> Option<&dyn crate::panel::Service<crate::panel::Certificate>> {
         Some(self)
     }
 }
