@@ -3,8 +3,10 @@
 //! certificate; on HestiaCP the private key file written into `/tmp` is overwritten);
 //! a Let's Encrypt request the simulator answers with a certificate for the domain; a
 //! create whose answer is lost, found again by its key; a key that does not belong to
-//! the certificate refused naming `private_key`. Panels without a certificate service
-//! (Plesk REST, Plesk XML, PanelAlpha, see the resource's docs) are asserted to have none.
+//! the certificate refused naming `private_key`. PanelAlpha cannot remove a certificate:
+//! its delete sends nothing, says what it leaves behind (the engine's warning), and the
+//! panel still holds the certificate. Panels without a certificate service (Plesk REST,
+//! Plesk XML, see the resource's docs) are asserted to have none.
 
 use serde_json::{json, Value};
 use terraform_provider_panel::panel::certificate::Upload;
@@ -43,7 +45,7 @@ fn upload(owner: &User, pem: &str, key: &str) -> CertificateSpec {
 fn supported(fx: &Fixture) -> Option<&dyn Service<Certificate>> {
     let found = service::<Certificate>(fx.panel.as_ref());
     match fx.kind {
-        PanelKind::Hestia => Some(found.expect("a certificate service")),
+        PanelKind::Hestia | PanelKind::PanelAlpha => Some(found.expect("a certificate service")),
         _ => {
             assert!(
                 found.is_err(),
@@ -67,6 +69,20 @@ fn sim_certificate(fx: &Fixture, dump: &Value) -> Option<String> {
             .flat_map(|u| u["web_domains"].as_array().cloned().unwrap_or_default())
             .find(|w| w["domain"].as_str() == Some(SITE))
             .and_then(|w| w["ssl"]["crt"].as_str().map(str::to_owned)),
+        PanelKind::PanelAlpha => dump["accounts"]
+            .as_object()
+            .into_iter()
+            .flat_map(|accounts| accounts.values())
+            .find_map(|account| {
+                let id = account["domains"]
+                    .as_array()?
+                    .iter()
+                    .find(|d| d["domain"].as_str() == Some(SITE))?["ssl_certificate"]
+                    .as_str()?;
+                account["certificates"][id]["pem"]
+                    .as_str()
+                    .map(str::to_owned)
+            }),
         _ => None,
     }
 }
@@ -166,8 +182,32 @@ pub async fn lifecycle(kind: PanelKind) {
 
     ok(certificates.delete(&at).await, "delete");
     ok(certificates.delete(&at).await, "delete again is idempotent");
+    if kind == PanelKind::PanelAlpha {
+        left_installed(&fx, certificates, &replaced).await;
+        return;
+    }
+    assert_eq!(certificates.delete_leaves(), None);
     assert_eq!(ok(certificates.get(&at).await, "get after delete"), None);
     assert_eq!(sim_certificate(&fx, &fx.control.state().await), None);
+}
+
+/// PanelAlpha after a delete: the service says the certificate stays installed (the
+/// engine shows it as the delete's warning) and the panel still holds it.
+async fn left_installed(fx: &Fixture, certificates: &dyn Service<Certificate>, held: &Certificate) {
+    let note = certificates
+        .delete_leaves()
+        .expect("panelalpha says what a delete leaves");
+    assert!(note.contains("stays installed"), "{note}");
+    assert!(note.contains("expires or another certificate"), "{note}");
+    assert_eq!(
+        ok(certificates.get(&held.locator()).await, "get after delete").as_ref(),
+        Some(held)
+    );
+    let pem = sim_certificate(fx, &fx.control.state().await).expect("still installed");
+    assert_eq!(
+        Some(fingerprint_of(&pem)),
+        held.info.as_ref().map(|i| i.fingerprint.clone())
+    );
 }
 
 /// Let's Encrypt: the simulator issues a certificate for the domain; the backend reads
@@ -195,6 +235,10 @@ pub async fn lets_encrypt(kind: PanelKind) {
     );
     assert_eq!(again.as_ref(), Some(&created));
     ok(certificates.delete(&created.locator()).await, "delete");
+    if kind == PanelKind::PanelAlpha {
+        left_installed(&fx, certificates, &created).await;
+        return;
+    }
     assert_eq!(sim_certificate(&fx, &fx.control.state().await), None);
 }
 
@@ -209,7 +253,10 @@ pub async fn lost_create_answer(kind: PanelKind) {
     fx.create_site(&owner, SITE).await;
     let (pem, key) = self_signed(&[SITE]);
     let wanted = upload(&owner, &pem, &key);
-    let route = "v-add-web-domain-ssl";
+    let route = match kind {
+        PanelKind::PanelAlpha => "PUT /api/server-accounts/{id}/ssl/certificates/install",
+        _ => "v-add-web-domain-ssl",
+    };
     fx.control.clear_requests().await;
     fx.control
         .faults(json!({"drop_after_commit": [{"route": route}]}))
