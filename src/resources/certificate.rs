@@ -296,8 +296,18 @@ impl ObjectType for CertificateType {
          | Plesk (XML API) | not supported yet (refused at plan time): the `certificate` \
          operator's `get-pool` answers only names, so issuer, validity and drift cannot be \
          read back | - | - |\n\
-         | PanelAlpha | not supported yet (refused at plan time): the API has no call that \
-         removes an installed certificate | - | - |\n\n\
+         | PanelAlpha | the certificate installed on a domain of the owner's hosting \
+         account: `PUT server-accounts/{id}/ssl/certificates/install` (certificate, key, CA \
+         bundle; a change installs again, in place); read with `GET \
+         server-accounts/{id}/ssl?domain=` (the API does not give the chain back, so state \
+         keeps the configured `chain`). **Destroy cannot remove it**: the API has no call \
+         that removes an installed certificate, so a destroy removes it from state only, \
+         with a warning naming the resource and the panel; the certificate stays installed \
+         at the panel until it expires or is replaced (remove it in PanelAlpha's interface \
+         if it must go) | `POST server-accounts/{id}/ssl/certificates/order` with the Let's \
+         Encrypt provider of `GET admin/ssl/providers`; the order is asynchronous and the \
+         apply waits up to 60 s for it | `USER_ID/ACCOUNT_ID/DOMAIN`, e.g. \
+         `3/7/example.com` |\n\n\
          A certificate is identified by its owner and domain: a domain that already has one \
          is reported (with the import command) instead of being taken over, and a \
          certificate whose create answer was lost is found again by them.\n\n\
@@ -312,7 +322,8 @@ impl ObjectType for CertificateType {
          answers when it has it) and renews it itself: renewals change `certificate`, \
          `not_after`, `fingerprint` in state without a plan.\n\n\
          ## Import\n\n\
-         * HestiaCP: `USER/DOMAIN`, e.g. `bob/example.com`.\n\n\
+         * HestiaCP: `USER/DOMAIN`, e.g. `bob/example.com`.\n\
+         * PanelAlpha: `USER_ID/ACCOUNT_ID/DOMAIN`, e.g. `3/7/example.com`.\n\n\
          The private key is not imported: after importing an uploaded certificate, set \
          `private_key_wo` and `private_key_wo_version` in the configuration (the first \
          apply that changes the certificate sends it).\n\n\
