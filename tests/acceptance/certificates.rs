@@ -4,9 +4,12 @@
 //! import by the documented id (CLI, and `import {}` with `-generate-config-out`),
 //! a Let's Encrypt certificate whose renewal at the panel is not drift, the data
 //! sources (expiry filter), destroy leaving nothing; plan-time refusals of a bad PEM,
-//! a key of another certificate and Let's Encrypt with an uploaded key. On the panels
-//! without certificates (Plesk REST, Plesk XML, PanelAlpha) the plan is refused naming
-//! the panel.
+//! a key of another certificate and Let's Encrypt with an uploaded key. On PanelAlpha:
+//! upload and Let's Encrypt created, the panel holds them, empty plan, a new certificate
+//! in place, another certificate installed at the panel put back, import (CLI and
+//! `import {}` with `-generate-config-out`), and a destroy that warns the certificate
+//! stays installed (the API cannot remove one), which the panel confirms. On the panels
+//! without certificates (Plesk REST, Plesk XML) the plan is refused naming the panel.
 
 use serde_json::Value;
 
@@ -395,7 +398,7 @@ fn plan_refusals(backend: Backend) {
     let (pem, key) = self_signed(&[SITE]);
     let (_, other_key) = self_signed(&[SITE]);
     let lone = upload_block("\"1\"", "\"example.com\"", Some(1));
-    if backend != Backend::Hestia {
+    if !matches!(backend, Backend::Hestia | Backend::PanelAlpha) {
         expect_plan_error(
             &sim,
             &[("site.crt", &pem), ("site.key", &key)],
@@ -459,7 +462,241 @@ fn plesk_xml() {
     plan_refusals(Backend::PleskXml);
 }
 
+/// The main domain PanelAlpha gives the first service of a fresh simulator; the sites
+/// are addon domains of it.
+const PANELALPHA_MAIN_DOMAIN: &str = "service1.panelalpha.test";
+
+fn panelalpha_site_config() -> String {
+    let addon = |name: &str, domain: &str| {
+        format!(
+            "resource \"panel_domain\" \"{name}\" {{\n  name   = {}\n  owner  = panel_user.owner.id\n  \
+             kind   = \"addon\"\n  parent = {}\n}}\n\n",
+            hcl_string(domain),
+            hcl_string(PANELALPHA_MAIN_DOMAIN)
+        )
+    };
+    format!(
+        "resource \"panel_user\" \"owner\" {{\n  plan  = \"Starter\"\n  email = \"tls@tls-owner.example\"\n  \
+         name  = \"Tls Owner\"\n  password_wo = {}\n}}\n\n{}{}",
+        hcl_string(PASSWORD),
+        addon("site", SITE),
+        addon("le", LE_SITE),
+    )
+}
+
+/// The PEM PanelAlpha's simulator has installed on `domain`.
+fn panelalpha_held(sim: &Sim, domain: &str) -> Option<String> {
+    sim.dump()["accounts"]
+        .as_object()
+        .into_iter()
+        .flat_map(|accounts| accounts.values())
+        .find_map(|account| {
+            let id = account["domains"]
+                .as_array()?
+                .iter()
+                .find(|d| d["domain"].as_str() == Some(domain))?["ssl_certificate"]
+                .as_str()?;
+            account["certificates"][id]["pem"]
+                .as_str()
+                .map(str::to_owned)
+        })
+}
+
+/// Installs `pem` on the domain of certificate `id` through PanelAlpha's API, as a
+/// person would.
+fn panelalpha_install(sim: &Sim, id: &str, pem: &str, key: &str) {
+    let mut parts = id.splitn(3, '/');
+    let (user, account, domain) = (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    );
+    let p = &sim.process;
+    let request = sim
+        .http
+        .put(p.url(&format!(
+            "/api/server-accounts/{account}/ssl/certificates/install"
+        )))
+        .header("Authorization", format!("Bearer {}", p.cred("token")))
+        .header("X-PanelAlpha-User", user)
+        .header("Accept", "application/json")
+        .json(&serde_json::json!({"domain": domain, "certificate": pem, "key": key}));
+    let (status, body) = sim.send(request, "installing a certificate through the panel API");
+    assert!((200..300).contains(&status), "{status}: {body}");
+}
+
+fn panelalpha_lifecycle() {
+    let backend = Backend::PanelAlpha;
+    let sim = Sim::start(backend);
+    let mut tf = sim.terraform();
+    tf.set_env("TF_LOG_PROVIDER", "trace");
+    let (pem1, key1) = self_signed(&[SITE]);
+    tf.write("site.crt", &pem1);
+    tf.write("site.key", &key1);
+    let config = |version: i64| {
+        format!(
+            "{}{}{}",
+            panelalpha_site_config(),
+            upload_block(
+                "panel_user.owner.id",
+                "panel_domain.site.name",
+                Some(version)
+            ),
+            le_block()
+        )
+    };
+
+    // 1. Create: an uploaded certificate and a Let's Encrypt one.
+    tf.write("main.tf", &config(1));
+    let created = tf.apply();
+    no_private_key_in("the provider's trace log of the create", &created.output());
+    let on_panel = panelalpha_held(&sim, SITE).expect("the panel holds the certificate");
+    assert_eq!(fingerprint(&on_panel), fingerprint(&pem1));
+    let state = tf.state_attributes("panel_certificate.site");
+    let id = state["id"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        id.ends_with(&format!("/{SITE}")) && id.split('/').count() == 3,
+        "{id}"
+    );
+    assert_eq!(state["fingerprint"], fingerprint(&pem1).as_str());
+    assert_eq!(state["lets_encrypt"], false);
+    assert_eq!(state["private_key_wo"], Value::Null, "write-only");
+    let le = tf.state_attributes("panel_certificate.le");
+    assert_eq!(le["lets_encrypt"], true, "{le}");
+    assert_eq!(
+        panelalpha_held(&sim, LE_SITE).map(|p| fingerprint(&p)),
+        le["fingerprint"].as_str().map(str::to_owned)
+    );
+    no_private_key_in("state", &tf.state_raw());
+    tf.assert_empty_plan("[PanelAlpha] right after create");
+
+    // 2. A new certificate and key: installed again, in place.
+    let (pem2, key2) = self_signed(&[SITE]);
+    tf.write("site.crt", &pem2);
+    tf.write("site.key", &key2);
+    tf.write("main.tf", &config(2));
+    let (code, plan) = tf.plan_detailed_exitcode(&[]);
+    assert_eq!(code, 2, "{}", plan.describe());
+    assert!(
+        plan.stdout
+            .contains("panel_certificate.site will be updated in-place"),
+        "[PanelAlpha] a new certificate is changed in place:\n{}",
+        plan.stdout
+    );
+    no_private_key_in(
+        "the provider's trace log of the change",
+        &tf.apply().output(),
+    );
+    assert_eq!(
+        panelalpha_held(&sim, SITE).map(|p| fingerprint(&p)),
+        Some(fingerprint(&pem2))
+    );
+    tf.assert_empty_plan("[PanelAlpha] after the change");
+
+    // 3. Drift: another certificate installed at the panel is put back, in place.
+    let (pem3, key3) = self_signed(&[SITE]);
+    panelalpha_install(&sim, &id, &pem3, &key3);
+    let (code, plan) = tf.plan_detailed_exitcode(&[]);
+    assert_eq!(code, 2, "{}", plan.describe());
+    assert!(
+        plan.stdout
+            .contains("panel_certificate.site will be updated in-place"),
+        "[PanelAlpha] a certificate replaced at the panel is put back in place:\n{}",
+        plan.stdout
+    );
+    tf.apply();
+    assert_eq!(
+        panelalpha_held(&sim, SITE).map(|p| fingerprint(&p)),
+        Some(fingerprint(&pem2))
+    );
+    tf.assert_empty_plan("[PanelAlpha] after the drift was corrected");
+
+    // 4. Import by the documented id (CLI), then `import {}` with generated config.
+    let imported = sim.terraform();
+    imported.write("site.crt", &pem2);
+    imported.write(
+        "main.tf",
+        &upload_block(
+            &hcl_string(id.split('/').next().unwrap_or_default()),
+            &hcl_string(SITE),
+            None,
+        ),
+    );
+    imported.import("panel_certificate.site", &id);
+    imported.assert_empty_plan("[PanelAlpha] after terraform import");
+    let le_id = le["id"].as_str().unwrap_or_default().to_owned();
+    let generated = sim.terraform();
+    generated.write(
+        "imports.tf",
+        &format!(
+            "import {{\n  to = panel_certificate.site\n  id = {}\n}}\n\n\
+             import {{\n  to = panel_certificate.le\n  id = {}\n}}\n",
+            hcl_string(&id),
+            hcl_string(&le_id),
+        ),
+    );
+    let plan = generated
+        .run(&[
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-generate-config-out=generated.tf",
+        ])
+        .success();
+    assert!(
+        plan.stdout
+            .contains("2 to import, 0 to add, 0 to change, 0 to destroy"),
+        "[PanelAlpha] the plan imports both certificates:\n{}",
+        plan.stdout
+    );
+    no_private_key_in("generated configuration", &generated.read("generated.tf"));
+    generated.apply();
+    generated.assert_empty_plan(&format!(
+        "[PanelAlpha] after importing with generated configuration:\n{}",
+        generated.read("generated.tf")
+    ));
+
+    // 5. Destroy: removed from state with a warning; the panel still holds them.
+    let destroyed = tf
+        .run(&[
+            "destroy",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+            "-target=panel_certificate.site",
+            "-target=panel_certificate.le",
+        ])
+        .success();
+    let said = destroyed
+        .output()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for text in [
+        "Warning: Removed From State Only",
+        "`panel_certificate`",
+        "panelalpha",
+        "stays installed on the domain until it expires or another certificate replaces it",
+    ] {
+        assert!(said.contains(text), "the destroy says {text:?}:\n{said}");
+    }
+    assert_eq!(
+        panelalpha_held(&sim, SITE).map(|p| fingerprint(&p)),
+        Some(fingerprint(&pem2)),
+        "the certificate stays installed"
+    );
+    assert!(panelalpha_held(&sim, LE_SITE).is_some());
+    let listed = tf.run(&["state", "list"]).success();
+    assert!(
+        !listed.stdout.contains("panel_certificate"),
+        "removed from state:\n{}",
+        listed.stdout
+    );
+    tf.destroy();
+}
+
 #[test]
 fn panelalpha() {
+    panelalpha_lifecycle();
     plan_refusals(Backend::PanelAlpha);
 }
