@@ -114,7 +114,7 @@ impl PanelAlphaBackend {
         account: i64,
         domain: &str,
     ) -> PanelResult<Option<Certificate>> {
-        let request = HttpRequest::get(&format!("server-accounts/{account}/ssl"))
+        let request = HttpRequest::get(format!("server-accounts/{account}/ssl"))
             .query("domain", domain.to_owned());
         let body = match self.client.call(request, Some(user), SSL_FIELDS, &[]).await {
             Ok(body) => body,
