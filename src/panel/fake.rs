@@ -1021,6 +1021,7 @@ fn fake_certificate(
         lets_encrypt,
         certificate: pem,
         chain,
+        chain_unknown: false,
         info: Some(info),
     })
 }
@@ -1227,6 +1228,8 @@ struct FaultState {
     /// Creates accepted but not yet committed: (lookups still to answer, the spec).
     late: Vec<(usize, LateSpec)>,
     read_back_failures: usize,
+    /// What every service says a delete leaves behind, instead of the inner panel's.
+    delete_leaves: Option<&'static str>,
 }
 
 /// A create spec held back by [`Fault::CommitsLate`].
@@ -1280,6 +1283,11 @@ impl Faulty {
             mailboxes: FaultyService::new(&inner, &state),
             inner,
         }
+    }
+
+    /// Makes every service report that a delete leaves `note` behind on the panel.
+    pub fn delete_leaves(&self, note: &'static str) {
+        self.users.lock().delete_leaves = Some(note);
     }
 
     /// Queues `fault` for the next create (of any type).
@@ -1415,6 +1423,11 @@ impl<O: PanelObject> Service<O> for FaultyService<O> {
 
     async fn import(&self, id: &str) -> PanelResult<Option<O>> {
         self.inner()?.import(id).await
+    }
+
+    fn delete_leaves(&self) -> Option<&'static str> {
+        let overridden = self.lock().delete_leaves;
+        overridden.or_else(|| self.inner().ok().and_then(|s| s.delete_leaves()))
     }
 
     fn import_id(&self, object: &O) -> String {

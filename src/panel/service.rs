@@ -124,6 +124,13 @@ pub trait Service<O: PanelObject>: Send + Sync {
 
     async fn delete(&self, at: &Locator) -> PanelResult<()>;
 
+    /// When the panel cannot remove this type's objects: what a delete leaves behind
+    /// there. The engine still removes the object from state and shows this text in a
+    /// warning naming the resource and the panel. `None` (the default): deletes remove.
+    fn delete_leaves(&self) -> Option<&'static str> {
+        None
+    }
+
     /// The object named by a user's import id (`terraform import`), in any of the
     /// forms [`import_format`](Self::import_format) documents.
     async fn import(&self, id: &str) -> PanelResult<Option<O>>;

@@ -8,6 +8,7 @@
 //! on all four APIs.
 
 mod adopt;
+mod certificates;
 mod cron_jobs;
 mod database_users;
 mod defects;

@@ -11,6 +11,7 @@
 //!
 //! Tests are grouped per backend: `cargo test conformance::hestia::` runs one backend.
 
+mod certificates;
 mod cron_jobs;
 mod database_users;
 mod databases;
@@ -935,6 +936,16 @@ macro_rules! conformance_cases {
                 super::dns_records::lost_create_answer
             );
             case!(dns_record_invalid_input, super::dns_records::invalid_input);
+            case!(certificate_lifecycle, super::certificates::lifecycle);
+            case!(certificate_lets_encrypt, super::certificates::lets_encrypt);
+            case!(
+                certificate_lost_create_answer,
+                super::certificates::lost_create_answer
+            );
+            case!(
+                certificate_invalid_input,
+                super::certificates::invalid_input
+            );
             case!(
                 dns_record_parallel_changes,
                 super::dns_records::parallel_changes

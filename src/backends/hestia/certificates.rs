@@ -64,6 +64,7 @@ fn certificate_of(owner: &str, entry: &WebDomainEntry, ssl: &SslRecord) -> Certi
         info: inspect(&pem).ok(),
         certificate: pem,
         chain: ssl.ca.trim().to_owned(),
+        chain_unknown: false,
     }
 }
 
@@ -94,6 +95,17 @@ fn upload_refusal(mut error: PanelError) -> PanelError {
         };
     }
     error
+}
+
+/// A failed `v-add-letsencrypt-domain`: E_CONNECT (15) is the CA that could not be
+/// reached or refused the order (record 520), which happens before anything is
+/// installed, so nothing changed (the engine need not look for a certificate).
+fn lets_encrypt_refusal(error: PanelError) -> PanelError {
+    if error.panel_code.as_deref() == Some("15") {
+        error.nothing_done()
+    } else {
+        error
+    }
 }
 
 impl HestiaBackend {
@@ -237,7 +249,9 @@ impl Service<Certificate> for HestiaBackend {
             }
             CertificateSource::LetsEncrypt => {
                 let command = wire::add_letsencrypt_domain(owner, &entry.stored);
-                self.write(&command, Touches::Domains(owner)).await?;
+                self.write(&command, Touches::Domains(owner))
+                    .await
+                    .map_err(lets_encrypt_refusal)?;
             }
         }
         self.created_certificate(owner, &name).await
@@ -359,6 +373,26 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(none.crt.is_empty());
+    }
+
+    #[test]
+    fn an_unreachable_lets_encrypt_changed_nothing() {
+        let record = captured("520-add-letsencrypt-domain");
+        let error = crate::backends::hestia::error::parse_error(
+            "v-add-letsencrypt-domain",
+            Some(15),
+            record["body"].as_str().unwrap(),
+        );
+        assert!(
+            error.may_have_taken_effect(),
+            "E_CONNECT is unknown in general"
+        );
+        let error = lets_encrypt_refusal(error);
+        assert!(!error.may_have_taken_effect());
+        assert_eq!(
+            error.panel_message.as_deref(),
+            Some("Error: Let's Encrypt acc registration failed")
+        );
     }
 
     #[test]

@@ -55,6 +55,7 @@
 //!   database attached as a partial object (recorded in state, never orphaned).
 //! - Only MySQL exists: `postgresql` is refused as unsupported before any request.
 
+mod certificates;
 pub mod client;
 mod cron_jobs;
 mod database_users;
@@ -547,9 +548,10 @@ impl Panel for PanelAlphaBackend {
             database_user_databases_update: true,
             // Every domain of a hosting account is an email domain; the API only lists them.
             mail_domain_switch: false,
-            // No certificate service yet (see the panel_certificate docs).
-            certificate_lets_encrypt: false,
-            certificate_upload: false,
+            // Install and order (endpoints.json #248, #249); no removal: a delete
+            // leaves the certificate installed and says so (certificates.rs).
+            certificate_lets_encrypt: true,
+            certificate_upload: true,
         }
     }
 
@@ -596,6 +598,10 @@ impl Panel for PanelAlphaBackend {
     }
 
     fn mailboxes(&self) -> Option<&dyn crate::panel::Service<crate::panel::Mailbox>> {
+        Some(self)
+    }
+
+    fn certificates(&self) -> Option<&dyn crate::panel::Service<crate::panel::Certificate>> {
         Some(self)
     }
 }

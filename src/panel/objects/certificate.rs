@@ -33,7 +33,7 @@ pub struct CertificateInfo {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Certificate {
-    /// HestiaCP and PanelAlpha: `USER/DOMAIN`; Plesk XML: `SUBSCRIPTION/NAME`.
+    /// HestiaCP: `USER/DOMAIN`; PanelAlpha: `USER_ID/ACCOUNT_ID/DOMAIN`.
     pub id: String,
     /// The owning user's id.
     pub owner: String,
@@ -46,6 +46,9 @@ pub struct Certificate {
     pub certificate: String,
     /// The intermediate chain in PEM as the panel reports it; empty for none.
     pub chain: String,
+    /// The panel's API does not give the chain back (PanelAlpha): `chain` is empty and
+    /// says nothing, so state keeps the configured chain.
+    pub chain_unknown: bool,
     /// What the certificate says; `None` when the panel holds no readable one yet (a
     /// Let's Encrypt request still being processed).
     pub info: Option<CertificateInfo>,

@@ -54,6 +54,28 @@ impl<T: ObjectType> Managed<T> {
         }
     }
 
+    /// The diagnostics of a delete that succeeded: a warning when the panel cannot
+    /// remove this type's objects ([`Service::delete_leaves`]), else none.
+    fn left_behind(
+        service: &dyn crate::panel::Service<T::Object>,
+        panel: &PanelHandle,
+        label: &str,
+    ) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        if let Some(note) = service.delete_leaves() {
+            diagnostics.warning(
+                "Removed From State Only",
+                format!(
+                    "`{}` {label} was removed from Terraform state, but {} cannot delete \
+                     it: {note}",
+                    T::TYPE_NAME,
+                    diag::panel_named(panel)
+                ),
+            );
+        }
+        diagnostics
+    }
+
     /// The state value of `object`: the type's state, never holding an unknown.
     fn state_value(panel: &PanelHandle, object: &T::Object, prior: Option<&T::Model>) -> Value {
         T::state(panel, object, prior).to_value().unknowns_to_null()
@@ -610,8 +632,8 @@ impl<T: ObjectType> Resource for Managed<T> {
         })
         .await;
         match deleted {
-            Ok(()) => Diagnostics::new(),
-            Err(error) if error.is_not_found() => Diagnostics::new(),
+            Ok(()) => Self::left_behind(service, &panel, &label),
+            Err(error) if error.is_not_found() => Self::left_behind(service, &panel, &label),
             Err(error) => Self::failure("delete", &label, &panel).diagnostics(&error),
         }
     }

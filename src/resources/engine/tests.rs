@@ -573,6 +573,33 @@ async fn unconfirmed_objects_are_deleted_by_natural_key<T: Case>() {
     assert_eq!(T::count(&bench.fake), 0);
 }
 
+/// A panel that cannot remove an object: the delete succeeds (the object leaves state)
+/// with a warning naming the resource, the panel and what stays there.
+async fn delete_that_leaves_the_object_warns<T: Case>() {
+    let bench = Bench::new::<T>(quick());
+    let (state, _) = bench.create::<T>("kept", CancellationToken::new()).await;
+    let state = state.expect("state");
+    bench
+        .faulty
+        .delete_leaves("it stays installed until it expires");
+    let context = bench.context(CancellationToken::new());
+    let diagnostics = Managed::<T>::new().delete(&context, &state).await;
+    assert!(!diagnostics.has_errors(), "{diagnostics:?}");
+    let warning = diagnostics
+        .iter()
+        .find(|d| d.severity == Severity::Warning && d.summary == "Removed From State Only")
+        .expect("a warning");
+    assert!(warning.detail.contains(T::TYPE_NAME), "{}", warning.detail);
+    assert!(warning
+        .detail
+        .contains("it stays installed until it expires"));
+    assert!(
+        warning.detail.to_lowercase().contains("plesk"),
+        "{}",
+        warning.detail
+    );
+}
+
 macro_rules! every_type {
     ($($case:ident),* $(,)?) => {
         mod user {
@@ -636,6 +663,7 @@ every_type!(
     stop_before_a_create_sends_nothing,
     half_done_create_is_recorded_tainted,
     unconfirmed_objects_are_deleted_by_natural_key,
+    delete_that_leaves_the_object_warns,
 );
 
 #[tokio::test]
