@@ -948,13 +948,13 @@ macro_rules! conformance_cases {
             case!(
                 database_user_invalid_input,
                 super::database_users::invalid_input
+            );
             case!(mailbox_lifecycle, super::mailboxes::lifecycle);
             case!(
                 mailbox_lost_create_answer,
                 super::mailboxes::lost_create_answer
             );
             case!(mailbox_invalid_input, super::mailboxes::invalid_input);
-            );
             case!(mail_domain_lifecycle, super::mail_domains::lifecycle);
             case!(
                 mail_domain_lost_create_answer,
