@@ -67,13 +67,16 @@ fn split(address: &str) -> Option<(&str, &str)> {
     (!name.is_empty() && !domain.is_empty()).then_some((name, domain))
 }
 
-/// The utility's refusal as a typed error carrying its own message.
-fn refusal(what: &str, answer: &CliAnswer) -> PanelError {
-    let text = if answer.stderr.trim().is_empty() {
+/// The utility's refusal as a typed error carrying its own message, with the call's
+/// secrets scrubbed from it (a utility could echo its input).
+fn refusal(what: &str, answer: &CliAnswer, secrets: &[&str]) -> PanelError {
+    let raw = if answer.stderr.trim().is_empty() {
         answer.stdout.trim()
     } else {
         answer.stderr.trim()
     };
+    let redactor = crate::backends::http::Redactor::of(secrets.iter().copied());
+    let text: &str = &redactor.redact(raw);
     let lower = text.to_ascii_lowercase();
     let message = format!("plesk mail utility ({what}) failed: {text}");
     let error = if lower.contains("already exists") {
@@ -118,7 +121,7 @@ impl PleskRestBackend {
         };
         let answer: CliAnswer = super::decode_answer("plesk mail utility", &body)?;
         if answer.code != 0 {
-            return Err(refusal(what, &answer));
+            return Err(refusal(what, &answer, &secrets));
         }
         Ok(answer.stdout)
     }
@@ -393,7 +396,14 @@ mod tests {
             stderr: "An error occurred during mailname creation: Mail name info already exists.\n"
                 .into(),
         };
-        let e = refusal("mailname creation", &answer);
+        let e = refusal("mailname creation", &answer, &[]);
+        let echoed = CliAnswer {
+            code: 1,
+            stdout: String::new(),
+            stderr: "An error occurred: bad password S3cret-Pw".into(),
+        };
+        let leak = refusal("mailname update", &echoed, &["S3cret-Pw"]);
+        assert!(!format!("{leak:?}").contains("S3cret-Pw"), "{leak:?}");
         assert_eq!(e.kind, PanelErrorKind::AlreadyExists);
         assert!(!e.may_have_taken_effect());
         assert!(e.message.contains("Mail name info already exists"));
