@@ -173,9 +173,11 @@ impl ObjectType for MailboxType {
          | Plesk (XML API) | a mail name with a mailbox (`mail` `create` / `update` / \
          `get_info` / `remove`; quota in bytes) | refused at plan time | the address, e.g. \
          `info@example.com` |\n\
-         | Plesk (REST API) | not yet implemented by this provider (refused at plan time); the \
-         REST API has no mail resource, only the `mail` utility through `/api/v2/cli/{id}/call` \
-         | - | - |\n\
+         | Plesk (REST API) | a mail name with a mailbox, through the CLI utility: the REST \
+         API has no mail resource, so the provider runs the `mail` utility through \
+         `POST /api/v2/cli/mail/call` (`--create` / `--update` / `--info` / `--remove`; the \
+         password goes in the call's environment, never on the argument list) | refused at \
+         plan time | the address, e.g. `info@example.com` |\n\
          | PanelAlpha | an email account of the hosting account holding the domain \
          (`server-accounts/{id}/email/accounts`) | refused at plan time | \
          `USER_ID/ACCOUNT_ID/ADDRESS`, e.g. `3/7/info@example.com` |\n\n\
@@ -186,7 +188,7 @@ impl ObjectType for MailboxType {
          `password_wo_version` to send a new `password_wo`. The password is not imported.\n\n\
          ## Import\n\n\
          * HestiaCP: `USER/DOMAIN/NAME`, e.g. `bob/example.com/info`;\n\
-         * Plesk (XML API): the address, e.g. `info@example.com`;\n\
+         * Plesk (XML and REST API): the address, e.g. `info@example.com`;\n\
          * PanelAlpha: `USER_ID/ACCOUNT_ID/ADDRESS`, e.g. `3/7/info@example.com`.\n\n\
          ```shell\n\
          terraform import panel_mailbox.info bob/example.com/info\n\

@@ -1,10 +1,10 @@
-//! `panel_mailbox` through real Terraform on HestiaCP, Plesk XML and PanelAlpha: create
+//! `panel_mailbox` through real Terraform on HestiaCP, Plesk XML, Plesk REST (the `mail`
+//! utility through `/cli/mail/call`) and PanelAlpha: create
 //! (the panel holds the mailbox with its quota), empty plan, password rotation in place
 //! (the panel's stored digest changes; on HestiaCP the new password logs in), a quota
 //! change in place, suspension on HestiaCP (refused at plan time elsewhere, naming the
 //! panel and `suspended`), import (CLI and `import {}` with generated configuration),
-//! drift when the mailbox is deleted at the panel, destroy. Plesk REST refuses the type
-//! at plan time.
+//! drift when the mailbox is deleted at the panel, destroy.
 
 use serde_json::Value;
 
@@ -163,6 +163,12 @@ fn delete_at_panel(sim: &Sim, id: &str) {
                 .header("X-PanelAlpha-User", user)
                 .header("Accept", "application/json")
         }
+        Backend::PleskRest => sim
+            .http
+            .post(p.url("/api/v2/cli/mail/call"))
+            .header("X-API-Key", p.cred("api_key"))
+            .header("Accept", "application/json")
+            .json(&serde_json::json!({"params": ["--remove", format!("info@{SITE}")]})),
         _ => {
             let dump = sim.dump();
             let site_id = dump["domains"]
@@ -411,20 +417,5 @@ fn panelalpha() {
 
 #[test]
 fn plesk_rest() {
-    let sim = Sim::start(Backend::PleskRest);
-    let tf = sim.terraform();
-    tf.write(
-        "main.tf",
-        "resource \"panel_mailbox\" \"info\" {\n  owner  = \"1\"\n  domain = \"example.com\"\n  \
-         name   = \"info\"\n  password_wo = \"Mbox-Passw0rd!\"\n}\n",
-    );
-    let outcome = tf.plan();
-    assert_eq!(outcome.code, 1, "{}", outcome.describe());
-    let said = squeezed(&outcome.stderr);
-    assert!(
-        said.contains("Not Supported By This Panel")
-            && said.contains("The `plesk_rest` panel has no mailbox objects"),
-        "{}",
-        outcome.describe()
-    );
+    run_lifecycle(Backend::PleskRest);
 }

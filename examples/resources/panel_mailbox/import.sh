@@ -2,7 +2,7 @@
 # HestiaCP: USER/DOMAIN/NAME.
 terraform import panel_mailbox.info mailboxowner/example.com/info
 
-# Plesk (XML API): the address.
+# Plesk (XML and REST API): the address.
 terraform import panel_mailbox.info info@example.com
 
 # PanelAlpha: USER_ID/ACCOUNT_ID/ADDRESS.

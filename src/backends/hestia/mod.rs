@@ -67,9 +67,8 @@ use crate::backends::http::OwnerListCache;
 use crate::backends::BackendConfig;
 use crate::panel::{
     Capabilities, Certificate, CronJob, Database, DnsRecord, Domain, FtpAccount, LoginRules,
-    MailDomain,
-    Mailbox, MainDomainOrigin, NamePrefix, Panel, PanelError, PanelErrorKind, PanelKind,
-    PanelObject, PanelResult, Service, User,
+    MailDomain, Mailbox, MainDomainOrigin, NamePrefix, Panel, PanelError, PanelErrorKind,
+    PanelKind, PanelObject, PanelResult, Service, User,
 };
 
 use client::HestiaClient;

@@ -42,6 +42,7 @@ mod dns_records;
 mod domains;
 pub mod error;
 mod ftp_accounts;
+mod mailboxes;
 mod records;
 mod users;
 pub mod wire;
@@ -450,7 +451,8 @@ impl Panel for PleskRestBackend {
             dns_record_update_keeps_id: true,
             // FTP users' `home` is in the update request.
             ftp_account_home_update: true,
-            // The `mail` utility has no suspension (`-mailbox false` removes the mailbox).
+            // Mailboxes go through the `mail` utility (`/cli/mail/call`), which has no
+            // suspension (`-mailbox false` removes the mailbox).
             mailbox_suspend: false,
             database_user_max_databases: Some(1),
             database_user_databases_update: false,
@@ -490,6 +492,11 @@ impl Panel for PleskRestBackend {
     }
 
     fn database_users(&self) -> Option<&dyn Service<crate::panel::DatabaseUser>> {
+        Some(self)
+    }
+
+    /// Through the `mail` utility (`POST /cli/mail/call`): REST has no mail resource.
+    fn mailboxes(&self) -> Option<&dyn Service<crate::panel::Mailbox>> {
         Some(self)
     }
 }

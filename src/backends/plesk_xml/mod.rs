@@ -60,9 +60,8 @@ use sha2::{Digest, Sha256};
 use crate::backends::http::{Idempotency, OwnerListCache};
 use crate::backends::BackendConfig;
 use crate::panel::{
-    Capabilities, Database, DnsRecord, Domain, FtpAccount, LoginRules, MailDomain,
-    Mailbox, MainDomainOrigin,
-    NamePrefix, Panel, PanelError, PanelKind, PanelResult, Secret, Service, User,
+    Capabilities, Database, DnsRecord, Domain, FtpAccount, LoginRules, MailDomain, Mailbox,
+    MainDomainOrigin, NamePrefix, Panel, PanelError, PanelKind, PanelResult, Secret, Service, User,
 };
 
 use client::PleskXmlClient;
