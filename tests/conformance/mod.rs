@@ -928,6 +928,10 @@ macro_rules! conformance_cases {
                 database_user_invalid_input,
                 super::database_users::invalid_input
             );
+            case!(
+                database_user_beside_a_database_with_its_own_user,
+                super::database_users::beside_a_database_with_its_own_user
+            );
             case!(mail_domain_lifecycle, super::mail_domains::lifecycle);
             case!(
                 mail_domain_lost_create_answer,
