@@ -6,8 +6,7 @@
 use serde_json::{json, Value};
 use terraform_provider_panel::panel::{
     Database, DatabasePatch, DatabaseUser, DatabaseUserKey, DatabaseUserPatch, DatabaseUserSpec,
-    ListFilter,
-    PanelKind, PanelObject, Secret, Service, User,
+    ListFilter, PanelKind, PanelObject, Secret, Service, User,
 };
 
 use super::{assert_invalid, ok, service, Calls, Fixture, PASSWORD};

@@ -66,9 +66,8 @@ use crate::backends::http::OwnerListCache;
 use crate::backends::BackendConfig;
 use crate::panel::{
     Capabilities, Certificate, CronJob, Database, DnsRecord, Domain, FtpAccount, LoginRules,
-    MailDomain,
-    MainDomainOrigin, NamePrefix, Panel, PanelError, PanelErrorKind, PanelKind, PanelObject,
-    PanelResult, Service, User,
+    MailDomain, MainDomainOrigin, NamePrefix, Panel, PanelError, PanelErrorKind, PanelKind,
+    PanelObject, PanelResult, Service, User,
 };
 
 use client::HestiaClient;

@@ -680,9 +680,11 @@ impl Service<Database> for PanelAlphaBackend {
             &touches,
         )
         .await?;
-        self.fresh_database(&id, Some(&login)).await?.ok_or_else(|| {
-            PanelError::not_found(format!("database {} disappeared during the update", at.id))
-        })
+        self.fresh_database(&id, Some(&login))
+            .await?
+            .ok_or_else(|| {
+                PanelError::not_found(format!("database {} disappeared during the update", at.id))
+            })
     }
 
     async fn delete(&self, at: &Locator) -> PanelResult<()> {

@@ -60,8 +60,7 @@ use crate::backends::http::{Idempotency, OwnerListCache};
 use crate::backends::BackendConfig;
 use crate::panel::{
     Capabilities, Database, DnsRecord, Domain, FtpAccount, LoginRules, MailDomain,
-    MainDomainOrigin,
-    NamePrefix, Panel, PanelError, PanelKind, PanelResult, Secret, Service, User,
+    MainDomainOrigin, NamePrefix, Panel, PanelError, PanelKind, PanelResult, Secret, Service, User,
 };
 
 use client::PleskXmlClient;
