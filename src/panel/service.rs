@@ -21,6 +21,11 @@ pub struct Locator {
     /// line): the backend finds it again by content when its position moved, and
     /// never changes a position that holds something else.
     pub content: Option<String>,
+    /// The user state records for an object that has one of its own (a database's
+    /// user, as the panel stores it): a backend that cannot tell a database's own user
+    /// from other users with access reports this one while it still has access, and a
+    /// delete that removes the database's own user removes only this one.
+    pub user: Option<String>,
 }
 
 impl Locator {
@@ -29,12 +34,19 @@ impl Locator {
             id: id.into(),
             owner: None,
             content: None,
+            user: None,
         }
     }
 
     /// Adds the owner hint (ignored when empty).
     pub fn with_owner(mut self, owner: Option<&str>) -> Self {
         self.owner = owner.filter(|o| !o.is_empty()).map(str::to_owned);
+        self
+    }
+
+    /// Adds the object's own user (see [`Locator::user`]; ignored when empty).
+    pub fn with_user(mut self, user: Option<&str>) -> Self {
+        self.user = user.filter(|u| !u.is_empty()).map(str::to_owned);
         self
     }
 

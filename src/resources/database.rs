@@ -568,7 +568,9 @@ impl ObjectType for DatabaseType {
     }
 
     fn locator(state: &DatabaseModel) -> Locator {
-        Locator::new(state.id.owned().unwrap_or_default()).with_owner(state.owner.str())
+        Locator::new(state.id.owned().unwrap_or_default())
+            .with_owner(state.owner.str())
+            .with_user(state.full_user.str())
     }
 
     fn key_of_state(_panel: &PanelHandle, state: &DatabaseModel) -> Option<DatabaseKey> {

@@ -168,27 +168,34 @@ impl ObjectType for DatabaseUserType {
             "A database user on its own, granted access to one or more databases of its \
              owner, with a write-only password.\n\n\
              {WHEN_TO_USE}\n\n\
-             | Panel | What it is | Databases | Import id |\n\
-             |---|---|---|---|\n\
+             | Panel | What it is | Databases | When a database of it is deleted | Import id |\n\
+             |---|---|---|---|---|\n\
              | HestiaCP | not offered: each database has exactly one user, created with it; \
-             refused at plan time, use `panel_database.user` | | |\n\
+             refused at plan time, use `panel_database.user` | | | |\n\
              | Plesk (REST API) | a database user (`/api/v2/dbusers`: `POST` with `database_id`, \
-             `PUT` for the password, `DELETE`) | exactly one; a change replaces the user | the \
-             login, e.g. `report` (or the numeric id) |\n\
+             `PUT` for the password, `DELETE`) | exactly one; a change replaces the user | Plesk deletes \
+             the user with its database (a Plesk database user belongs to one database): the \
+             next plan creates it again | the login, e.g. `report` (or the numeric id) |\n\
              | Plesk (XML API) | a database user (`database` operator: `add-db-user` with \
              `db-id`, `get-db-users`, `set-db-user`, `del-db-user`) | exactly one; a change \
-             replaces the user | the login, e.g. `report` (or the numeric id) |\n\
+             replaces the user | as on the REST API: Plesk deletes the user with its \
+             database | the login, e.g. `report` (or the numeric id) |\n\
              | PanelAlpha | a MySQL user of the hosting account holding the databases \
              (`server-accounts/{{id}}/mysql/users`), with `ALL PRIVILEGES` on each database \
              (`…/mysql/privileges/{{user}}/{{database}}`) | one or more of the same hosting \
-             account; changed in place | `USER_ID/ACCOUNT_ID/FULL_NAME`, e.g. \
+             account; changed in place | the user stays (PanelAlpha keeps MySQL users when \
+             a database is dropped) and loses that database: the next plan shows it | `USER_ID/ACCOUNT_ID/FULL_NAME`, e.g. \
              `3/7/acct_report` |\n\n\
              A database user is identified by its owner and name: an existing user with that \
              name is reported (with the import command) instead of being taken over, and a \
              user whose create answer was lost is found again by them. Drift is detected on \
              the databases the panel lists for the user; the password is write-only (bump \
              `password_wo_version` to send a new `password_wo`) and is not imported. Deleting \
-             the resource deletes the database user only, never its databases. `adopt` writes \
+             the resource deletes the database user only, never its databases. A \
+             `panel_database` that has its own `user` keeps reporting that user while it has \
+             access, whichever other users were granted the database, and deleting the \
+             `panel_database` deletes only its own user on the provider's initiative, never a \
+             `panel_database_user`. `adopt` writes \
              database users only when asked for by name (`--types database_user`), because \
              Plesk lists a database's own user (`panel_database.user`) among them too.\n\n\
              ## Import\n\n\

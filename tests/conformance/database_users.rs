@@ -5,8 +5,8 @@
 
 use serde_json::{json, Value};
 use terraform_provider_panel::panel::{
-    Database, DatabaseUser, DatabaseUserKey, DatabaseUserPatch, DatabaseUserSpec, ListFilter,
-    PanelKind, PanelObject, Secret, Service, User,
+    Database, DatabasePatch, DatabaseUser, DatabaseUserKey, DatabaseUserPatch, DatabaseUserSpec,
+    ListFilter, PanelKind, PanelObject, Secret, Service, User,
 };
 
 use super::{assert_invalid, ok, service, Calls, Fixture, PASSWORD};
@@ -300,4 +300,99 @@ pub async fn invalid_input(kind: PanelKind) {
     );
     let stored = sim_users(&fx, &fx.control.state().await);
     assert!(stored.is_empty(), "{stored:?}");
+}
+
+/// A database with its own user (`panel_database.user`) and a further
+/// `panel_database_user` granted the same database, whose name sorts first: reads of
+/// the database keep reporting its own user (a different one would plan replacing the
+/// database), and deleting the database deletes no other user on the backend's
+/// initiative. PanelAlpha keeps a database's MySQL users when it is dropped, so there
+/// the further user must survive; Plesk deletes every user of a database with it (a
+/// Plesk database user belongs to exactly one database), documented for
+/// `panel_database_user`.
+pub async fn beside_a_database_with_its_own_user(kind: PanelKind) {
+    let fx = Fixture::start(kind).await;
+    let Some(users) = users(&fx) else {
+        assert_eq!(kind, PanelKind::Hestia);
+        return;
+    };
+    let owner = fx.create_owner("dbuown").await;
+    let site = if fx.database_needs_site() {
+        Some(fx.create_site(&owner, SITE).await)
+    } else {
+        None
+    };
+    let database = ok(
+        fx.panel
+            .create_database(&fx.database_spec(&owner, site.as_ref(), "dus", Some("zown")))
+            .await,
+        "database with its own user",
+    );
+    let own = database.user.clone().expect("the database's own user");
+    let extra = ok(
+        users.create(&spec(&owner, "aextra", &[&database])).await,
+        "a further user of the database",
+    );
+    assert!(extra.name < own, "{} sorts before {own}", extra.name);
+    let at = database.locator();
+    assert_eq!(at.user.as_deref(), Some(own.as_str()), "{at:?}");
+
+    let fresh = fx.backend();
+    let databases = service::<Database>(fresh.as_ref()).expect("service");
+    let read = ok(databases.get(&at).await, "get").expect("the database");
+    assert_eq!(
+        read.user.as_deref(),
+        Some(own.as_str()),
+        "the database reads with its own user, not {}: {read:?}",
+        extra.name
+    );
+    let again = ok(databases.read_back(&at).await, "read back").expect("the database");
+    assert_eq!(again.user.as_deref(), Some(own.as_str()), "{again:?}");
+    let rotated = ok(
+        databases
+            .update(
+                &at,
+                &DatabasePatch {
+                    password: Some(Secret::new("An0ther-Passw0rd!")),
+                },
+            )
+            .await,
+        "rotate the database user's password",
+    );
+    assert_eq!(rotated.user.as_deref(), Some(own.as_str()), "{rotated:?}");
+    let extra_before = sim_users(&fx, &fx.control.state().await)
+        .into_iter()
+        .find(|u| u.0 == extra.name)
+        .expect("the further user")
+        .1;
+
+    ok(databases.delete(&at).await, "delete the database");
+    let stored = sim_users(&fx, &fx.control.state().await);
+    assert!(
+        stored.iter().all(|u| u.0 != own),
+        "the database's own user goes with it: {stored:?}"
+    );
+    let extra_after = stored.iter().find(|u| u.0 == extra.name);
+    match kind {
+        PanelKind::PanelAlpha => {
+            assert_eq!(
+                extra_after.map(|u| &u.1),
+                Some(&extra_before),
+                "deleting the database deleted (or changed) another MySQL user: {stored:?}"
+            );
+            let left = ok(
+                service::<DatabaseUser>(fresh.as_ref())
+                    .expect("service")
+                    .get(&extra.locator())
+                    .await,
+                "the further user after the database",
+            )
+            .expect("the further user is still there");
+            assert!(left.databases.is_empty(), "{left:?}");
+        }
+        _ => assert!(
+            extra_after.is_none(),
+            "Plesk deletes a database's users with it (documented): {stored:?}"
+        ),
+    }
 }

@@ -189,7 +189,18 @@ impl PanelAlphaBackend {
     }
 
     /// The database `id` names exactly (its stored name), with its user and domain.
-    async fn read_database(&self, id: &ObjectId, source: Source) -> PanelResult<Option<Database>> {
+    ///
+    /// The panel does not say which MySQL user is a database's own: every user with
+    /// access is listed alike, and a `panel_database_user` granted the same database is
+    /// one of them. So the user is `recorded` (the one state knows, from the create or an
+    /// earlier read) while it still has access, and only otherwise the first user with
+    /// access (an import, or the recorded user lost its grant).
+    async fn read_database(
+        &self,
+        id: &ObjectId,
+        recorded: Option<&str>,
+        source: Source,
+    ) -> PanelResult<Option<Database>> {
         let list = self.database_list(id.user, id.account).await?;
         let Some(found) = list
             .as_ref()
@@ -200,11 +211,19 @@ impl PanelAlphaBackend {
             return Ok(None);
         };
         let users = self.database_user_list(id.user, id.account).await?;
-        let user = users
+        let with_access: Vec<&DatabaseUserItem> = users
             .as_ref()
             .iter()
             .flatten()
-            .find(|u| u.databases.iter().any(|d| d == &found.database))
+            .filter(|u| u.databases.iter().any(|d| d == &found.database))
+            .collect();
+        let user = recorded
+            .and_then(|recorded| {
+                with_access
+                    .iter()
+                    .find(|u| u.user.eq_ignore_ascii_case(recorded))
+            })
+            .or_else(|| with_access.first())
             .map(|u| u.user.clone());
         let domain = self
             .account(id.user, id.account, source)
@@ -226,12 +245,16 @@ impl PanelAlphaBackend {
     }
 
     /// That one database, fresh from the panel: its account's lists read again.
-    async fn fresh_database(&self, id: &ObjectId) -> PanelResult<Option<Database>> {
+    async fn fresh_database(
+        &self,
+        id: &ObjectId,
+        recorded: Option<&str>,
+    ) -> PanelResult<Option<Database>> {
         self.forget(Touch::Databases {
             user: id.user,
             account: id.account,
         });
-        self.read_database(id, Source::Own).await
+        self.read_database(id, recorded, Source::Own).await
     }
 
     /// The databases of `account` whose name is `written` (stored, or without the
@@ -256,7 +279,7 @@ impl PanelAlphaBackend {
                     account: account_id,
                     name: item.database.clone(),
                 };
-                out.extend(self.read_database(&id, source).await?);
+                out.extend(self.read_database(&id, None, source).await?);
             }
         }
         Ok(out)
@@ -361,7 +384,7 @@ impl PanelAlphaBackend {
             return Ok(None);
         };
         if list.iter().any(|d| d.database == parsed.name) {
-            return self.read_database(&parsed, Source::Own).await;
+            return self.read_database(&parsed, None, Source::Own).await;
         }
         // The name as written in configuration, without the account prefix.
         let account = self
@@ -379,7 +402,7 @@ impl PanelAlphaBackend {
                     name: one.database.clone(),
                     ..parsed
                 };
-                self.read_database(&id, Source::Own).await
+                self.read_database(&id, None, Source::Own).await
             }
             several => Err(PanelError::invalid(
                 Some("id"),
@@ -568,12 +591,16 @@ impl Service<Database> for PanelAlphaBackend {
     }
 
     async fn get(&self, at: &Locator) -> PanelResult<Option<Database>> {
-        self.read_database(&ObjectId::parse_database(&at.id)?, Source::Shared)
-            .await
+        self.read_database(
+            &ObjectId::parse_database(&at.id)?,
+            at.user.as_deref(),
+            Source::Shared,
+        )
+        .await
     }
 
     async fn read_back(&self, at: &Locator) -> PanelResult<Option<Database>> {
-        self.fresh_database(&ObjectId::parse_database(&at.id)?)
+        self.fresh_database(&ObjectId::parse_database(&at.id)?, at.user.as_deref())
             .await
     }
 
@@ -614,7 +641,7 @@ impl Service<Database> for PanelAlphaBackend {
                         account: account_id,
                         name: item.database.clone(),
                     };
-                    out.extend(self.read_database(&id, Source::Shared).await?);
+                    out.extend(self.read_database(&id, None, Source::Shared).await?);
                 }
             }
         }
@@ -624,7 +651,7 @@ impl Service<Database> for PanelAlphaBackend {
     async fn update(&self, at: &Locator, patch: &DatabasePatch) -> PanelResult<Database> {
         let id = ObjectId::parse_database(&at.id)?;
         let current = self
-            .fresh_database(&id)
+            .fresh_database(&id, at.user.as_deref())
             .await?
             .ok_or_else(|| PanelError::not_found(format!("database {} does not exist", at.id)))?;
         let Some(password) = &patch.password else {
@@ -653,9 +680,11 @@ impl Service<Database> for PanelAlphaBackend {
             &touches,
         )
         .await?;
-        self.fresh_database(&id).await?.ok_or_else(|| {
-            PanelError::not_found(format!("database {} disappeared during the update", at.id))
-        })
+        self.fresh_database(&id, Some(&login))
+            .await?
+            .ok_or_else(|| {
+                PanelError::not_found(format!("database {} disappeared during the update", at.id))
+            })
     }
 
     async fn delete(&self, at: &Locator) -> PanelResult<()> {
@@ -664,14 +693,22 @@ impl Service<Database> for PanelAlphaBackend {
             user: id.user,
             account: id.account,
         }];
-        // The user created with the database goes with it, unless it serves others too.
+        // The panel keeps a database's MySQL users when the database goes (issue 9).
+        // The database's own user, the one state records as its `user`, goes with it
+        // unless it serves another database too. No other user is ever deleted here: a
+        // user whose only database this is may be a `panel_database_user` of its own.
         let users = self.database_user_list(id.user, id.account).await?;
-        let own_user = users
-            .as_ref()
-            .iter()
-            .flatten()
-            .find(|u| u.databases.len() == 1 && u.databases[0] == id.name)
-            .map(|u| u.user.clone());
+        let own_user = at.user.as_deref().and_then(|recorded| {
+            users
+                .as_ref()
+                .iter()
+                .flatten()
+                .find(|u| {
+                    u.user.eq_ignore_ascii_case(recorded)
+                        && u.databases.iter().all(|d| d == &id.name)
+                })
+                .map(|u| u.user.clone())
+        });
         let request = HttpRequest::new(
             Method::DELETE,
             format!("server-accounts/{}/mysql/databases/{}", id.account, id.name),

@@ -71,7 +71,9 @@ impl PanelObject for Database {
     }
 
     fn locator(&self) -> Locator {
-        Locator::new(&self.id).with_owner(Some(&self.owner))
+        Locator::new(&self.id)
+            .with_owner(Some(&self.owner))
+            .with_user(self.user.as_deref())
     }
 
     fn owner(&self) -> Option<&str> {
