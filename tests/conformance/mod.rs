@@ -928,10 +928,10 @@ macro_rules! conformance_cases {
             case!(
                 ftp_account_invalid_input,
                 super::ftp_accounts::invalid_input
+            );
             case!(
                 database_user_beside_a_database_with_its_own_user,
                 super::database_users::beside_a_database_with_its_own_user
-            );
             );
             case!(dns_record_lifecycle, super::dns_records::lifecycle);
             case!(dns_record_renumbering, super::dns_records::renumbering);
