@@ -553,6 +553,36 @@ fn run_lifecycle(backend: Backend) {
         );
     }
 
+    // 3b. `import {}` with generated configuration: the MX record by its id; the written
+    // configuration applies and the next plan is empty.
+    let generated = sim.terraform();
+    generated.write(
+        "imports.tf",
+        &format!(
+            "import {{\n  to = panel_dns_record.mx\n  id = {}\n}}\n",
+            hcl_string(&ids[1])
+        ),
+    );
+    let plan = generated
+        .run(&[
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-generate-config-out=generated.tf",
+        ])
+        .success();
+    assert!(
+        plan.stdout
+            .contains("1 to import, 0 to add, 0 to change, 0 to destroy"),
+        "[{backend:?}] the plan imports the record:\n{}",
+        plan.stdout
+    );
+    generated.apply();
+    generated.assert_empty_plan(&format!(
+        "[{backend:?}] after importing with generated configuration:\n{}",
+        generated.read("generated.tf")
+    ));
+
     // 4. Drift: the MX record is deleted at the panel; only it is planned again
     // (PanelAlpha: every later line moves up one).
     delete_at_panel(&sim, &ids[1]);

@@ -1,6 +1,7 @@
 //! `panel_ftp_account` through real Terraform on all four panels: create (the
 //! panel holds the account with its home), empty plan, password rotation (the panel's
-//! stored hash changes, nothing is replaced), a home change in place, import into a
+//! stored hash changes, nothing is replaced), a home change in place, import (also with
+//! `import {}` and `-generate-config-out`) into a
 //! fresh directory by the documented id, drift when the account is deleted at the
 //! panel, destroy; a create whose answer is lost; the plan-time refusals of a home
 //! outside the site and of a home change on PanelAlpha, which cannot make it.
@@ -335,6 +336,36 @@ fn run_lifecycle(backend: Backend) {
         imported_state, created_state,
         "[{backend:?}] import reads what create wrote"
     );
+
+    // 4b. `import {}` with generated configuration: the written configuration applies
+    // and the next plan is empty.
+    let generated = sim.terraform();
+    generated.write(
+        "imports.tf",
+        &format!(
+            "import {{\n  to = panel_ftp_account.deploy\n  id = {}\n}}\n",
+            hcl_string(&id)
+        ),
+    );
+    let plan = generated
+        .run(&[
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-generate-config-out=generated.tf",
+        ])
+        .success();
+    assert!(
+        plan.stdout
+            .contains("1 to import, 0 to add, 0 to change, 0 to destroy"),
+        "[{backend:?}] the plan imports the account:\n{}",
+        plan.stdout
+    );
+    generated.apply();
+    generated.assert_empty_plan(&format!(
+        "[{backend:?}] after importing with generated configuration:\n{}",
+        generated.read("generated.tf")
+    ));
 
     // 5. Drift: deleted at the panel, planned again, re-created.
     delete_at_panel(&sim, &id);
